@@ -1,0 +1,186 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import { adminRoutes } from './admin/admin-routes.ts';
+import { loadBots } from './config/bot-catalog.ts';
+import type { BotConfig } from './config/bot-schema.ts';
+import type { AppConfig } from './config/env.ts';
+import { loadIntentCatalog, type IntentCatalog } from './config/intent-catalog.ts';
+import { IntentVersions } from './config/intent-versions.ts';
+import { ConversationService } from './conversation/conversation-service.ts';
+import { createResolver } from './conversation/create-resolver.ts';
+import type { IntentResolver, Locale } from './conversation/resolver.ts';
+import { systemClock, type Clock } from './core/clock.ts';
+import { randomIds, type IdGenerator } from './core/ids.ts';
+import { createDb, type DbHandle } from './db/create-db.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { importDirectory, loadDirectoryFile } from './directory/directory-file.ts';
+import { DirectoryViews } from './directory/directory-view.ts';
+import { SandboxErpConnector } from './erp/connectors/sandbox.ts';
+import type { ErpConnector } from './erp/erp-connector.ts';
+import { ErpService } from './erp/erp-service.ts';
+import { publishSandboxDoc } from './erp/sandbox-operator.ts';
+import { createHttpApp } from './http/server.ts';
+import { createAccept } from './inbox/accept-event.ts';
+import { cardActionHandler } from './inbox/card-action-handler.ts';
+import { InboxWorker } from './inbox/inbox-worker.ts';
+import { messageHandler } from './inbox/message-handler.ts';
+import { SandboxActions } from './inbox/sandbox-actions.ts';
+import { createLogger } from './observability/logger.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { cardPutHandler } from './outbox/handlers/card-put.ts';
+import { cardSyncHandler } from './outbox/handlers/card-sync.ts';
+import { erpCreateHandler } from './outbox/handlers/erp-create.ts';
+import { messageSendHandler } from './outbox/handlers/message-send.ts';
+import { webhookPostHandler } from './outbox/handlers/webhook-post.ts';
+import { JOB } from './outbox/job-kinds.ts';
+import * as outboxRepo from './outbox/outbox-repo.ts';
+import { OutboxWorker, type JobHandler } from './outbox/outbox-worker.ts';
+import { MessengerRegistry } from './platforms/messenger-registry.ts';
+import type { Receiver } from './platforms/platform.ts';
+import { createPlatforms } from './platforms/create-platforms.ts';
+import { Periodic } from './scheduler/periodic.ts';
+import { ApprovalService } from './workflow/approval-service.ts';
+import { remindOverdue } from './workflow/sla-reminders.ts';
+
+export interface AppOptions {
+  config: AppConfig;
+  clock?: Clock;
+  ids?: IdGenerator;
+  logger?: Logger;
+  /** Reuse an open database (tests; several app instances on one PGlite). */
+  db?: DbHandle;
+  resolver?: IntentResolver;
+  fetch?: typeof fetch;
+  /** Extra job handlers (tests, integrations). */
+  handlers?: Record<string, JobHandler>;
+  workerId?: string;
+}
+
+export interface App {
+  config: AppConfig;
+  http: Hono;
+  db: DbHandle;
+  logger: Logger;
+  metrics: Metrics;
+  catalog: IntentCatalog;
+  bots: BotConfig[];
+  approvals: ApprovalService;
+  erp: ErpService;
+  outbox: OutboxWorker;
+  inbox: InboxWorker;
+  /** Migrate, import the directory, start receivers and workers (not the HTTP listener). */
+  start(): Promise<void>;
+  /** Start + listen on config.port; resolves with the bound port. */
+  listen(): Promise<number>;
+  /** Graceful: stop intake, finish in-flight jobs, close the pool. */
+  stop(): Promise<void>;
+}
+
+/** The composition root: the only place that picks concrete adapters. */
+export async function createApp(o: AppOptions): Promise<App> {
+  const { config } = o;
+  const clock = o.clock ?? systemClock;
+  const ids = o.ids ?? randomIds;
+  const logger = o.logger ?? createLogger(config.logLevel);
+  const metrics = createMetrics();
+  const catalog = loadIntentCatalog(config.intentsDir);
+  const bots = loadBots(config.botsDir, catalog).filter((b) => b.enabled);
+  const directoryFile = loadDirectoryFile(config.directoryFile);
+  const ownDb = !o.db;
+  const dbh = o.db ?? (await createDb({ databaseUrl: config.databaseUrl, poolSize: config.poolSize, dataDir: config.dataDir }));
+  const db = dbh.db;
+  const workerId = o.workerId ?? `${process.pid}-${ids.uuid().slice(0, 8)}`;
+  const tenants = [...new Set([directoryFile.tenant, ...bots.map((b) => b.tenant)])];
+  const botLocale = new Map(bots.map((b) => [b.id, b.locale as Locale]));
+  const localeOf = (botId: string): Locale => botLocale.get(botId) ?? 'zh';
+  const kick = (): void => outbox.kick();
+
+  const intents = new IntentVersions(db, catalog);
+  const directory = new DirectoryViews(db);
+  const resolver = o.resolver ?? createResolver({ mode: config.nlu.mode, catalog, openai: config.nlu.openai, logger });
+  const approvals = new ApprovalService({ db, clock, ids, directory, timeZone: config.timeZone, maxAttempts: config.workers.maxAttempts, onCommitted: kick });
+  const connectors = new Map<string, ErpConnector>();
+  for (const t of tenants) connectors.set(t === 'default' ? 'sandbox' : `sandbox-${t}`, new SandboxErpConnector('sandbox', db, t));
+  const botErp = new Map(bots.map((b) => [b.id, b.erp]));
+  const erp = new ErpService({
+    db, connectors, connectorFor: (botId) => botErp.get(botId) ?? 'sandbox', approvals, intents, ids, logger,
+    onDocumentCreated: (tenantId, docId) => publishSandboxDoc(db, directory, tenantId, docId, config.workers.maxAttempts),
+  });
+  const conversation = new ConversationService({ db, catalog, intents, resolver, approvals, directory, clock, ids, logger, timeZone: config.timeZone, maxAttempts: config.workers.maxAttempts, onCommitted: kick });
+  const sandbox = new SandboxActions({ db, erp, directory, ids, maxAttempts: config.workers.maxAttempts, onCommitted: kick });
+
+  const messengers = new MessengerRegistry();
+  const platforms = createPlatforms(bots, { db, clock, ids, logger, fetch: o.fetch });
+  for (const m of platforms.messengers) messengers.add(m);
+
+  const delivery = { db, messengers, ids, logger };
+  const outbox: OutboxWorker = new OutboxWorker({
+    db, logger, workerId, concurrency: config.workers.concurrency, leaseMs: config.workers.leaseMs, pollMs: config.workers.pollMs,
+    handlers: {
+      [JOB.cardSync]: cardSyncHandler({ ...delivery, intents, localeOf, timeZone: config.timeZone }),
+      [JOB.cardPut]: cardPutHandler(delivery),
+      [JOB.messageSend]: messageSendHandler({ db, messengers, intents, localeOf }),
+      [JOB.erpCreate]: erpCreateHandler(erp),
+      [JOB.webhookPost]: webhookPostHandler(o.fetch),
+      ...o.handlers,
+    },
+    onJobDone: (kind, outcome, ms) => { metrics.jobs.inc({ kind, outcome }); metrics.jobDuration.observe({ kind }, ms / 1000); },
+  });
+  const inbox: InboxWorker = new InboxWorker({
+    db, logger, workerId, concurrency: config.workers.concurrency, pollMs: config.workers.pollMs, maxAttempts: 5,
+    handle: messageHandler({ db, conversation, clock, localeOf, maxAttempts: config.workers.maxAttempts }),
+  });
+  const accept = createAccept({
+    db, onStored: () => inbox.kick(),
+    onCardAction: cardActionHandler({ db, approvals, conversation, sandbox, clock, localeOf }),
+    onEvent: (e, outcome) => metrics.inboundEvents.inc({ platform: e.platform, outcome }),
+  });
+  const erpPoll = new Periodic('erp-poll', config.workers.erpPollMs, async () => {
+    for (const t of tenants) for (const [id, c] of connectors) if (c instanceof SandboxErpConnector ? id === (t === 'default' ? 'sandbox' : `sandbox-${t}`) : true) await erp.syncConnector(t, id);
+  }, logger);
+  const sla = new Periodic('sla-reminders', config.workers.slaCheckMs, async () => { await remindOverdue(db, catalog, approvals, clock.now()); }, logger);
+
+  let accepting = false;
+  let server: ServerType | null = null;
+  const http = createHttpApp({
+    logger, metrics, apiToken: config.consoleToken,
+    ready: async () => accepting && (await sql`select 1`.execute(db).then(() => true, () => false)),
+    beforeScrape: async () => {
+      const depth = await outboxRepo.depth(db);
+      for (const s of ['pending', 'running', 'dead']) metrics.outboxDepth.set({ status: s }, depth[s] ?? 0);
+    },
+    mounts: [...platforms.mounts, { path: '/admin', app: adminRoutes(db, kick) }],
+  });
+
+  const receivers: Receiver[] = platforms.receivers;
+  const app: App = {
+    config, http, db: dbh, logger, metrics, catalog, bots, approvals, erp, outbox, inbox,
+    async start() {
+      await migrateToLatest(db);
+      await importDirectory(db, directoryFile, bots.filter((b) => b.platform === 'console').map((b) => b.id));
+      for (const t of tenants) await intents.sync(t);
+      for (const r of receivers) await r.start(accept);
+      accepting = true;
+      outbox.start();
+      inbox.start();
+      erpPoll.start();
+      sla.start();
+    },
+    async listen() {
+      await app.start();
+      return new Promise<number>((resolve) => {
+        server = serve({ fetch: http.fetch, port: config.port, hostname: config.host }, (info) => resolve(info.port));
+      });
+    },
+    async stop() {
+      accepting = false;
+      await Promise.allSettled(receivers.map((r) => r.stop()));
+      if (server) await new Promise<void>((resolve) => server?.close(() => resolve()));
+      await Promise.all([erpPoll.stop(), sla.stop(), inbox.stop(), outbox.stop()]);
+      if (ownDb) await dbh.close();
+    },
+  };
+  return app;
+}

@@ -1,0 +1,68 @@
+import { sql, type Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { IdGenerator } from '../core/ids.ts';
+import { AppError, ExternalServiceError } from '../core/errors.ts';
+import type { ChatTarget, MessageRef } from '../core/inbound-event.ts';
+import type { Database } from '../db/database.ts';
+import { RetryLater } from '../outbox/job-errors.ts';
+import type { MessengerRegistry } from '../platforms/messenger-registry.ts';
+import type { CardView } from './card-view.ts';
+
+export interface CardDeliveryDeps { db: Kysely<Database>; messengers: MessengerRegistry; ids: IdGenerator; logger: Logger }
+
+export interface DeliverInput {
+  tenantId: string;
+  /** One managed card per subject ("request:<id>:approver:<user>", "dialog:<id>"): later renders update it in place. */
+  subject: string;
+  userId: string;
+  requestId?: string;
+  target?: ChatTarget;
+  /** Renders the card at delivery time (so a late job shows the latest state) with its version. */
+  render: (to: ChatTarget) => Promise<{ card: CardView; version: number } | null>;
+}
+
+/** How long one worker may hold a card subject while it sends or patches it. */
+const CARD_LEASE_MS = 30_000;
+
+/**
+ * Sends a card once per subject and updates it in place afterwards. A per-subject lease in Postgres keeps
+ * two workers from sending the same card twice or applying an older render after a newer one.
+ */
+export async function deliverCard(d: CardDeliveryDeps, input: DeliverInput): Promise<void> {
+  const target = input.target ?? (await d.messengers.targetFor(d.db, input.tenantId, input.userId));
+  if (!target) throw new AppError('card.no_target', `user ${input.userId} has no identity on a running bot`);
+  await d.db.insertInto('card_messages').values({
+    id: d.ids.uuid(), tenant_id: input.tenantId, subject: input.subject, user_id: input.userId, request_id: input.requestId ?? null,
+    platform: target.platform, bot_id: target.botId, target: JSON.stringify(target),
+  }).onConflict((oc) => oc.columns(['tenant_id', 'subject']).doNothing()).execute();
+  const leased = await d.db.updateTable('card_messages').set({ lease_until: sql`now() + ${CARD_LEASE_MS} * interval '1 millisecond'` })
+    .where('tenant_id', '=', input.tenantId).where('subject', '=', input.subject)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', sql<Date>`now()`)]))
+    .returningAll().executeTakeFirst();
+  if (!leased) throw new RetryLater(100, `card ${input.subject} is being delivered by another worker`);
+  try {
+    const to = leased.target as ChatTarget;
+    const rendered = await input.render(to);
+    if (!rendered) return;
+    const ref = leased.ref as MessageRef | null;
+    if (ref && rendered.version <= leased.rendered_version) return;
+    const messenger = d.messengers.get(leased.bot_id);
+    let next: MessageRef | null = ref;
+    if (!ref) {
+      next = await messenger.sendCard(to, rendered.card, { idempotencyKey: input.subject });
+    } else {
+      try {
+        await messenger.updateCard(ref, rendered.card);
+      } catch (e: unknown) {
+        if (!(e instanceof ExternalServiceError && e.code === 'card.too_old')) throw e;
+        // The platform stopped accepting updates (Feishu: 14 days). Send the current state as a new card.
+        d.logger.info({ subject: input.subject }, 'card too old to update; sending a fresh one');
+        next = await messenger.sendCard(to, rendered.card, { idempotencyKey: `${input.subject}:v${rendered.version}` });
+      }
+    }
+    await d.db.updateTable('card_messages').set({ ref: JSON.stringify(next), rendered_version: rendered.version, updated_at: sql`now()`, ...(ref ? {} : { sent_at: sql`now()` }) })
+      .where('id', '=', leased.id).execute();
+  } finally {
+    await d.db.updateTable('card_messages').set({ lease_until: null }).where('id', '=', leased.id).execute();
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The neutral card model. Builders in `cards/` produce it from domain state; each platform renders it
+ * (`platforms/<p>/render-card.ts`). Buttons carry an `actionId` (unique in the card) and a `value`
+ * the server trusts only from the stored card or the platform's signed callback, never from a client.
+ */
+export type CardTone = 'blue' | 'green' | 'red' | 'orange' | 'grey' | 'purple';
+
+export interface CardView {
+  title: string;
+  tone: CardTone;
+  /** Small text under the title, e.g. the request number. */
+  subtitle?: string;
+  blocks: CardBlock[];
+  /** Stable semantic id of what the card shows ("request:<id>:approver:<user>"), for logs and tests. */
+  key?: string;
+}
+
+export type CardBlock =
+  | { type: 'text'; text: string }
+  | { type: 'fields'; fields: { label: string; value: string }[] }
+  | { type: 'form'; formId: string; inputs: InputView[]; buttons: ButtonView[] }
+  | { type: 'actions'; buttons: ButtonView[] }
+  | { type: 'timeline'; items: TimelineItem[] }
+  | { type: 'note'; text: string }
+  | { type: 'divider' };
+
+export type ButtonStyle = 'primary' | 'danger' | 'default';
+
+export interface ButtonView {
+  actionId: string;
+  label: string;
+  style: ButtonStyle;
+  /** Opaque routing data for the action (request id, task id, …). Strings only: every platform carries strings. */
+  value: Record<string, string>;
+  /** Ask "are you sure?" before sending. */
+  confirm?: { title: string; text: string };
+}
+
+export type InputType = 'text' | 'textarea' | 'number' | 'money' | 'date' | 'month' | 'select' | 'user';
+
+export interface InputView {
+  name: string;
+  label: string;
+  type: InputType;
+  value?: string;
+  required: boolean;
+  placeholder?: string;
+  options?: { value: string; label: string }[];
+}
+
+export type TimelineStatus = 'done' | 'current' | 'pending' | 'rejected' | 'skipped';
+
+export interface TimelineItem {
+  label: string;
+  status: TimelineStatus;
+  /** Who and when, e.g. "李四 · 2026-11-23 10:05". */
+  detail?: string;
+}

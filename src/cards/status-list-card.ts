@@ -1,0 +1,28 @@
+import type { IntentCatalog } from '../config/intent-catalog.ts';
+import type { Locale } from '../conversation/resolver.ts';
+import { formatMoney } from '../core/money.ts';
+import type { RequestRecord } from '../workflow/request-repo.ts';
+import type { CardView } from './card-view.ts';
+
+const STAGE = {
+  pending: { zh: '审批中：{step}', en: 'Pending: {step}' }, rejected: { zh: '已驳回', en: 'Rejected' }, withdrawn: { zh: '已撤回', en: 'Withdrawn' },
+  draft: { zh: '草稿', en: 'Draft' }, approved: { zh: '已通过', en: 'Approved' },
+  none: { zh: '已通过', en: 'Approved' }, creating: { zh: '已通过，生成 ERP 单据中', en: 'Approved, creating ERP document' },
+  created: { zh: '已通过，待入账', en: 'Approved, awaiting posting' }, posted: { zh: '已入账，待付款', en: 'Posted, awaiting payment' },
+  paid: { zh: '已付款', en: 'Paid' }, failed: { zh: '已通过，ERP 同步失败', en: 'Approved, ERP sync failed' },
+};
+
+/** "Where is my …": the user's open and recent requests and the stage each one is at. */
+export function buildStatusListCard(requests: RequestRecord[], catalog: IntentCatalog, locale: Locale): CardView {
+  const zh = locale === 'zh';
+  if (requests.length === 0) {
+    return { title: zh ? '我的申请' : 'My requests', tone: 'blue', key: 'status', blocks: [{ type: 'text', text: zh ? '你还没有提交过申请。' : 'You have no requests yet.' }] };
+  }
+  const fields = requests.map((r) => {
+    const stepName = r.steps.find((s) => s.index === r.currentStep)?.name[locale] ?? '';
+    const stage = r.status === 'approved' ? STAGE[r.erpStatus][locale] : STAGE[r.status][locale].replace('{step}', stepName);
+    const amount = r.amount ? ` · ¥${formatMoney(r.amount)}` : '';
+    return { label: `${r.number} ${catalog.get(r.intentKey)?.name[locale] ?? r.intentKey}${amount}`, value: stage };
+  });
+  return { title: zh ? '我的申请' : 'My requests', tone: 'blue', key: 'status', blocks: [{ type: 'fields', fields }] };
+}

@@ -1,0 +1,24 @@
+import { ConfigError } from '../core/errors.ts';
+import { botSchema, type BotConfig } from './bot-schema.ts';
+import type { IntentCatalog } from './intent-catalog.ts';
+import { listYamlFiles, loadYamlFile } from './yaml-file.ts';
+
+/** Loads bots/*.yaml and cross-checks them against the intent catalog and each other. */
+export function loadBots(dir: string, catalog: IntentCatalog): BotConfig[] {
+  const errors: string[] = [];
+  const bots: BotConfig[] = [];
+  for (const file of listYamlFiles(dir)) {
+    try {
+      const bot = loadYamlFile(file, botSchema);
+      for (const [i, key] of (bot.intents ?? []).entries()) {
+        if (!catalog.get(key)) errors.push(`${file}: intents.${i}: unknown intent "${key}"`);
+      }
+      if (bots.some((b) => b.id === bot.id)) errors.push(`${file}: id: duplicate bot id "${bot.id}"`);
+      bots.push(bot);
+    } catch (e: unknown) {
+      errors.push(e instanceof Error ? e.message : String(e));
+    }
+  }
+  if (errors.length) throw new ConfigError(errors.join('\n'));
+  return bots;
+}

@@ -1,0 +1,81 @@
+import type { IntentCatalog } from '../../config/intent-catalog.ts';
+import type { IntentDefinition } from '../../config/intent-schema.ts';
+import { Bm25Index } from './bm25-index.ts';
+import { isBookingRequest, isGreetingOrHelp, isInjectionAttempt } from './guard-cues.ts';
+import { isStatusQuestion } from './status-cues.ts';
+import { KeywordMatcher } from './keyword-matcher.ts';
+import { tokenize } from './tokenizer.ts';
+
+/**
+ * Offline intent classification from the catalog alone: BM25 over each intent's examples, keywords,
+ * names, description and enum synonyms, plus a bonus per catalog keyword found in the message.
+ * Guards run first (prompt injection → blocked, greeting → help), status cues next; a form intent
+ * needs keyword evidence or a clear text match, otherwise the answer is none (the bot shows help).
+ */
+export type ClassificationKind = 'form' | 'status' | 'help' | 'blocked' | 'none';
+
+export interface Classification {
+  kind: ClassificationKind;
+  /** The form intent (kind form), or the intent a status question is about. */
+  intent: string | null;
+  confidence: number;
+  /** Form intents only, best first. */
+  ranked: { intent: string; score: number; keywordHits: number }[];
+}
+
+const KEYWORD_WEIGHT = 4;
+/** Single Han characters are weak evidence (天 in 今天天气); words and bigrams carry the meaning. */
+const UNIGRAM_WEIGHT = 0.4;
+const MIN_TEXT_SCORE = 4.5;
+const STRONG_SCORE = 9;
+/** A field reference such as "合同号HT-1" or "contract no. X" names a field, not the intent. */
+const FIELD_REFERENCES = /(合同号|合同编号|合同编码|contract\s*(no\.?|number|#))\s*[:：#是为]?\s*[A-Za-z0-9\-_/]*/gi;
+
+function documentTokens(def: IntentDefinition): string[] {
+  const parts: string[] = [...def.examples.zh, ...def.examples.en];
+  for (let i = 0; i < 3; i += 1) parts.push(...def.keywords.zh, ...def.keywords.en);
+  parts.push(def.name.zh, def.name.en, def.name.zh, def.name.en, def.description.zh, def.description.en);
+  for (const f of def.fields) for (const o of f.options ?? []) parts.push(...o.synonyms);
+  return parts.flatMap(tokenize);
+}
+
+export class IntentClassifier {
+  private readonly index: Bm25Index<string>;
+  private readonly keywords: Map<string, KeywordMatcher>;
+  private readonly statusIntent: string | undefined;
+
+  constructor(catalog: IntentCatalog) {
+    const intents = catalog.intents;
+    this.statusIntent = intents.find((i) => i.kind === 'query')?.key;
+    this.index = new Bm25Index(intents.map((d) => ({ label: d.key, tokens: documentTokens(d) })));
+    this.keywords = new Map(intents.map((d) => [d.key, new KeywordMatcher([...d.keywords.zh, ...d.keywords.en])]));
+  }
+
+  classify(text: string): Classification {
+    const cleaned = text.replace(FIELD_REFERENCES, ' ');
+    if (isInjectionAttempt(text)) return { kind: 'blocked', intent: null, confidence: 1, ranked: [] };
+    const bm25 = this.index.score(tokenize(cleaned), (t) => (t.length === 1 ? UNIGRAM_WEIGHT : 1));
+    const ranked = [...bm25.entries()]
+      .filter(([key]) => key !== this.statusIntent)
+      .map(([intent, s]) => {
+        const keywordHits = this.keywords.get(intent)?.count(cleaned) ?? 0;
+        return { intent, score: s + KEYWORD_WEIGHT * keywordHits, keywordHits };
+      })
+      .sort((a, b) => b.score - a.score);
+    const top = ranked[0];
+    const second = ranked[1];
+    if (isStatusQuestion(text) || (this.statusIntent && (this.keywords.get(this.statusIntent)?.count(cleaned) ?? 0) > 0 && !top?.keywordHits)) {
+      const topic = top && top.keywordHits > 0 ? top.intent : null;
+      return { kind: 'status', intent: topic, confidence: 0.9, ranked };
+    }
+    if (isGreetingOrHelp(text)) return { kind: 'help', intent: null, confidence: 0.9, ranked };
+    if (isBookingRequest(text)) return { kind: 'none', intent: null, confidence: 0.6, ranked };
+    if (!top || (top.keywordHits === 0 && top.score < MIN_TEXT_SCORE)) {
+      return { kind: 'none', intent: null, confidence: top ? Math.max(0, 0.5 - top.score / 20) : 0.5, ranked };
+    }
+    const margin = top.score > 0 ? (top.score - (second?.score ?? 0)) / top.score : 0;
+    const strength = Math.min(1, top.score / STRONG_SCORE);
+    const confidence = Math.round((0.35 + 0.35 * Math.min(1, margin * 2) + 0.3 * strength) * 100) / 100;
+    return { kind: 'form', intent: top.intent, confidence, ranked };
+  }
+}

@@ -1,0 +1,38 @@
+import { normalizeMoney, type Money } from '../../core/money.ts';
+import { parseChineseNumber } from './chinese-numerals.ts';
+
+/**
+ * One amount written on its own, CNY yuan: "3000", "¥8,999", "8万", "3.5w", "1.2k", "一千二",
+ * "两万五", "86块", "15,000元", "2.4 million", "RMB 500". Null when the string is not just an amount.
+ */
+const CURRENCY = /^(?:[¥￥$]|rmb|cny)\s*|\s*(?:元整?|块钱?|圆|rmb|cny|yuan|kuai|人民币)\s*$/gi;
+const ENGLISH_SCALE: ReadonlyArray<[RegExp, number]> = [
+  [/^(\d+(?:\.\d+)?)\s*(?:million|mn|m)$/i, 1_000_000],
+  [/^(\d+(?:\.\d+)?)\s*(?:billion|bn)$/i, 1_000_000_000],
+  [/^(\d+(?:\.\d+)?)\s*(?:thousand|k)$/i, 1_000],
+  [/^(\d+(?:\.\d+)?)\s*w$/i, 10_000],
+];
+
+export function parseAmount(input: string | number): number | null {
+  if (typeof input === 'number') return Number.isFinite(input) ? input : null;
+  let s = input.trim().replace(CURRENCY, '').replace(CURRENCY, '').trim();
+  s = s.replace(/(\d),(?=\d{3}\b)/g, '$1').replace(/[，,]/g, '');
+  if (s === '') return null;
+  if (/^\d+(?:\.\d+)?$/.test(s)) return Number(s);
+  for (const [re, scale] of ENGLISH_SCALE) {
+    const m = re.exec(s);
+    if (m) return round(Number(m[1]) * scale);
+  }
+  const zh = s.replace(/(\d)\s*[wW]/g, '$1万').replace(/(\d)\s*[kK]/g, '$1千').replace(/\s+/g, '');
+  const n = parseChineseNumber(zh);
+  return n === null ? null : round(n);
+}
+
+function round(n: number): number {
+  return Math.round(n * 1e6) / 1e6;
+}
+
+/** Number → decimal string through a fixed-point string, so 0.015 rounds to 0.02 (not float 0.01). */
+export function amountToMoney(n: number): Money | null {
+  return Number.isFinite(n) ? normalizeMoney(n.toFixed(6)) : null;
+}

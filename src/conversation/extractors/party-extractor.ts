@@ -1,0 +1,39 @@
+import { readOrganization } from './organization-name.ts';
+
+/**
+ * The other party of a payment, contract or purchase, named after a trigger word. Each role has
+ * its triggers, most explicit first: labels (收款方：/客户是/supplier:), then prepositions
+ * (给/向/和/与/跟/找 · to/with/from), then bare verbs (付京东的货款 · pay ACME).
+ */
+export type PartyRole = 'payee' | 'counterparty' | 'supplier';
+
+const TRIGGERS: Readonly<Record<PartyRole, readonly RegExp[]>> = {
+  payee: [
+    /(?:收款方|收款人|收款单位|收款账户|供应商|payee|vendor|supplier|beneficiary)\s*(?:是|为|:|：)?\s*/gi,
+    /(?:付给|支付给|转给|打给|汇给|结给|付款给|打款给|转账给|还给)\s*/g,
+    /(?:给|向)\s*(?=\S+?(?:付|支付|打款|转账|汇款|结算|结款|还款|买单))/g,
+    /(?:\bpay(?:ing|ment)?\s+(?:to\s+)?|\bremit\s+(?:to\s+)?|\bwire\s+(?:to\s+)?|\btransfer\s+to\s+|\bpayable\s+to\s+|\bto\s+)/gi,
+    /(?:支付|付|结清|结)\s*(?!款|费|钱)/g,
+  ],
+  counterparty: [
+    /(?:合同对方|对方|客户|甲方|乙方|供应商|服务商|合作方|counterparty|client|customer|vendor|supplier|partner)\s*(?:是|为|:|：)\s*/gi,
+    /(?:和|与|跟|同)\s*/g,
+    /\b(?:with|between us and)\s+/gi,
+    /(?:客户|供应商|服务商)\s*/g,
+  ],
+  supplier: [
+    /(?:供应商|厂家|商家|vendor|supplier)\s*(?:是|为|:|：)?\s*/gi,
+    /(?:找|向|从|跟|在)\s*(?=\S+?(?:买|采购|购买|订购|订|下单|进货|拿货))/g,
+    /\b(?:from|via|through)\s+/gi,
+  ],
+};
+
+export function findParty(text: string, role: PartyRole): string | null {
+  for (const trigger of TRIGGERS[role]) {
+    for (const m of text.matchAll(trigger)) {
+      const name = readOrganization(text, m.index + m[0].length);
+      if (name) return name;
+    }
+  }
+  return null;
+}

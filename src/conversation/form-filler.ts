@@ -1,0 +1,129 @@
+import type { IntentCatalog } from '../config/intent-catalog.ts';
+import type { FieldDefinition, IntentDefinition, Localized } from '../config/intent-schema.ts';
+import { formatLocalDate, formatMonth, localDateOf } from '../core/time-zone.ts';
+import type { Command, FieldValue } from './commands.ts';
+import type { DialogState } from './dialog-state.ts';
+import { coerceFieldValue } from './field-coercion.ts';
+
+/** What the dialog should say or do after a turn; the conversation service turns these into outbox jobs. */
+export type Reply =
+  | { type: 'text'; text: Localized }
+  | { type: 'confirm_card' }
+  | { type: 'help_card' }
+  | { type: 'status_card'; filters: { intent?: string; status?: 'open' | 'all' } };
+
+export interface FillResult {
+  state: DialogState | null;
+  replies: Reply[];
+  /** The draft is complete and the user confirmed: create (or resubmit) the request. */
+  submit: boolean;
+}
+
+export interface FillContext {
+  catalog: IntentCatalog;
+  /** Versions the catalog entries are stored under (a new draft pins its intent's version). */
+  versionOf: (intentKey: string) => number;
+  newId: () => string;
+  now: Date;
+  timeZone: string;
+}
+
+const T = {
+  cancelled: { zh: '好的，已取消这次申请。', en: 'OK, the draft is cancelled.' },
+  nothingToConfirm: { zh: '现在没有待提交的申请。', en: 'There is no draft to submit.' },
+  notUnderstood: { zh: '没太明白。', en: "Sorry, I didn't get that." },
+  started: { zh: '好的，开始填写「{name}」。', en: 'OK, starting a {name}.' },
+};
+
+/**
+ * One dialog turn, pure: applies the resolver's commands to the draft, validates values against the
+ * intent's fields, and decides what to ask next. Unknown intents and fields are dropped, never trusted.
+ */
+export function fillForm(state: DialogState | null, commands: Command[], ctx: FillContext): FillResult {
+  let s = state;
+  const replies: Reply[] = [];
+  let submit = false;
+  let touched = false;
+  for (const c of commands) {
+    switch (c.type) {
+      case 'cancel':
+        if (s) replies.push({ type: 'text', text: T.cancelled });
+        s = null;
+        break;
+      case 'help':
+        if (!s) replies.push({ type: 'help_card' });
+        break;
+      case 'status_query':
+        replies.push({ type: 'status_card', filters: c.filters ?? {} });
+        break;
+      case 'start_intent': {
+        const intent = ctx.catalog.get(c.intent);
+        if (!intent) break;
+        if (intent.kind === 'query') { replies.push({ type: 'status_card', filters: {} }); break; }
+        if (s?.intent === intent.key) break;
+        s = { id: ctx.newId(), intent: intent.key, intentVersion: ctx.versionOf(intent.key), fields: {}, awaiting: null, stage: 'collecting', cardVersion: 0 };
+        touched = true;
+        break;
+      }
+      case 'set_field': {
+        const intent = s && ctx.catalog.get(s.intent);
+        const field = intent?.fields.find((f) => f.name === c.field);
+        if (!s || !field) break;
+        const r = coerceFieldValue(field, c.value, ctx);
+        if (!r.ok) { replies.push({ type: 'text', text: r.message }); s = { ...s, awaiting: field.name }; break; }
+        s = { ...s, fields: { ...s.fields, [field.name]: r.value } };
+        touched = true;
+        break;
+      }
+      case 'confirm':
+        if (!s) { replies.push({ type: 'text', text: T.nothingToConfirm }); break; }
+        if (missingRequired(ctx.catalog.get(s.intent), withDefaults(s, ctx).fields).length === 0) submit = true;
+        touched = true;
+        break;
+      case 'none':
+      case 'clarify':
+        if (!s && !replies.length) replies.push({ type: 'help_card' });
+        else if (s) { replies.push({ type: 'text', text: T.notUnderstood }); touched = true; }
+        break;
+    }
+  }
+  if (!s || submit) return { state: s && withDefaults(s, ctx), replies, submit };
+  if (!touched) return { state: s, replies, submit };
+  return next(withDefaults(s, ctx), ctx, replies);
+}
+
+/** Ask for the first missing required field, or show the (editable) confirmation card. */
+function next(s: DialogState, ctx: FillContext, replies: Reply[]): FillResult {
+  const intent = ctx.catalog.get(s.intent);
+  if (!intent) return { state: null, replies, submit: false };
+  const missing = missingRequired(intent, s.fields);
+  const first = missing[0];
+  if (first) {
+    if (Object.keys(s.fields).length === 0 && s.awaiting === null) replies.push({ type: 'text', text: { zh: T.started.zh.replace('{name}', intent.name.zh), en: T.started.en.replace('{name}', intent.name.en) } });
+    replies.push({ type: 'text', text: promptFor(first) });
+    return { state: { ...s, awaiting: first.name, stage: 'collecting' }, replies, submit: false };
+  }
+  replies.push({ type: 'confirm_card' });
+  return { state: { ...s, awaiting: null, stage: 'confirming', cardVersion: s.cardVersion + 1 }, replies, submit: false };
+}
+
+export function missingRequired(intent: IntentDefinition | undefined, fields: Record<string, FieldValue>): FieldDefinition[] {
+  return (intent?.fields ?? []).filter((f) => f.required && (fields[f.name] === undefined || fields[f.name] === ''));
+}
+
+export function promptFor(f: FieldDefinition): Localized {
+  return f.prompt ?? { zh: `请填写${f.label.zh}`, en: `Please enter the ${f.label.en.toLowerCase()}` };
+}
+
+/** Fills relative defaults (today, this_month) and literal ones for fields still empty. */
+export function withDefaults(s: DialogState, ctx: { catalog: IntentCatalog; now: Date; timeZone: string }): DialogState {
+  const intent = ctx.catalog.get(s.intent);
+  if (!intent) return s;
+  const fields = { ...s.fields };
+  const today = localDateOf(ctx.now, ctx.timeZone);
+  for (const f of intent.fields) {
+    if (fields[f.name] !== undefined || f.default === undefined) continue;
+    fields[f.name] = f.default === 'today' ? formatLocalDate(today) : f.default === 'this_month' ? formatMonth(today) : f.default;
+  }
+  return { ...s, fields };
+}

@@ -1,0 +1,85 @@
+import OpenAI from 'openai';
+import type { IntentCatalog } from '../../config/intent-catalog.ts';
+import { isInjectionAttempt } from '../classifier/guard-cues.ts';
+import type { OfflineResolver } from '../offline-resolver.ts';
+import type { IntentResolver, Resolution, ResolveContext } from '../resolver.ts';
+import { buildMessages, catalogSummary, promptChars } from './llm-prompt.ts';
+import { parseReplyJson, replyToCommands } from './llm-reply.ts';
+import { buildTool, TOOL_NAME, type ToolDefinition } from './llm-tool-schema.ts';
+
+/**
+ * Resolver backed by any OpenAI-compatible chat completions endpoint: one request per turn with a
+ * forced function call. The reply is validated and normalized (llm-reply.ts); a timeout, an error
+ * or an unusable reply falls back to the offline resolver and is logged. Authorization never
+ * depends on it: there is no approve command to propose.
+ */
+export interface LlmSettings { baseUrl: string; apiKey: string; model: string; timeoutMs: number }
+export interface LlmTurnStats {
+  promptChars: number;
+  latencyMs: number;
+  outcome: 'ok' | 'repaired' | 'fallback' | 'blocked';
+}
+export interface LlmResolverOptions {
+  catalog: IntentCatalog;
+  openai: LlmSettings;
+  offline: OfflineResolver;
+  logger?: { warn(obj: object, msg: string): void };
+  onStats?: (s: LlmTurnStats) => void;
+}
+
+export class LlmResolver implements IntentResolver {
+  /** Characters sent in the last request (system + user); 0 before the first call. */
+  lastPromptChars = 0;
+  private readonly client: OpenAI;
+  private readonly tools = new WeakMap<IntentCatalog, { tool: ToolDefinition; summary: string }>();
+
+  constructor(private readonly opts: LlmResolverOptions) {
+    this.client = new OpenAI({ apiKey: opts.openai.apiKey || 'unset', baseURL: opts.openai.baseUrl, timeout: opts.openai.timeoutMs, maxRetries: 0 });
+  }
+
+  private toolFor(catalog: IntentCatalog): { tool: ToolDefinition; summary: string } {
+    let t = this.tools.get(catalog);
+    if (!t) {
+      t = { tool: buildTool(catalog), summary: catalogSummary(catalog) };
+      this.tools.set(catalog, t);
+    }
+    return t;
+  }
+
+  async resolve(text: string, ctx: ResolveContext): Promise<Resolution> {
+    const started = Date.now();
+    const report = (outcome: LlmTurnStats['outcome'], chars: number): void => {
+      this.opts.onStats?.({ promptChars: chars, latencyMs: Date.now() - started, outcome });
+    };
+    if (text.trim() === '' || isInjectionAttempt(text)) {
+      report('blocked', 0);
+      return this.opts.offline.resolveSync(text, ctx);
+    }
+    const { tool, summary } = this.toolFor(ctx.catalog);
+    const messages = buildMessages(text, ctx, summary);
+    const chars = promptChars(messages);
+    this.lastPromptChars = chars;
+    try {
+      const completion = await this.client.chat.completions.create({
+        model: this.opts.openai.model,
+        messages,
+        tools: [tool],
+        tool_choice: { type: 'function', function: { name: TOOL_NAME } },
+        temperature: 0,
+      }, { timeout: this.opts.openai.timeoutMs, maxRetries: 0 });
+      const message = completion.choices[0]?.message;
+      const call = message?.tool_calls?.find((c) => c.type === 'function');
+      const raw = call && call.type === 'function' ? call.function.arguments : message?.content ?? '';
+      const reply = parseReplyJson(raw);
+      const outcome = reply ? replyToCommands(reply, ctx, ctx.catalog) : null;
+      if (!outcome) throw new Error(`unusable reply: ${raw.slice(0, 200)}`);
+      if (outcome.dropped.length) this.opts.logger?.warn({ dropped: outcome.dropped }, 'llm resolver: dropped invalid parts of the reply');
+      report(outcome.dropped.length ? 'repaired' : 'ok', chars);
+      return { commands: outcome.commands, confidence: outcome.dropped.length ? 0.7 : 0.85, source: 'llm' };
+    } catch (e: unknown) {
+      this.opts.logger?.warn({ err: e instanceof Error ? e.message : String(e), model: this.opts.openai.model }, 'llm resolver failed; using the offline result');
+      report('fallback', chars);
+      return this.opts.offline.resolveSync(text, ctx);
+    }
+  }
+}

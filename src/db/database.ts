@@ -1,0 +1,91 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** Tables as the migrations create them. snake_case here; repos map rows to camelCase domain objects. */
+type Json = ColumnType<unknown, string, string>;
+type NullableJson = ColumnType<unknown | null, string | null, string | null>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Numeric = ColumnType<string, string | number, string | number>;
+
+export interface DepartmentsTable { tenant_id: string; id: string; name: string; parent_id: string | null; leader_ids: ColumnType<string[], string[] | undefined, string[]>; updated_at: DefaultTimestamp }
+export interface UsersTable {
+  tenant_id: string; id: string; name: string; email: string | null; department_id: string | null; manager_id: string | null;
+  roles: ColumnType<string[], string[] | undefined, string[]>; active: Generated<boolean>; updated_at: DefaultTimestamp;
+}
+export interface UserIdentitiesTable { tenant_id: string; user_id: string; platform: string; bot_id: string; external_id: string; last_seen_at: Timestamp | null; created_at: DefaultTimestamp }
+export interface IntentVersionsTable { tenant_id: string; key: string; version: number; content_hash: string; definition: Json; created_at: DefaultTimestamp }
+export interface InboxEventsTable {
+  id: Generated<number>; tenant_id: string; source: string; event_id: string; kind: string; conversation_key: string; payload: Json;
+  status: Generated<string>; attempts: Generated<number>; error: string | null; received_at: DefaultTimestamp; processed_at: Timestamp | null;
+}
+export interface ConversationLeasesTable { key: string; owner: string; until: Timestamp }
+export interface DialogSessionsTable { tenant_id: string; user_id: string; state: Json; version: Generated<number>; expires_at: Timestamp; updated_at: DefaultTimestamp }
+export interface RequestCountersTable { tenant_id: string; prefix: string; period: string; last: number }
+export interface RequestsTable {
+  id: string; tenant_id: string; number: string; intent_key: string; intent_version: number; requester_id: string; status: string;
+  current_step: number; revision: number; fields: Json; amount: Numeric | null; route: Json; erp_status: Generated<string>;
+  erp_ref: NullableJson; origin: Json; reject_reason: string | null; version: Generated<number>;
+  created_at: Timestamp; updated_at: Timestamp; submitted_at: Timestamp; decided_at: Timestamp | null;
+}
+export interface ApprovalTasksTable {
+  id: string; tenant_id: string; request_id: string; revision: number; step_index: number; approver_id: string; status: string;
+  acted_by: string | null; acted_at: Timestamp | null; comment: string | null; transferred_from: string | null;
+  reminded_at: Timestamp | null; remind_count: Generated<number>; created_at: Timestamp;
+}
+export interface CardMessagesTable {
+  id: string; tenant_id: string; subject: string; user_id: string; request_id: string | null; platform: string; bot_id: string;
+  target: Json; ref: NullableJson; rendered_version: Generated<number>; lease_until: Timestamp | null; sent_at: Timestamp | null;
+  created_at: DefaultTimestamp; updated_at: DefaultTimestamp;
+}
+export interface ConsoleMessagesTable {
+  id: string; seq: number; tenant_id: string; bot_id: string; user_id: string; revision: Generated<number>; kind: string;
+  card: NullableJson; text: string | null; idempotency_key: string; created_at: DefaultTimestamp; updated_at: DefaultTimestamp;
+}
+export interface OutboxJobsTable {
+  id: Generated<number>; tenant_id: string; kind: string; payload: Json; idempotency_key: string; status: Generated<string>;
+  attempts: Generated<number>; max_attempts: number; run_at: DefaultTimestamp; locked_by: string | null; locked_until: Timestamp | null;
+  last_error: string | null; created_at: DefaultTimestamp; updated_at: DefaultTimestamp; done_at: Timestamp | null;
+}
+export interface AuditHeadsTable { tenant_id: string; seq: number; hash: string }
+export interface AuditLogTable {
+  id: Generated<number>; tenant_id: string; seq: number; at: Timestamp; actor: string; action: string; source: string;
+  subject_type: string; subject_id: string; before: NullableJson; after: NullableJson; meta: NullableJson; prev_hash: string; hash: string;
+}
+export interface ErpDocumentsTable {
+  id: string; tenant_id: string; request_id: string; connector: string; doc_kind: string; external_key: string; erp_id: string | null;
+  number: string | null; status: string; amount: Numeric | null; paid_amount: Numeric | null; posted_at: Timestamp | null;
+  paid_at: Timestamp | null; bank_ref: string | null; raw: NullableJson; created_at: DefaultTimestamp; updated_at: DefaultTimestamp;
+}
+export interface ErpSyncCursorsTable { tenant_id: string; connector: string; cursor: string | null; updated_at: DefaultTimestamp }
+export interface SandboxErpDocumentsTable {
+  id: Generated<number>; tenant_id: string; number: string; doc_kind: string; external_key: string; payload: Json; amount: Numeric;
+  status: string; paid_amount: ColumnType<string, string | number | undefined, string | number>; posted_at: Timestamp | null;
+  paid_at: Timestamp | null; bank_ref: string | null; version: Generated<number>; modified_at: DefaultTimestamp;
+}
+
+export interface Database {
+  departments: DepartmentsTable;
+  users: UsersTable;
+  user_identities: UserIdentitiesTable;
+  intent_versions: IntentVersionsTable;
+  inbox_events: InboxEventsTable;
+  conversation_leases: ConversationLeasesTable;
+  dialog_sessions: DialogSessionsTable;
+  request_counters: RequestCountersTable;
+  requests: RequestsTable;
+  approval_tasks: ApprovalTasksTable;
+  card_messages: CardMessagesTable;
+  console_messages: ConsoleMessagesTable;
+  outbox_jobs: OutboxJobsTable;
+  audit_heads: AuditHeadsTable;
+  audit_log: AuditLogTable;
+  erp_documents: ErpDocumentsTable;
+  erp_sync_cursors: ErpSyncCursorsTable;
+  sandbox_erp_documents: SandboxErpDocumentsTable;
+}
+
+export type RequestRow = Selectable<RequestsTable>;
+export type TaskRow = Selectable<ApprovalTasksTable>;
+export type OutboxJobRow = Selectable<OutboxJobsTable>;
+export type NewOutboxJob = Insertable<OutboxJobsTable>;
+export type UserRow = Selectable<UsersTable>;

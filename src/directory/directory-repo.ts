@@ -1,0 +1,48 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../db/database.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface DirectoryUser {
+  tenantId: string;
+  id: string;
+  name: string;
+  departmentId: string | null;
+  managerId: string | null;
+  roles: string[];
+}
+
+export interface Identity { platform: string; botId: string; externalId: string; lastSeenAt: Date | null }
+
+/** The local user behind a platform identity, or undefined for someone not in the directory. */
+export async function findUserByIdentity(db: Db, platform: string, botId: string, externalIds: string[]): Promise<DirectoryUser | undefined> {
+  if (externalIds.length === 0) return undefined;
+  const row = await db.selectFrom('user_identities as i').innerJoin('users as u', (j) => j.onRef('u.tenant_id', '=', 'i.tenant_id').onRef('u.id', '=', 'i.user_id'))
+    .select(['u.tenant_id', 'u.id', 'u.name', 'u.department_id', 'u.manager_id', 'u.roles'])
+    .where('i.platform', '=', platform).where('i.bot_id', '=', botId).where('i.external_id', 'in', externalIds).where('u.active', '=', true)
+    .executeTakeFirst();
+  return row && { tenantId: row.tenant_id, id: row.id, name: row.name, departmentId: row.department_id, managerId: row.manager_id, roles: row.roles };
+}
+
+export async function getUsers(db: Db, tenantId: string, ids: string[]): Promise<Map<string, DirectoryUser>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', [...new Set(ids)]).execute();
+  return new Map(rows.map((r) => [r.id, { tenantId: r.tenant_id, id: r.id, name: r.name, departmentId: r.department_id, managerId: r.manager_id, roles: r.roles }]));
+}
+
+export async function listActiveUsers(db: Db, tenantId: string): Promise<DirectoryUser[]> {
+  const rows = await db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('active', '=', true).orderBy('id').execute();
+  return rows.map((r) => ({ tenantId: r.tenant_id, id: r.id, name: r.name, departmentId: r.department_id, managerId: r.manager_id, roles: r.roles }));
+}
+
+/** A user's platform identities, most recently seen first: where cards for them go. */
+export async function identitiesOf(db: Db, tenantId: string, userId: string): Promise<Identity[]> {
+  const rows = await db.selectFrom('user_identities').select(['platform', 'bot_id', 'external_id', 'last_seen_at'])
+    .where('tenant_id', '=', tenantId).where('user_id', '=', userId)
+    .orderBy('last_seen_at', (ob) => ob.desc().nullsLast()).orderBy('created_at').execute();
+  return rows.map((r) => ({ platform: r.platform, botId: r.bot_id, externalId: r.external_id, lastSeenAt: r.last_seen_at }));
+}
+
+export async function touchIdentity(db: Db, platform: string, botId: string, externalId: string, at: Date): Promise<void> {
+  await db.updateTable('user_identities').set({ last_seen_at: at }).where('platform', '=', platform).where('bot_id', '=', botId).where('external_id', '=', externalId).execute();
+}

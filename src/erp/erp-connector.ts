@@ -1,0 +1,86 @@
+/**
+ * The ERP port (see docs: reference/erp-protocols.md §6). One small interface every adapter implements:
+ * idempotent create from an approved request, submit/approve, reverse on rejection, status reads,
+ * change feeds for polling, optional push parsing. Ids are strings and money decimal strings.
+ */
+export type DocKind =
+  | 'expense_reimbursement' | 'payment_request' | 'purchase_requisition' | 'purchase_order' | 'payable'
+  | 'journal_voucher' | 'material_requisition' | 'contract';
+
+export type CanonicalStatus =
+  | 'draft' | 'saved' | 'submitted' | 'approved' | 'rejected' | 'posted' | 'partially_paid' | 'paid' | 'cancelled' | 'unknown';
+
+/** Bot-owned identity of the business object: request id + revision. */
+export interface ExternalKey { namespace: string; key: string }
+
+export function externalKeyString(k: ExternalKey): string {
+  return `${k.namespace}:${k.key}`;
+}
+
+export interface ErpDocRef {
+  erp: string;
+  docKind: DocKind;
+  formId: string;
+  id: string;
+  number?: string;
+  externalKey: string;
+}
+
+export interface StatusSnapshot {
+  ref: ErpDocRef;
+  status: CanonicalStatus;
+  raw: Record<string, unknown>;
+  amounts?: { total: string; paid?: string; currency?: string };
+  changedAt?: string;
+  /** Paid documents: when and with which bank reference. */
+  payment?: { at: string; bankRef?: string };
+  postedAt?: string;
+  versionStamp?: string;
+}
+
+export interface CreateDocumentInput {
+  docKind: DocKind;
+  externalKey: ExternalKey;
+  payload: Record<string, string>;
+  autoSubmit?: boolean;
+  autoApprove?: boolean;
+}
+
+export interface CreateResult { ref: ErpDocRef; created: boolean; snapshot: StatusSnapshot }
+
+export interface StatusChange {
+  ref: ErpDocRef;
+  from?: CanonicalStatus;
+  to: CanonicalStatus;
+  at: string;
+  source: 'poll' | 'push';
+  eventId?: string;
+  snapshot: StatusSnapshot;
+}
+
+export interface ChangePage { changes: StatusChange[]; nextCursor: string; hasMore: boolean }
+
+export interface Capabilities {
+  idempotency: 'server-key' | 'lookup-only';
+  push: 'native' | 'plugin' | 'none';
+  canUnapprove: boolean;
+  canDeleteAfterReject: boolean;
+  approvalMode: 'bot-is-source' | 'erp-workflow';
+}
+
+export interface ErpConnector {
+  readonly id: string;
+  readonly erp: string;
+  capabilities(): Capabilities;
+  /** Idempotent: an existing document for the key is returned (created: false), never duplicated. */
+  createDocument(input: CreateDocumentInput, opts?: { signal?: AbortSignal }): Promise<CreateResult>;
+  findByExternalKey(docKind: DocKind, key: ExternalKey): Promise<ErpDocRef | null>;
+  /** "Already in that state" counts as success. */
+  submit(ref: ErpDocRef): Promise<StatusSnapshot>;
+  approve(ref: ErpDocRef, opts?: { comment?: string }): Promise<StatusSnapshot>;
+  /** Rejection: un-audit (and delete when asked and possible) so the document can be edited. */
+  reverse(ref: ErpDocRef, opts: { reason: string; deleteIfPossible?: boolean }): Promise<StatusSnapshot>;
+  getStatus(ref: ErpDocRef): Promise<StatusSnapshot>;
+  /** Changes since an opaque cursor (null = from now on). */
+  listChanges(cursor: string | null, opts?: { limit?: number }): Promise<ChangePage>;
+}

@@ -1,0 +1,19 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { Logger } from 'pino';
+import { AppError } from '../core/errors.ts';
+
+/** One error shape for every route: `{ error: { code, message } }` with the error's status. */
+export function errorHandler(logger: Logger) {
+  return (err: Error, c: Context): Response => {
+    if (err instanceof AppError) {
+      if (err.httpStatus >= 500) logger.error({ err, path: c.req.path }, 'request failed');
+      return c.json({ error: err.toJSON() }, err.httpStatus as 400);
+    }
+    if (err instanceof HTTPException) {
+      return c.json({ error: { code: `http.${err.status}`, message: err.message || 'request rejected' } }, err.status);
+    }
+    logger.error({ err, path: c.req.path }, 'unhandled error');
+    return c.json({ error: { code: 'internal.error', message: 'internal error' } }, 500);
+  };
+}

@@ -1,0 +1,57 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from 'pino';
+import type { Metrics } from '../observability/metrics.ts';
+import { errorHandler } from './error-handler.ts';
+
+export interface HttpDeps {
+  logger: Logger;
+  metrics: Metrics;
+  /** True when the app can serve (DB reachable, migrations applied, not shutting down). */
+  ready: () => Promise<boolean>;
+  /** Refreshes gauges right before a scrape. */
+  beforeScrape?: () => Promise<void>;
+  mounts: { path: string; app: Hono }[];
+  /** Bearer token required on /console/api/* and /admin/api/* when set. */
+  apiToken?: string | undefined;
+}
+
+/** Largest body any route accepts; platform events and card callbacks are far smaller. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The hono app: health, readiness, metrics, and the mounted platform, console and admin routes. */
+export function createHttpApp(d: HttpDeps): Hono {
+  const app = new Hono();
+  app.onError(errorHandler(d.logger));
+  app.notFound((c) => c.json({ error: { code: 'http.not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+  app.use('*', timing(d.metrics));
+  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: { code: 'request.too_large', message: `body over ${MAX_BODY_BYTES} bytes` } }, 413) }));
+  if (d.apiToken) {
+    const token = d.apiToken;
+    const guard: MiddlewareHandler = async (c, next) => {
+      if (c.req.header('authorization') !== `Bearer ${token}`) return c.json({ error: { code: 'auth.required', message: 'missing or wrong bearer token' } }, 401);
+      return next();
+    };
+    app.use('/console/api/*', guard);
+    app.use('/admin/api/*', guard);
+  }
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => ((await d.ready()) ? c.json({ status: 'ready' }) : c.json({ status: 'not_ready' }, 503)));
+  app.get('/metrics', async (c) => {
+    await d.beforeScrape?.();
+    return c.text(await d.metrics.registry.metrics(), 200, { 'content-type': d.metrics.registry.contentType });
+  });
+  app.get('/', (c) => c.redirect('/console'));
+  for (const m of d.mounts) app.route(m.path, m.app);
+  return app;
+}
+
+function timing(metrics: Metrics): MiddlewareHandler {
+  return async (c, next) => {
+    const start = performance.now();
+    await next();
+    const route = c.req.routePath || 'unmatched';
+    metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    metrics.httpDuration.observe({ method: c.req.method, route }, (performance.now() - start) / 1000);
+  };
+}

@@ -1,0 +1,31 @@
+import type { Kysely } from 'kysely';
+import type { InboundCardAction, InboundEvent } from '../core/inbound-event.ts';
+import type { Database } from '../db/database.ts';
+import type { AckReply, AcceptEvent } from '../platforms/platform.ts';
+import { insertEvent } from './inbox-repo.ts';
+
+export interface AcceptDeps {
+  db: Kysely<Database>;
+  onCardAction: (e: InboundCardAction) => Promise<AckReply>;
+  /** A new message is in the inbox: wake this process's inbox worker. */
+  onStored: () => void;
+  onEvent?: (e: InboundEvent, outcome: 'stored' | 'duplicate' | 'action') => void;
+}
+
+/**
+ * What every receiver calls. Messages are stored (once per source + event id) and acked at once; the
+ * inbox worker handles them. Card actions are answered synchronously, within the platform's deadline.
+ */
+export function createAccept(d: AcceptDeps): AcceptEvent {
+  return async (e) => {
+    if (e.kind === 'card_action') {
+      d.onEvent?.(e, 'action');
+      return d.onCardAction(e);
+    }
+    const id = await insertEvent(d.db, e, 'pending');
+    d.onEvent?.(e, id === null ? 'duplicate' : 'stored');
+    if (id === null) return { status: 200 };
+    d.onStored();
+    return { status: 202 };
+  };
+}

@@ -1,0 +1,52 @@
+import type { Kysely } from 'kysely';
+import { appendAudit } from '../audit/audit-log.ts';
+import type { Locale } from '../conversation/resolver.ts';
+import type { ConversationService } from '../conversation/conversation-service.ts';
+import type { Clock } from '../core/clock.ts';
+import type { InboundMessage } from '../core/inbound-event.ts';
+import type { Database } from '../db/database.ts';
+import { findUserByIdentity, touchIdentity } from '../directory/directory-repo.ts';
+import { JOB, type MessageSendPayload } from '../outbox/job-kinds.ts';
+import { enqueue } from '../outbox/outbox-repo.ts';
+import { markDone, type InboxRow } from './inbox-repo.ts';
+import { detectLocale } from './locale.ts';
+
+export interface MessageHandlerDeps {
+  db: Kysely<Database>;
+  conversation: ConversationService;
+  clock: Clock;
+  localeOf: (botId: string) => Locale;
+  maxAttempts: number;
+}
+
+const UNKNOWN_USER = {
+  zh: '你还不在这个审批助手的通讯录里，请联系管理员开通。', en: 'You are not in this approval assistant’s directory yet; please ask an admin to add you.',
+};
+
+/** Inbox handler for chat messages: who is talking, then one conversation turn. */
+export function messageHandler(d: MessageHandlerDeps) {
+  return async (row: InboxRow): Promise<void> => {
+    if (row.event.kind !== 'message') {
+      await markDone(d.db, row.id);
+      return;
+    }
+    const ev: InboundMessage = row.event;
+    const locale = detectLocale(ev.text, d.localeOf(ev.botId));
+    const user = await findUserByIdentity(d.db, ev.platform, ev.botId, [ev.sender.externalId, ...(ev.sender.aliases ?? [])]);
+    if (!user) {
+      await d.db.transaction().execute(async (trx) => {
+        const payload: MessageSendPayload = { userId: `unknown:${ev.sender.externalId}`, target: ev.chat, text: UNKNOWN_USER[locale] };
+        await enqueue(trx, [{ tenantId: ev.tenantId, kind: JOB.messageSend, payload, idempotencyKey: `reply:${ev.source}:${ev.eventId}:unknown` }], d.maxAttempts);
+        await appendAudit(trx, { tenantId: ev.tenantId, at: d.clock.now(), actor: `${ev.platform}:${ev.sender.externalId}`, action: 'inbound.unknown_user',
+          source: 'chat', subjectType: 'bot', subjectId: ev.botId, meta: { eventId: ev.eventId } });
+        await markDone(trx, row.id);
+      });
+      return;
+    }
+    await touchIdentity(d.db, ev.platform, ev.botId, ev.sender.externalId, d.clock.now());
+    await d.conversation.handleMessage({
+      tenantId: user.tenantId, user, target: ev.chat, locale, eventKey: `${ev.source}:${ev.eventId}`,
+      finish: (trx) => markDone(trx, row.id),
+    }, ev.text);
+  };
+}

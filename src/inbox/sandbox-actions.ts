@@ -1,0 +1,40 @@
+import type { Kysely } from 'kysely';
+import type { Locale } from '../conversation/resolver.ts';
+import { ExternalServiceError } from '../core/errors.ts';
+import type { IdGenerator } from '../core/ids.ts';
+import type { Database } from '../db/database.ts';
+import type { DirectoryUser } from '../directory/directory-repo.ts';
+import type { DirectoryViews } from '../directory/directory-view.ts';
+import { SandboxErpConnector } from '../erp/connectors/sandbox.ts';
+import type { ErpService } from '../erp/erp-service.ts';
+import { publishSandboxDoc, SANDBOX_OPERATOR_ROLES } from '../erp/sandbox-operator.ts';
+import type { AckReply } from '../platforms/platform.ts';
+
+export interface SandboxActionDeps { db: Kysely<Database>; erp: ErpService; directory: DirectoryViews; ids: IdGenerator; maxAttempts: number; onCommitted?: () => void }
+
+/** The console's Post / Pay buttons on sandbox documents: move the pretend ledger, then sync like a real ERP. */
+export class SandboxActions {
+  constructor(private readonly d: SandboxActionDeps) {}
+
+  async handle(user: DirectoryUser, op: 'erp.post' | 'erp.pay', docId: string, bankRef: string, locale: Locale): Promise<AckReply> {
+    if (!user.roles.some((r) => SANDBOX_OPERATOR_ROLES.includes(r))) {
+      return { status: 403, toast: { type: 'error', text: locale === 'zh' ? '只有财务可以操作' : 'Only finance can do this' }, error: { code: 'erp.forbidden', message: 'finance or admin role required' } };
+    }
+    const doc = /^[0-9a-f-]{36}$/i.test(docId) ? await this.d.db.selectFrom('erp_documents').selectAll().where('id', '=', docId).where('tenant_id', '=', user.tenantId).executeTakeFirst() : undefined;
+    if (!doc?.erp_id) return { status: 404, toast: { type: 'error', text: 'no such document' }, error: { code: 'erp.not_found', message: `no ERP document ${docId}` } };
+    const connector = this.d.erp.connector(doc.connector);
+    if (!(connector instanceof SandboxErpConnector)) return { status: 400, error: { code: 'erp.not_sandbox', message: 'only sandbox documents can be moved from chat' } };
+    const ref = { erp: 'sandbox', docKind: doc.doc_kind as 'payable', formId: 'sandbox_document', id: doc.erp_id, externalKey: doc.external_key };
+    try {
+      if (op === 'erp.post') await connector.post(ref);
+      else await connector.pay(ref, bankRef || `SBX-BANK-${this.d.ids.uuid().slice(0, 8).toUpperCase()}`);
+    } catch (e: unknown) {
+      if (e instanceof ExternalServiceError) return { status: 409, toast: { type: 'error', text: e.message }, error: { code: e.code, message: e.message } };
+      throw e;
+    }
+    await this.d.erp.syncConnector(user.tenantId, doc.connector);
+    await publishSandboxDoc(this.d.db, this.d.directory, user.tenantId, doc.id, this.d.maxAttempts);
+    this.d.onCommitted?.();
+    return { status: 200, toast: { type: 'success', text: op === 'erp.post' ? (locale === 'zh' ? '已入账' : 'Posted') : (locale === 'zh' ? '已付款' : 'Paid') } };
+  }
+}

@@ -1,0 +1,27 @@
+import { createApp } from './app.ts';
+import { loadConfig } from './config/env.ts';
+import { AppError } from './core/errors.ts';
+
+/** Process entry: config, createApp(), listen, signals. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createApp({ config });
+  const port = await app.listen();
+  app.logger.info({ port, db: app.db.kind, bots: app.bots.map((b) => b.id) }, `listening on http://localhost:${port} (console: /console)`);
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    app.logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), config.shutdownGraceMs);
+    force.unref();
+    app.stop().then(() => process.exit(0), (e: unknown) => { app.logger.error({ err: e }, 'shutdown failed'); process.exit(1); });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof AppError ? `${e.code}: ${e.message}` : e);
+  process.exit(1);
+});

@@ -1,0 +1,17 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of one app instance (its own registry, so several apps can live in one process). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpRequests: new Counter({ name: 'http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'] as const, registers: [registry] }),
+    httpDuration: new Histogram({ name: 'http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] }),
+    inboundEvents: new Counter({ name: 'inbound_events_total', help: 'Inbound events by platform and outcome', labelNames: ['platform', 'outcome'] as const, registers: [registry] }),
+    jobs: new Counter({ name: 'outbox_jobs_total', help: 'Outbox job runs by kind and outcome', labelNames: ['kind', 'outcome'] as const, registers: [registry] }),
+    jobDuration: new Histogram({ name: 'outbox_job_duration_seconds', help: 'Outbox job run time', labelNames: ['kind'] as const, registers: [registry] }),
+    outboxDepth: new Gauge({ name: 'outbox_jobs', help: 'Outbox jobs not done, by status', labelNames: ['status'] as const, registers: [registry] }),
+  };
+}
+export type Metrics = ReturnType<typeof createMetrics>;

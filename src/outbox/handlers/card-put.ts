@@ -1,0 +1,14 @@
+import { deliverCard, type CardDeliveryDeps } from '../../cards/card-delivery.ts';
+import type { CardPutPayload } from '../job-kinds.ts';
+import type { JobHandler } from '../outbox-worker.ts';
+
+/** card.put: delivers a card built at enqueue time (dialog, help, status list) under its subject. */
+export function cardPutHandler(d: CardDeliveryDeps): JobHandler {
+  return async (job) => {
+    const p = job.payload as CardPutPayload;
+    await deliverCard(d, {
+      tenantId: job.tenantId, subject: p.subject, userId: p.userId, ...(p.target ? { target: p.target } : {}),
+      render: async () => ({ card: p.card, version: p.version }),
+    });
+  };
+}

@@ -1,0 +1,11 @@
+import type { ErpService } from '../../erp/erp-service.ts';
+import type { ErpCreatePayload } from '../job-kinds.ts';
+import type { JobHandler } from '../outbox-worker.ts';
+
+/** erp.create: create the approved request's ERP document (exactly once, see ErpService). */
+export function erpCreateHandler(erp: ErpService): JobHandler {
+  return async (job) => {
+    const p = job.payload as ErpCreatePayload;
+    await erp.createForRequest(job.tenantId, p.requestId);
+  };
+}

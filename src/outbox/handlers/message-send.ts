@@ -1,0 +1,34 @@
+import type { Kysely } from 'kysely';
+import { notifyText } from '../../cards/notify-text.ts';
+import type { IntentVersions } from '../../config/intent-versions.ts';
+import type { Locale } from '../../conversation/resolver.ts';
+import { AppError } from '../../core/errors.ts';
+import type { Database } from '../../db/database.ts';
+import { getUsers } from '../../directory/directory-repo.ts';
+import type { MessengerRegistry } from '../../platforms/messenger-registry.ts';
+import * as requestRepo from '../../workflow/request-repo.ts';
+import type { MessageSendPayload } from '../job-kinds.ts';
+import type { JobHandler } from '../outbox-worker.ts';
+
+export interface MessageSendDeps { db: Kysely<Database>; messengers: MessengerRegistry; intents: IntentVersions; localeOf: (botId: string) => Locale }
+
+/** message.send: a text (dialog replies) or a request notification, to a user's chat. Idempotent by job key. */
+export function messageSendHandler(d: MessageSendDeps): JobHandler {
+  return async (job) => {
+    const p = job.payload as MessageSendPayload;
+    const target = p.target ?? (await d.messengers.targetFor(d.db, job.tenantId, p.userId));
+    if (!target) throw new AppError('message.no_target', `user ${p.userId} has no identity on a running bot`);
+    let text = p.text;
+    if (p.notify) {
+      const req = await requestRepo.findRequest(d.db, job.tenantId, p.notify.requestId);
+      if (!req) return;
+      const intent = await d.intents.definition(job.tenantId, req.intentKey, req.intentVersion);
+      const by = 'by' in p.notify.message ? [p.notify.message.by] : [];
+      const names = await getUsers(d.db, job.tenantId, by);
+      const locale = d.localeOf(target.botId);
+      text = notifyText(p.notify.message, req.number, intent?.name[locale] ?? req.intentKey, (id) => names.get(id)?.name ?? id, locale);
+    }
+    if (!text) return;
+    await d.messengers.get(target.botId).sendText(target, text, { idempotencyKey: job.idempotencyKey });
+  };
+}

@@ -1,0 +1,73 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database, OutboxJobRow } from '../db/database.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface NewJob {
+  tenantId: string;
+  kind: string;
+  payload: unknown;
+  /** Same key twice → one job. Handlers get it too and pass it on (Feishu uuid, ERP external key). */
+  idempotencyKey: string;
+  runAt?: Date;
+}
+
+/** Writes jobs in the caller's transaction: they exist iff the state change that caused them commits. */
+export async function enqueue(trx: Db, jobs: NewJob[], maxAttempts: number): Promise<void> {
+  if (jobs.length === 0) return;
+  await trx.insertInto('outbox_jobs').values(jobs.map((j) => ({
+    tenant_id: j.tenantId, kind: j.kind, payload: JSON.stringify(j.payload), idempotency_key: j.idempotencyKey,
+    max_attempts: maxAttempts, ...(j.runAt ? { run_at: j.runAt } : {}),
+  }))).onConflict((oc) => oc.column('idempotency_key').doNothing()).execute();
+}
+
+/**
+ * Claims up to `limit` due jobs, and running jobs whose lease expired (their worker died), with
+ * FOR UPDATE SKIP LOCKED so concurrent workers never claim the same job.
+ */
+export async function claim(db: Db, workerId: string, limit: number, leaseMs: number): Promise<OutboxJobRow[]> {
+  const res = await sql<OutboxJobRow>`
+    update outbox_jobs set status = 'running', locked_by = ${workerId}, attempts = attempts + 1, updated_at = now(),
+      locked_until = now() + ${leaseMs} * interval '1 millisecond'
+    where id in (
+      select id from outbox_jobs
+      where (status = 'pending' and run_at <= now()) or (status = 'running' and locked_until < now())
+      order by run_at, id limit ${limit} for update skip locked)
+    returning *`.execute(db);
+  return res.rows;
+}
+
+/** Marks done only if this worker still holds the lease (a worker that lost it must not overwrite). */
+export async function complete(db: Db, id: number, workerId: string): Promise<boolean> {
+  const r = await db.updateTable('outbox_jobs').set({ status: 'done', done_at: sql`now()`, locked_until: null, updated_at: sql`now()` })
+    .where('id', '=', id).where('locked_by', '=', workerId).where('status', '=', 'running').executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+export async function retry(db: Db, id: number, workerId: string, delayMs: number, error: string, countAttempt: boolean): Promise<void> {
+  await db.updateTable('outbox_jobs').set({
+    status: 'pending', run_at: sql`now() + ${delayMs} * interval '1 millisecond'`, locked_until: null, last_error: error.slice(0, 2000),
+    updated_at: sql`now()`, ...(countAttempt ? {} : { attempts: sql`attempts - 1` }),
+  }).where('id', '=', id).where('locked_by', '=', workerId).where('status', '=', 'running').execute();
+}
+
+export async function deadLetter(db: Db, id: number, workerId: string, error: string): Promise<void> {
+  await db.updateTable('outbox_jobs').set({ status: 'dead', locked_until: null, last_error: error.slice(0, 2000), updated_at: sql`now()` })
+    .where('id', '=', id).where('locked_by', '=', workerId).execute();
+}
+
+export async function listDead(db: Db, limit = 100): Promise<OutboxJobRow[]> {
+  return db.selectFrom('outbox_jobs').selectAll().where('status', '=', 'dead').orderBy('id', 'desc').limit(limit).execute();
+}
+
+/** Puts a dead job back in the queue with a fresh attempt budget. */
+export async function replay(db: Db, id: number): Promise<boolean> {
+  const r = await db.updateTable('outbox_jobs').set({ status: 'pending', attempts: 0, run_at: sql`now()`, locked_by: null, updated_at: sql`now()` })
+    .where('id', '=', id).where('status', '=', 'dead').executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+export async function depth(db: Db): Promise<Record<string, number>> {
+  const rows = await db.selectFrom('outbox_jobs').select(['status', sql<number>`count(*)::int`.as('n')]).where('status', '!=', 'done').groupBy('status').execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}

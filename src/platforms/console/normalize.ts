@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import type { InboundCardAction, InboundMessage } from '../../core/inbound-event.ts';
+
+/** Console API bodies. User ids are directory ids (the console identity of every user is their id). */
+export const messageBodySchema = z.object({
+  user: z.string().min(1).max(64),
+  text: z.string().trim().min(1).max(4000),
+  /** Optional client-chosen id: a retried POST with the same id is one event. */
+  eventId: z.string().min(1).max(128).optional(),
+}).strict();
+
+export const actionBodySchema = z.object({
+  user: z.string().min(1).max(64),
+  messageId: z.string().min(1).max(64),
+  actionId: z.string().min(1).max(128),
+  form: z.record(z.string(), z.union([z.string().max(4000), z.number(), z.boolean(), z.null()])).default({}),
+  eventId: z.string().min(1).max(128).optional(),
+}).strict();
+
+export type MessageBody = z.infer<typeof messageBodySchema>;
+export type ActionBody = z.infer<typeof actionBodySchema>;
+
+interface Ctx { botId: string; tenantId: string; eventId: string; now: Date }
+
+export function normalizeMessage(b: MessageBody, c: Ctx): InboundMessage {
+  return {
+    kind: 'message', source: `console:${c.botId}`, eventId: c.eventId, platform: 'console', botId: c.botId, tenantId: c.tenantId,
+    sender: { platform: 'console', botId: c.botId, externalId: b.user }, receivedAt: c.now,
+    chat: { platform: 'console', botId: c.botId, userExternalId: b.user }, chatType: 'p2p', text: b.text,
+  };
+}
+
+export function normalizeAction(b: ActionBody, value: Record<string, string>, c: Ctx): InboundCardAction {
+  return {
+    kind: 'card_action', source: `console:${c.botId}`, eventId: c.eventId, platform: 'console', botId: c.botId, tenantId: c.tenantId,
+    sender: { platform: 'console', botId: c.botId, externalId: b.user }, receivedAt: c.now,
+    message: { platform: 'console', botId: c.botId, messageId: b.messageId },
+    chat: { platform: 'console', botId: c.botId, userExternalId: b.user }, actionId: b.actionId, value, form: b.form,
+  };
+}

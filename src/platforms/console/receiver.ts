@@ -1,0 +1,115 @@
+import { Hono } from 'hono';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { appendAudit } from '../../audit/audit-log.ts';
+import type { ButtonView, CardView } from '../../cards/card-view.ts';
+import type { ConsoleBotConfig } from '../../config/bot-schema.ts';
+import type { Clock } from '../../core/clock.ts';
+import { AppError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import type { IdGenerator } from '../../core/ids.ts';
+import type { Database } from '../../db/database.ts';
+import { findUserByIdentity, listActiveUsers } from '../../directory/directory-repo.ts';
+import type { AcceptEvent, Receiver } from '../platform.ts';
+import type { ConsoleFeed } from './feed.ts';
+import { actionBodySchema, messageBodySchema, normalizeAction, normalizeMessage } from './normalize.ts';
+import { consolePage } from './page.ts';
+import { renderCardHtml } from './render-card.ts';
+
+export interface ConsoleReceiverDeps { db: Kysely<Database>; feed: ConsoleFeed; clock: Clock; ids: IdGenerator }
+
+const inboxQuery = z.object({
+  user: z.string().min(1).max(64),
+  after: z.coerce.number().int().min(0).default(0),
+  /** Long-poll wait, capped below common proxy idle timeouts. */
+  waitMs: z.coerce.number().int().min(0).max(30_000).default(0),
+  html: z.enum(['0', '1']).optional(),
+});
+
+/** The console as a platform: HTTP API + page. Same ports as Feishu and DingTalk (Receiver + Messenger). */
+export class ConsoleReceiver implements Receiver {
+  readonly id: string;
+  readonly routes = new Hono();
+  private accept: AcceptEvent | null = null;
+
+  constructor(private readonly cfg: ConsoleBotConfig, private readonly d: ConsoleReceiverDeps) {
+    this.id = `${cfg.id}:console`;
+    this.mount();
+  }
+
+  async start(accept: AcceptEvent): Promise<void> { this.accept = accept; }
+  async stop(): Promise<void> { this.accept = null; }
+
+  private mount(): void {
+    const r = this.routes;
+    r.get('/', (c) => c.html(consolePage));
+    r.get('/api/users', async (c) => {
+      const users = await listActiveUsers(this.d.db, this.cfg.tenant);
+      return c.json({ users: users.map((u) => ({ id: u.id, name: u.name, roles: u.roles })) });
+    });
+    r.post('/api/messages', async (c) => {
+      const body = parse(messageBodySchema, await readJson(c.req.raw));
+      await this.requireUser(body.user, 'message');
+      const eventId = body.eventId ?? this.d.ids.uuid();
+      const ack = await this.acceptor()(normalizeMessage(body, { botId: this.cfg.id, tenantId: this.cfg.tenant, eventId, now: this.d.clock.now() }));
+      return c.json({ eventId, duplicate: ack.status === 200 }, 202);
+    });
+    r.get('/api/inbox', async (c) => {
+      const q = parse(inboxQuery, Object.fromEntries(new URL(c.req.url).searchParams));
+      const res = await this.d.feed.read(q.user, q.after, q.waitMs);
+      const messages = res.messages.map(({ seq: _seq, ...m }) => (q.html === '1' && m.card ? { ...m, html: renderCardHtml(m.card) } : m));
+      return c.json({ messages, cursor: res.cursor });
+    });
+    r.post('/api/actions', async (c) => {
+      const body = parse(actionBodySchema, await readJson(c.req.raw));
+      await this.requireUser(body.user, 'card');
+      const card = await this.d.feed.cardOf(body.user, body.messageId);
+      if (!card) throw new NotFoundError('console.unknown_message', `no card ${body.messageId} was delivered to ${body.user}`);
+      const button = findButton(card, body.actionId);
+      if (!button) throw new ValidationError('card.unknown_action', `the card has no action "${body.actionId}"`);
+      const eventId = body.eventId ?? this.d.ids.uuid();
+      const ack = await this.acceptor()(normalizeAction(body, button.value, { botId: this.cfg.id, tenantId: this.cfg.tenant, eventId, now: this.d.clock.now() }));
+      const status = (ack.status ?? 200) as 200;
+      return c.json({ ...(ack.toast ? { toast: ack.toast } : {}), ...(ack.card ? { card: ack.card } : {}), ...(ack.error ? { error: ack.error } : {}) }, status);
+    });
+  }
+
+  private acceptor(): AcceptEvent {
+    if (!this.accept) throw new AppError('console.stopped', 'the console is not accepting events', { httpStatus: 503 });
+    return this.accept;
+  }
+
+  /** Unknown users get a 404 and an audit row; nothing else happens. */
+  private async requireUser(user: string, kind: 'message' | 'card'): Promise<void> {
+    if (await findUserByIdentity(this.d.db, 'console', this.cfg.id, [user])) return;
+    await appendAudit(this.d.db, { tenantId: this.cfg.tenant, at: this.d.clock.now(), actor: `console:${user}`, action: 'inbound.unknown_user',
+      source: kind === 'card' ? 'card' : 'chat', subjectType: 'bot', subjectId: this.cfg.id });
+    throw new NotFoundError('directory.unknown_user', `no user "${user}" in the directory`);
+  }
+}
+
+function findButton(card: CardView, actionId: string): ButtonView | undefined {
+  for (const b of card.blocks) {
+    if (b.type === 'actions' || b.type === 'form') {
+      const hit = b.buttons.find((x) => x.actionId === actionId);
+      if (hit) return hit;
+    }
+  }
+  return undefined;
+}
+
+async function readJson(req: Request): Promise<unknown> {
+  const text = await req.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationError('request.malformed_json', 'the body is not valid JSON');
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const r = schema.safeParse(input);
+  if (!r.success) {
+    throw new ValidationError('request.invalid', r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
+  }
+  return r.data;
+}

@@ -1,0 +1,100 @@
+import type { ButtonView, CardBlock, CardView, InputView, TimelineItem } from '../../cards/card-view.ts';
+
+/**
+ * CardView → DingTalk template card variables (im-platforms.md B3.1, B3.5). DingTalk cards need a template from
+ * the Card Platform; ours (templates/*.json) share ONE variable set, so any CardView fits any of them and an
+ * update may change what a card shows without changing its template. `cardParamMap` values are strings
+ * (key ≤ 100 B, value ≤ 1 KB), so lists travel as JSON strings. Pure.
+ */
+export type TemplateKind = 'form' | 'approval' | 'status';
+
+export interface DingtalkCardParams {
+  kind: TemplateKind;
+  cardParamMap: Record<string, string>;
+}
+
+/** Template "form variable" field types (B3.5). */
+const FIELD_TYPE: Record<InputView['type'], string> = {
+  text: 'TEXT', textarea: 'TEXT_AREA', number: 'NUMBER', money: 'TEXT', date: 'DATE', month: 'TEXT', select: 'SELECT', user: 'TEXT',
+};
+
+const TIMELINE_MARK: Record<TimelineItem['status'], string> = {
+  done: '✅', current: '⏳', pending: '⚪', rejected: '❌', skipped: '⏭️',
+};
+
+/** Tone → a color name the templates bind to the header's background. */
+const TONE_COLOR: Record<CardView['tone'], string> = {
+  blue: 'blue', green: 'green', red: 'red', orange: 'orange', grey: 'gray', purple: 'purple',
+};
+
+/** DingTalk markdown has no escape syntax for every char; neutralise the ones that change structure. */
+export function escapeDingtalkMarkdown(text: string): string {
+  return text.replace(/([\\*_`[\]#>|])/g, '\\$1');
+}
+
+export function blockToMarkdown(b: CardBlock): string | undefined {
+  switch (b.type) {
+    case 'text': return escapeDingtalkMarkdown(b.text);
+    case 'note': return `<font color="#888888">${escapeDingtalkMarkdown(b.text)}</font>`;
+    case 'divider': return '---';
+    case 'fields': return b.fields.map((f) => `**${escapeDingtalkMarkdown(f.label)}**：${escapeDingtalkMarkdown(f.value)}`).join('  \n');
+    case 'timeline': return b.items.map((t) => `${TIMELINE_MARK[t.status]} ${escapeDingtalkMarkdown(t.label)}${t.detail ? ` · ${escapeDingtalkMarkdown(t.detail)}` : ''}`).join('  \n');
+    case 'actions':
+    case 'form': return undefined;
+  }
+}
+
+function buttonJson(b: ButtonView) {
+  // The template binds each button's "回传请求" params to actionId + value (a JSON string); see templates/README.
+  return { actionId: b.actionId, label: b.label, style: b.style, value: JSON.stringify(b.value), ...(b.confirm ? { confirmTitle: b.confirm.title, confirmText: b.confirm.text } : {}) };
+}
+
+function fieldJson(i: InputView) {
+  return {
+    name: i.name, label: i.label, type: FIELD_TYPE[i.type], required: i.required,
+    ...(i.value !== undefined ? { defaultValue: i.value } : {}),
+    ...(i.placeholder ? { placeholder: i.placeholder } : {}),
+    ...(i.options ? { options: i.options.map((o) => ({ value: o.value, text: o.label })) } : {}),
+  };
+}
+
+export function cardMarkdown(card: CardView): string {
+  return card.blocks.map(blockToMarkdown).filter((s): s is string => s !== undefined && s.length > 0).join('\n\n');
+}
+
+export function templateKindOf(card: CardView): TemplateKind {
+  if (card.blocks.some((b) => b.type === 'form')) return 'form';
+  if (card.blocks.some((b) => b.type === 'actions' && b.buttons.length > 0)) return 'approval';
+  return 'status';
+}
+
+export function renderDingtalkCard(card: CardView): DingtalkCardParams {
+  const form = card.blocks.find((b): b is Extract<CardBlock, { type: 'form' }> => b.type === 'form');
+  const actions = card.blocks.flatMap((b) => (b.type === 'actions' ? b.buttons : []));
+  return {
+    kind: templateKindOf(card),
+    cardParamMap: {
+      title: card.title,
+      subtitle: card.subtitle ?? '',
+      tone: TONE_COLOR[card.tone],
+      markdown: cardMarkdown(card),
+      has_actions: String(actions.length > 0),
+      actions: JSON.stringify(actions.map(buttonJson)),
+      has_form: String(form !== undefined),
+      form_id: form?.formId ?? '',
+      form: JSON.stringify({ fields: (form?.inputs ?? []).map(fieldJson) }),
+      form_actions: JSON.stringify((form?.buttons ?? []).map(buttonJson)),
+    },
+  };
+}
+
+/** Fallback when the bot has no template for this kind: a markdown robot message, buttons become a hint. */
+export function renderMarkdownFallback(card: CardView, locale: 'zh' | 'en'): { title: string; text: string } {
+  const buttons = card.blocks.flatMap((b) => (b.type === 'actions' || b.type === 'form' ? b.buttons : []));
+  const hint = buttons.length === 0 ? '' : locale === 'zh'
+    ? `\n\n> 此消息不支持按钮（${buttons.map((b) => b.label).join(' / ')}）：管理员尚未导入钉钉卡片模板，请在网页控制台中处理。`
+    : `\n\n> Buttons (${buttons.map((b) => b.label).join(' / ')}) are unavailable: the DingTalk card template is not configured; please use the web console.`;
+  const head = `### ${escapeDingtalkMarkdown(card.title)}${card.subtitle ? `\n${escapeDingtalkMarkdown(card.subtitle)}` : ''}`;
+  const body = cardMarkdown(card);
+  return { title: card.title, text: `${head}${body ? `\n\n${body}` : ''}${hint}` };
+}

@@ -1,0 +1,87 @@
+import * as lark from '@larksuiteoapi/node-sdk';
+import type { Hono } from 'hono';
+import type { Clock } from '../../core/clock.ts';
+import type { FeishuBotConfig } from '../../config/bot-schema.ts';
+import type { DirectorySource, Messenger, Receiver } from '../platform.ts';
+import type { RateLimiter } from '../rate-limiter.ts';
+import { callFeishu, type FeishuRequester } from './api-call.ts';
+import { createFeishuMessenger } from './api-client.ts';
+import { createFeishuDirectory } from './directory.ts';
+import { sdkLogger, type PlatformLogger } from './logger.ts';
+import { createTokenCache } from './token-cache.ts';
+import { createFeishuWebhook } from './webhook.ts';
+import { createFeishuWsReceiver } from './ws-receiver.ts';
+
+/** What every platform factory receives from the composition root. */
+export interface PlatformDeps {
+  logger: PlatformLogger;
+  clock: Clock;
+  limiter: RateLimiter;
+  /** Audit hook for rejected inbound requests (bad signature, stale timestamp, wrong token…). */
+  onRejected?: (reason: string, meta: Record<string, unknown>) => void;
+  /** Waits (429 resets, reconnect backoff); injectable for tests. Defaults to setTimeout. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface FeishuSecrets { appId: string; appSecret: string; encryptKey?: string; verificationToken?: string }
+
+export interface FeishuPlatform { receivers: Receiver[]; messenger: Messenger; directory: DirectorySource; webhook?: Hono }
+
+/** `feishu` | `lark` | a base URL (private deployment, fakes) → the SDK's `domain` option (A0, A4.3). */
+export function sdkDomain(domain: string): lark.Domain | string {
+  if (domain === 'feishu') return lark.Domain.Feishu;
+  if (domain === 'lark') return lark.Domain.Lark;
+  return domain.replace(/\/+$/, '');
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function createFeishuPlatform(cfg: FeishuBotConfig, secrets: FeishuSecrets, deps: PlatformDeps): FeishuPlatform {
+  const sleep = deps.sleep ?? defaultSleep;
+  const tokenCache = createTokenCache(deps.clock);
+  const sdk = new lark.Client({
+    appId: secrets.appId,
+    appSecret: secrets.appSecret,
+    domain: sdkDomain(cfg.domain),
+    cache: tokenCache,
+    logger: sdkLogger(deps.logger, 'feishu-client'),
+  });
+  const client: FeishuRequester = { request: (p) => sdk.request(p) };
+  const common = { client, limiter: deps.limiter, sleep, appId: secrets.appId };
+  const messenger = createFeishuMessenger({ ...common, botId: cfg.id, onTokenInvalid: () => tokenCache.clear() });
+  const directory = createFeishuDirectory(common);
+
+  let botOpenId: string | undefined;
+  const loadBotIdentity = async (): Promise<void> => {
+    try {
+      const res = await callFeishu<{ code?: number; bot?: { open_id?: string } }>(client, { method: 'GET', url: '/open-apis/bot/v3/info' }, {
+        limiter: deps.limiter, sleep, permits: [{ key: `feishu:${secrets.appId}:app`, perSecond: 50 }],
+      });
+      botOpenId = res.bot?.open_id;
+    } catch (e: unknown) {
+      deps.logger.warn({ botId: cfg.id, err: e instanceof Error ? e.message : String(e) }, 'feishu bot info unavailable; group @-mentions matched by mention type');
+    }
+  };
+  const withIdentity = (r: Receiver): Receiver => ({
+    id: r.id,
+    async start(accept) { await loadBotIdentity(); await r.start(accept); },
+    stop: () => r.stop(),
+  });
+
+  if (cfg.transport === 'websocket') {
+    const ws = createFeishuWsReceiver({
+      botId: cfg.id, tenantId: cfg.tenant, appId: secrets.appId, appSecret: secrets.appSecret, domain: sdkDomain(cfg.domain),
+      clock: deps.clock, logger: deps.logger, botOpenId: () => botOpenId,
+    });
+    return { receivers: [withIdentity(ws)], messenger, directory };
+  }
+  if (!secrets.encryptKey && !secrets.verificationToken) {
+    deps.logger.warn({ botId: cfg.id }, 'feishu webhook has neither encrypt key nor verification token: requests cannot be authenticated');
+  }
+  const { app, receiver } = createFeishuWebhook({
+    botId: cfg.id, tenantId: cfg.tenant, clock: deps.clock, logger: deps.logger, onRejected: deps.onRejected,
+    security: { encryptKey: secrets.encryptKey, verificationToken: secrets.verificationToken },
+    botOpenId: () => botOpenId,
+  });
+  return { receivers: [withIdentity(receiver)], messenger, directory, webhook: app };
+}

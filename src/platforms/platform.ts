@@ -1,0 +1,60 @@
+import type { CardView } from '../cards/card-view.ts';
+import type { ChatTarget, InboundEvent, MessageRef, PlatformName } from '../core/inbound-event.ts';
+
+/**
+ * The synchronous answer to an inbound event. Messages get `{}` as soon as they are in the inbox;
+ * card actions may carry a toast and/or the updated card (Feishu: within 3 s, DingTalk: within 2 s).
+ */
+export interface AckReply {
+  toast?: { type: 'info' | 'success' | 'warning' | 'error'; text: string };
+  card?: CardView;
+  /** HTTP-style status for transports that have one (console API, webhooks). */
+  status?: number;
+  error?: { code: string; message: string };
+}
+
+export type AcceptEvent = (e: InboundEvent) => Promise<AckReply>;
+
+/** Inbound transport. Verifies, normalizes, calls `accept`, acks. No business logic. */
+export interface Receiver {
+  readonly id: string;
+  start(accept: AcceptEvent): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Outbound messaging. Called only by outbox handlers, so every call may be a retry:
+ * `idempotencyKey` must make a repeated send return the first message, not a second one.
+ */
+export interface Messenger {
+  readonly platform: PlatformName;
+  readonly botId: string;
+  sendCard(to: ChatTarget, card: CardView, opts: { idempotencyKey: string }): Promise<MessageRef>;
+  /** Throws ExternalServiceError code `card.too_old` when the platform no longer allows updates. */
+  updateCard(ref: MessageRef, card: CardView): Promise<void>;
+  sendText(to: ChatTarget, text: string, opts: { idempotencyKey: string }): Promise<MessageRef>;
+}
+
+/** A person and department as a platform's directory reports them; synced into the local directory. */
+export interface DirectoryUser {
+  externalId: string;
+  aliases: string[];
+  name: string;
+  email?: string;
+  mobile?: string;
+  departmentExternalIds: string[];
+  managerExternalId?: string;
+}
+
+export interface DirectoryDepartment {
+  externalId: string;
+  name: string;
+  parentExternalId?: string;
+  leaderExternalIds: string[];
+}
+
+/** Reads a platform's org directory (users, departments, managers, leaders). */
+export interface DirectorySource {
+  listDepartments(): Promise<DirectoryDepartment[]>;
+  listUsers(): Promise<DirectoryUser[]>;
+}

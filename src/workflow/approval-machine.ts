@@ -1,0 +1,147 @@
+import type {
+  ApprovalEvent, Effect, RequestSnapshot, ResolvedStep, TaskSnapshot, Transition, TransitionError, TransitionErrorCode,
+} from './approval-states.ts';
+
+/**
+ * The approval state machine: pure, no I/O, no clock of its own. Every state change of a request goes
+ * through here; the service persists `next` and turns `effects` into rows and outbox jobs.
+ */
+export function transition(s: RequestSnapshot, ev: ApprovalEvent, now: Date): Transition {
+  switch (ev.type) {
+    case 'submit': return submit(s);
+    case 'approve': return approve(s, ev);
+    case 'reject': return reject(s, ev);
+    case 'transfer': return transfer(s, ev);
+    case 'comment': return comment(s, ev);
+    case 'withdraw': return withdraw(s, ev);
+    case 'resubmit': return resubmit(s, ev);
+    case 'remind': return remind(s, ev, now);
+    case 'erp_created': return erpMove(s, ['creating', 'failed'], 'created');
+    case 'erp_failed': return erpMove(s, ['creating'], 'failed');
+    case 'erp_retry': return erpMove(s, ['failed'], 'creating', [{ type: 'erp_create' }]);
+    case 'erp_posted': return erpMove(s, ['created'], 'posted');
+    case 'erp_paid': return erpMove(s, ['created', 'posted'], 'paid');
+  }
+}
+
+const fail = (code: TransitionErrorCode, message: string, retryAfterMs?: number): Transition => {
+  const error: TransitionError = retryAfterMs === undefined ? { code, message } : { code, message, retryAfterMs };
+  return { ok: false, error };
+};
+
+/** Enters the first step with approvers at or after `from`; no step left means approved. */
+function enterStep(s: RequestSnapshot, steps: ResolvedStep[], from: number, effects: Effect[]): RequestSnapshot {
+  const step = steps.find((st) => st.index >= from && st.approvers.length > 0);
+  if (!step) {
+    effects.push({ type: 'notify', userIds: [s.requesterId], message: { kind: 'approved' } }, { type: 'erp_create' });
+    return { ...s, steps, status: 'approved', erpStatus: 'creating', currentStep: from };
+  }
+  effects.push({ type: 'create_tasks', stepIndex: step.index, approvers: [...new Set(step.approvers)] });
+  return { ...s, steps, status: 'pending', currentStep: step.index };
+}
+
+function submit(s: RequestSnapshot): Transition {
+  if (s.status !== 'draft') return fail('workflow.illegal_transition', `cannot submit a ${s.status} request`);
+  const effects: Effect[] = [];
+  return { ok: true, next: enterStep(s, s.steps, 0, effects), effects };
+}
+
+/** The pending task an actor may act on, or the reason they may not. */
+function actionableTask(s: RequestSnapshot, actor: string, taskId: string): TaskSnapshot | TransitionError {
+  const task = s.tasks.find((t) => t.id === taskId);
+  if (!task) return { code: 'workflow.already_handled', message: 'this task belongs to an earlier revision of the request' };
+  if (task.approverId !== actor) return { code: 'workflow.not_approver', message: 'you are not the approver of this task' };
+  if (s.status !== 'pending' || task.status !== 'pending') {
+    return { code: 'workflow.already_handled', message: `this task was already handled (${task.status === 'pending' ? s.status : task.status})` };
+  }
+  return task;
+}
+
+const isError = (x: TaskSnapshot | TransitionError): x is TransitionError => 'code' in x;
+
+function approve(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'approve' }>): Transition {
+  const task = actionableTask(s, ev.actor, ev.taskId);
+  if (isError(task)) return { ok: false, error: task };
+  const effects: Effect[] = [{ type: 'update_task', taskId: task.id, status: 'approved', actor: ev.actor, ...(ev.comment ? { comment: ev.comment } : {}) }];
+  const tasks = s.tasks.map((t) => (t.id === task.id ? { ...t, status: 'approved' as const } : t));
+  const stepTasks = tasks.filter((t) => t.stepIndex === task.stepIndex);
+  const mode = s.steps.find((st) => st.index === task.stepIndex)?.mode ?? 'any';
+  const open = stepTasks.filter((t) => t.status === 'pending');
+  if (mode === 'all' && open.length > 0) return { ok: true, next: { ...s, tasks }, effects };
+  if (open.length > 0) effects.push({ type: 'close_tasks', taskIds: open.map((t) => t.id), status: 'skipped' });
+  const closed = tasks.map((t) => (open.some((o) => o.id === t.id) ? { ...t, status: 'skipped' as const } : t));
+  return { ok: true, next: enterStep({ ...s, tasks: closed }, s.steps, task.stepIndex + 1, effects), effects };
+}
+
+function reject(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'reject' }>): Transition {
+  const task = actionableTask(s, ev.actor, ev.taskId);
+  if (isError(task)) return { ok: false, error: task };
+  if (!ev.reason.trim()) return fail('workflow.reason_required', 'a reason is required to reject');
+  const others = s.tasks.filter((t) => t.status === 'pending' && t.id !== task.id).map((t) => t.id);
+  const effects: Effect[] = [{ type: 'update_task', taskId: task.id, status: 'rejected', actor: ev.actor, comment: ev.reason.trim() }];
+  if (others.length) effects.push({ type: 'close_tasks', taskIds: others, status: 'cancelled' });
+  effects.push({ type: 'notify', userIds: [s.requesterId], message: { kind: 'rejected', reason: ev.reason.trim() } });
+  const tasks = s.tasks.map((t) => (t.id === task.id ? { ...t, status: 'rejected' as const } : others.includes(t.id) ? { ...t, status: 'cancelled' as const } : t));
+  return { ok: true, next: { ...s, status: 'rejected', tasks }, effects };
+}
+
+function transfer(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'transfer' }>): Transition {
+  const task = actionableTask(s, ev.actor, ev.taskId);
+  if (isError(task)) return { ok: false, error: task };
+  if (ev.to === ev.actor) return fail('workflow.invalid_transfer', 'cannot transfer a task to yourself');
+  if (ev.to === s.requesterId) return fail('workflow.invalid_transfer', 'cannot transfer a task to the requester');
+  if (s.tasks.some((t) => t.stepIndex === task.stepIndex && t.approverId === ev.to && t.status === 'pending')) {
+    return fail('workflow.invalid_transfer', 'that person already has this task');
+  }
+  const effects: Effect[] = [
+    { type: 'update_task', taskId: task.id, status: 'transferred', actor: ev.actor, ...(ev.comment ? { comment: ev.comment } : {}) },
+    { type: 'create_tasks', stepIndex: task.stepIndex, approvers: [ev.to], transferredFrom: ev.actor },
+    { type: 'notify', userIds: [s.requesterId], message: { kind: 'transferred', by: ev.actor } },
+  ];
+  const tasks = s.tasks.map((t) => (t.id === task.id ? { ...t, status: 'transferred' as const } : t));
+  return { ok: true, next: { ...s, tasks }, effects };
+}
+
+function comment(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'comment' }>): Transition {
+  if (!ev.text.trim()) return fail('workflow.reason_required', 'a comment needs text');
+  if (!ev.participants.includes(ev.actor)) return fail('workflow.not_participant', 'only the requester and approvers can comment');
+  const others = ev.participants.filter((p) => p !== ev.actor);
+  return { ok: true, next: s, effects: [{ type: 'notify', userIds: others, message: { kind: 'comment', by: ev.actor, text: ev.text.trim() } }] };
+}
+
+function withdraw(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'withdraw' }>): Transition {
+  if (ev.actor !== s.requesterId) return fail('workflow.not_requester', 'only the requester can withdraw');
+  if (s.status !== 'pending') return fail('workflow.already_handled', `the request is already ${s.status}`);
+  const open = s.tasks.filter((t) => t.status === 'pending');
+  const effects: Effect[] = [];
+  if (open.length) effects.push({ type: 'close_tasks', taskIds: open.map((t) => t.id), status: 'cancelled' });
+  effects.push({ type: 'notify', userIds: [...new Set(open.map((t) => t.approverId))], message: { kind: 'withdrawn' } });
+  const tasks = s.tasks.map((t) => (t.status === 'pending' ? { ...t, status: 'cancelled' as const } : t));
+  return { ok: true, next: { ...s, status: 'withdrawn', tasks }, effects };
+}
+
+function resubmit(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'resubmit' }>): Transition {
+  if (ev.actor !== s.requesterId) return fail('workflow.not_requester', 'only the requester can resubmit');
+  if (s.status !== 'rejected' && s.status !== 'withdrawn') return fail('workflow.illegal_transition', `cannot resubmit a ${s.status} request`);
+  const effects: Effect[] = [];
+  const next = enterStep({ ...s, revision: s.revision + 1, tasks: [] }, ev.steps, 0, effects);
+  return { ok: true, next, effects };
+}
+
+function remind(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'remind' }>, now: Date): Transition {
+  if (ev.actor !== 'system' && ev.actor !== s.requesterId) return fail('workflow.not_requester', 'only the requester can send a reminder');
+  if (s.status !== 'pending') return fail('workflow.already_handled', `the request is already ${s.status}`);
+  const open = s.tasks.filter((t) => t.status === 'pending');
+  const last = Math.max(0, ...open.map((t) => t.remindedAt?.getTime() ?? 0));
+  const wait = last + ev.cooldownMs - now.getTime();
+  if (last > 0 && wait > 0) return fail('workflow.remind_cooldown', `a reminder was sent recently; try again in ${Math.ceil(wait / 60000)} min`, wait);
+  const approvers = [...new Set(open.map((t) => t.approverId))];
+  return { ok: true, next: s, effects: [{ type: 'remind_tasks', taskIds: open.map((t) => t.id), approvers }] };
+}
+
+function erpMove(s: RequestSnapshot, from: RequestSnapshot['erpStatus'][], to: RequestSnapshot['erpStatus'], effects: Effect[] = []): Transition {
+  if (s.status !== 'approved') return fail('workflow.illegal_transition', `ERP updates need an approved request (is ${s.status})`);
+  if (s.erpStatus === to) return fail('workflow.already_handled', `ERP status is already ${to}`);
+  if (!from.includes(s.erpStatus)) return fail('workflow.illegal_transition', `ERP status cannot go from ${s.erpStatus} to ${to}`);
+  return { ok: true, next: { ...s, erpStatus: to }, effects };
+}

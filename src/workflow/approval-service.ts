@@ -1,0 +1,171 @@
+import type { Kysely, Transaction } from 'kysely';
+import { appendAudit, type AuditSource } from '../audit/audit-log.ts';
+import type { IntentDefinition } from '../config/intent-schema.ts';
+import type { Clock } from '../core/clock.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
+import type { IdGenerator } from '../core/ids.ts';
+import type { ChatTarget } from '../core/inbound-event.ts';
+import { normalizeMoney } from '../core/money.ts';
+import { formatMonth, localDateOf } from '../core/time-zone.ts';
+import type { Database } from '../db/database.ts';
+import type { DirectoryViews } from '../directory/directory-view.ts';
+import { transition } from './approval-machine.ts';
+import type { ApprovalEvent, RequestSnapshot, TransitionError } from './approval-states.ts';
+import { applyEffects } from './request-effects.ts';
+import * as requestRepo from './request-repo.ts';
+import type { RequestRecord } from './request-repo.ts';
+import { resolveRoute } from './route-resolver.ts';
+
+export interface ApprovalServiceDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  ids: IdGenerator;
+  directory: DirectoryViews;
+  timeZone: string;
+  maxAttempts: number;
+  /** Called after a commit that enqueued jobs, so this process's worker looks at once. */
+  onCommitted?: () => void;
+}
+
+export interface SubmitInput {
+  tenantId: string;
+  intent: IntentDefinition;
+  intentVersion: number;
+  requesterId: string;
+  fields: Record<string, unknown>;
+  origin: ChatTarget;
+  source: AuditSource;
+}
+
+export type ActOutcome =
+  | { ok: true; request: RequestRecord }
+  | { ok: false; request: RequestRecord; error: TransitionError };
+
+/** Events a person triggers; ERP and timer events come from the system. */
+export type ActEvent = Exclude<ApprovalEvent, { type: 'submit' } | { type: 'resubmit' } | { type: 'comment' }>
+  | { type: 'comment'; actor: string; text: string };
+
+const MAX_RACE_RETRIES = 8;
+const AUDITED_DENIALS = new Set(['workflow.not_approver', 'workflow.not_requester', 'workflow.not_participant']);
+
+/** Loads → transition() → persists state + tasks + outbox + audit in one transaction, with an optimistic version check. */
+export class ApprovalService {
+  constructor(private readonly d: ApprovalServiceDeps) {}
+
+  /** Creates a request and its first tasks inside the caller's transaction (the dialog's). */
+  async submit(trx: Transaction<Database>, input: SubmitInput): Promise<RequestRecord> {
+    const { intent } = input;
+    const now = this.d.clock.now();
+    const dir = await this.d.directory.get(input.tenantId, trx);
+    const route = resolveRoute(intent, input.fields, input.requesterId, dir);
+    if (!route.ok) throw new ValidationError(route.code, route.message);
+    const period = formatMonth(localDateOf(now, this.d.timeZone)).replace('-', '');
+    const number = await requestRepo.nextRequestNumber(trx, input.tenantId, intent.prefix ?? 'REQ', period);
+    const draft: RequestRecord = {
+      id: this.d.ids.uuid(), tenantId: input.tenantId, number, intentKey: intent.key, intentVersion: input.intentVersion,
+      requesterId: input.requesterId, status: 'draft', currentStep: 0, revision: 1, fields: input.fields, amount: amountOf(intent, input.fields),
+      steps: route.steps, erpStatus: 'none', erpRef: null, origin: input.origin, rejectReason: null, version: 1,
+      createdAt: now, updatedAt: now, submittedAt: now, decidedAt: null,
+    };
+    const t = transition(snapshotOf(draft, []), { type: 'submit' }, now);
+    if (!t.ok) throw new ConflictError(t.error.code, t.error.message);
+    const req = merge(draft, t.next, now);
+    await requestRepo.insertRequest(trx, req);
+    await applyEffects(trx, this.d, req, t.effects);
+    await appendAudit(trx, { tenantId: req.tenantId, at: now, actor: input.requesterId, action: 'request.submit', source: input.source,
+      subjectType: 'request', subjectId: req.id, after: { number, status: req.status, fields: req.fields, steps: req.steps } });
+    return req;
+  }
+
+  /** Edit-and-resubmit after rejection or withdrawal: same request, new revision, route re-evaluated. */
+  async resubmit(tenantId: string, requestId: string, actor: string, intent: IntentDefinition, fields: Record<string, unknown>, source: AuditSource): Promise<ActOutcome> {
+    const dir = await this.d.directory.get(tenantId);
+    return this.run(tenantId, requestId, source, 'request.resubmit', (req) => {
+      const route = resolveRoute(intent, fields, req.requesterId, dir);
+      if (!route.ok) throw new ValidationError(route.code, route.message);
+      return { event: { type: 'resubmit', actor, steps: route.steps }, patch: { fields, amount: amountOf(intent, fields), rejectReason: null } };
+    });
+  }
+
+  /** A person's action on a request (card click, chat command, API). */
+  async act(tenantId: string, requestId: string, ev: ActEvent, source: AuditSource): Promise<ActOutcome> {
+    return this.run(tenantId, requestId, source, `request.${ev.type}`, async (req, trx) => {
+      if (ev.type !== 'comment') return { event: ev, patch: ev.type === 'reject' ? { rejectReason: ev.reason.trim() } : {} };
+      const tasks = await requestRepo.listTasks(trx, req.id);
+      const participants = [req.requesterId, ...tasks.map((t) => t.approverId)];
+      return { event: { ...ev, participants }, patch: {} };
+    });
+  }
+
+  /** ERP progress (created, posted, paid, failed) reported by the connector or status sync. */
+  async erpEvent(tenantId: string, requestId: string, ev: Extract<ApprovalEvent, { type: `erp_${string}` }>, erpRef?: Record<string, unknown>): Promise<ActOutcome> {
+    return this.run(tenantId, requestId, 'erp', `request.${ev.type}`, () => ({ event: ev, patch: erpRef ? { erpRef } : {} }));
+  }
+
+  private async run(
+    tenantId: string, requestId: string, source: AuditSource, action: string,
+    plan: (req: RequestRecord, trx: Transaction<Database>) => Promise<{ event: ApprovalEvent; patch: Partial<RequestRecord> }> | { event: ApprovalEvent; patch: Partial<RequestRecord> },
+  ): Promise<ActOutcome> {
+    for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
+      const res = await this.d.db.transaction().execute(async (trx) => {
+        const req = await requestRepo.findRequest(trx, tenantId, requestId);
+        if (!req) throw new NotFoundError('request.not_found', `no request ${requestId}`);
+        const tasks = (await requestRepo.listTasks(trx, req.id)).filter((t) => t.revision === req.revision);
+        const now = this.d.clock.now();
+        const { event, patch } = await plan(req, trx);
+        const t = transition(snapshotOf(req, tasks), event, now);
+        const actor = 'actor' in event ? event.actor : 'erp';
+        if (!t.ok) {
+          if (AUDITED_DENIALS.has(t.error.code)) {
+            await appendAudit(trx, { tenantId, at: now, actor, action: `${action}.denied`, source, subjectType: 'request', subjectId: req.id, meta: { code: t.error.code } });
+          }
+          return { ok: false as const, request: req, error: t.error };
+        }
+        const next = { ...merge({ ...req, ...patch }, t.next, now), version: req.version + 1 };
+        if (!(await requestRepo.updateRequestIfVersion(trx, next, req.version))) return 'stale' as const;
+        await applyEffects(trx, this.d, next, t.effects);
+        await appendAudit(trx, { tenantId, at: now, actor, action, source, subjectType: 'request', subjectId: req.id,
+          before: { status: req.status, step: req.currentStep, erp: req.erpStatus, revision: req.revision },
+          after: { status: next.status, step: next.currentStep, erp: next.erpStatus, revision: next.revision, event: eventSummary(event) } });
+        return { ok: true as const, request: next };
+      });
+      if (res !== 'stale') {
+        if (res.ok) this.d.onCommitted?.();
+        return res;
+      }
+    }
+    throw new ConflictError('workflow.contended', 'the request is being changed by many people at once; try again');
+  }
+}
+
+function snapshotOf(r: RequestRecord, tasks: RequestSnapshot['tasks']): RequestSnapshot {
+  return { status: r.status, erpStatus: r.erpStatus, currentStep: r.currentStep, revision: r.revision, requesterId: r.requesterId, steps: r.steps, tasks };
+}
+
+function merge(r: RequestRecord, s: RequestSnapshot, now: Date): RequestRecord {
+  const decided = s.status !== r.status && (s.status === 'approved' || s.status === 'rejected' || s.status === 'withdrawn');
+  const resubmitted = s.revision !== r.revision;
+  return {
+    ...r, status: s.status, erpStatus: s.erpStatus, currentStep: s.currentStep, revision: s.revision, steps: s.steps, updatedAt: now,
+    decidedAt: decided ? now : resubmitted ? null : r.decidedAt, submittedAt: resubmitted ? now : r.submittedAt,
+  };
+}
+
+function amountOf(intent: IntentDefinition, fields: Record<string, unknown>): string | null {
+  const f = intent.fields.find((x) => x.type === 'money' && x.name === 'amount') ?? intent.fields.find((x) => x.type === 'money');
+  const v = f ? fields[f.name] : undefined;
+  return typeof v === 'string' || typeof v === 'number' ? normalizeMoney(v) : null;
+}
+
+function eventSummary(e: ApprovalEvent): Record<string, unknown> {
+  const { type } = e;
+  switch (e.type) {
+    case 'reject': return { type, taskId: e.taskId, reason: e.reason };
+    case 'approve': return { type, taskId: e.taskId, ...(e.comment ? { comment: e.comment } : {}) };
+    case 'transfer': return { type, taskId: e.taskId, to: e.to };
+    case 'comment': return { type, text: e.text };
+    case 'erp_failed': return { type, reason: e.reason };
+    default: return { type };
+  }
+}
+

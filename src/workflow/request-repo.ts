@@ -1,0 +1,129 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { ChatTarget } from '../core/inbound-event.ts';
+import type { Database, RequestRow, TaskRow } from '../db/database.ts';
+import type { ErpStatus, RequestStatus, ResolvedStep, TaskSnapshot, TaskStatus } from './approval-states.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** A request as the domain sees it. */
+export interface RequestRecord {
+  id: string;
+  tenantId: string;
+  number: string;
+  intentKey: string;
+  intentVersion: number;
+  requesterId: string;
+  status: RequestStatus;
+  currentStep: number;
+  revision: number;
+  fields: Record<string, unknown>;
+  amount: string | null;
+  steps: ResolvedStep[];
+  erpStatus: ErpStatus;
+  erpRef: Record<string, unknown> | null;
+  origin: ChatTarget;
+  rejectReason: string | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  submittedAt: Date;
+  decidedAt: Date | null;
+}
+
+export interface TaskRecord extends TaskSnapshot {
+  revision: number;
+  actedBy: string | null;
+  actedAt: Date | null;
+  comment: string | null;
+  transferredFrom: string | null;
+  remindCount: number;
+}
+
+export function toRequest(r: RequestRow): RequestRecord {
+  return {
+    id: r.id, tenantId: r.tenant_id, number: r.number, intentKey: r.intent_key, intentVersion: r.intent_version, requesterId: r.requester_id,
+    status: r.status as RequestStatus, currentStep: r.current_step, revision: r.revision, fields: r.fields as Record<string, unknown>,
+    amount: r.amount, steps: r.route as ResolvedStep[], erpStatus: r.erp_status as ErpStatus, erpRef: (r.erp_ref ?? null) as Record<string, unknown> | null,
+    origin: r.origin as ChatTarget, rejectReason: r.reject_reason, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at,
+    submittedAt: r.submitted_at, decidedAt: r.decided_at,
+  };
+}
+
+export function toTask(t: TaskRow): TaskRecord {
+  return {
+    id: t.id, stepIndex: t.step_index, approverId: t.approver_id, status: t.status as TaskStatus, remindedAt: t.reminded_at, createdAt: t.created_at,
+    revision: t.revision, actedBy: t.acted_by, actedAt: t.acted_at, comment: t.comment, transferredFrom: t.transferred_from, remindCount: t.remind_count,
+  };
+}
+
+export async function findRequest(db: Db, tenantId: string, id: string): Promise<RequestRecord | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const row = await db.selectFrom('requests').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  return row && toRequest(row);
+}
+
+export async function findRequestByNumber(db: Db, tenantId: string, number: string): Promise<RequestRecord | undefined> {
+  const row = await db.selectFrom('requests').selectAll().where('tenant_id', '=', tenantId).where('number', '=', number).executeTakeFirst();
+  return row && toRequest(row);
+}
+
+/** All tasks of a request, every revision, oldest first. */
+export async function listTasks(db: Db, requestId: string): Promise<TaskRecord[]> {
+  const rows = await db.selectFrom('approval_tasks').selectAll().where('request_id', '=', requestId).orderBy('created_at').orderBy('id').execute();
+  return rows.map(toTask);
+}
+
+/** Next readable number: TRV-202611-0001, counted per tenant, prefix and month. */
+export async function nextRequestNumber(trx: Db, tenantId: string, prefix: string, period: string): Promise<string> {
+  const r = await sql<{ last: number }>`
+    insert into request_counters (tenant_id, prefix, period, last) values (${tenantId}, ${prefix}, ${period}, 1)
+    on conflict (tenant_id, prefix, period) do update set last = request_counters.last + 1 returning last`.execute(trx);
+  return `${prefix}-${period}-${String(r.rows[0]?.last ?? 1).padStart(4, '0')}`;
+}
+
+export async function insertRequest(trx: Db, r: RequestRecord): Promise<void> {
+  await trx.insertInto('requests').values({
+    id: r.id, tenant_id: r.tenantId, number: r.number, intent_key: r.intentKey, intent_version: r.intentVersion, requester_id: r.requesterId,
+    status: r.status, current_step: r.currentStep, revision: r.revision, fields: JSON.stringify(r.fields), amount: r.amount,
+    route: JSON.stringify(r.steps), erp_status: r.erpStatus, origin: JSON.stringify(r.origin), reject_reason: r.rejectReason,
+    version: r.version, created_at: r.createdAt, updated_at: r.updatedAt, submitted_at: r.submittedAt, decided_at: r.decidedAt,
+  }).execute();
+}
+
+/** Optimistic update: succeeds only if nobody changed the request since it was read. */
+export async function updateRequestIfVersion(trx: Db, r: RequestRecord, expectedVersion: number): Promise<boolean> {
+  const res = await trx.updateTable('requests').set({
+    status: r.status, current_step: r.currentStep, revision: r.revision, fields: JSON.stringify(r.fields), amount: r.amount,
+    route: JSON.stringify(r.steps), erp_status: r.erpStatus, erp_ref: r.erpRef ? JSON.stringify(r.erpRef) : null,
+    reject_reason: r.rejectReason, version: expectedVersion + 1, updated_at: r.updatedAt, decided_at: r.decidedAt,
+    submitted_at: r.submittedAt,
+  }).where('id', '=', r.id).where('version', '=', expectedVersion).executeTakeFirst();
+  return res.numUpdatedRows > 0n;
+}
+
+export async function insertTasks(trx: Db, tasks: { id: string; tenantId: string; requestId: string; revision: number; stepIndex: number; approverId: string; transferredFrom?: string; createdAt: Date }[]): Promise<void> {
+  if (tasks.length === 0) return;
+  await trx.insertInto('approval_tasks').values(tasks.map((t) => ({
+    id: t.id, tenant_id: t.tenantId, request_id: t.requestId, revision: t.revision, step_index: t.stepIndex, approver_id: t.approverId,
+    status: 'pending', transferred_from: t.transferredFrom ?? null, created_at: t.createdAt,
+  }))).execute();
+}
+
+export async function updateTask(trx: Db, id: string, set: { status: TaskStatus; actedBy?: string | null; actedAt?: Date | null; comment?: string | null }): Promise<void> {
+  await trx.updateTable('approval_tasks').set({
+    status: set.status, ...(set.actedBy !== undefined ? { acted_by: set.actedBy } : {}), ...(set.actedAt !== undefined ? { acted_at: set.actedAt } : {}),
+    ...(set.comment !== undefined ? { comment: set.comment } : {}),
+  }).where('id', '=', id).execute();
+}
+
+export async function markReminded(trx: Db, ids: string[], at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await trx.updateTable('approval_tasks').set({ reminded_at: at, remind_count: sql`remind_count + 1` }).where('id', 'in', ids).execute();
+}
+
+/** The requests a user submitted, newest first (status queries, admin). */
+export async function listByRequester(db: Db, tenantId: string, requesterId: string, limit: number): Promise<RequestRecord[]> {
+  const rows = await db.selectFrom('requests').selectAll().where('tenant_id', '=', tenantId).where('requester_id', '=', requesterId)
+    .orderBy('created_at', 'desc').limit(limit).execute();
+  return rows.map(toRequest);
+}

@@ -1,0 +1,88 @@
+import type { ApproverRule, Condition, IntentDefinition } from '../config/intent-schema.ts';
+import { compareMoney, normalizeMoney } from '../core/money.ts';
+import type { ResolvedStep } from './approval-states.ts';
+
+/** The slice of the org directory route resolution needs (loaded by the caller; this module is pure). */
+export interface DirectoryView {
+  user(id: string): { id: string; departmentId: string | null; managerId: string | null; roles: string[] } | undefined;
+  department(id: string): { leaderIds: string[]; parentId: string | null } | undefined;
+  usersWithRole(role: string): string[];
+}
+
+export type RouteResult = { ok: true; steps: ResolvedStep[] } | { ok: false; code: 'workflow.no_approver'; message: string };
+
+/** Evaluates the intent's route for a request: conditions on fields, approvers resolved to user ids. */
+export function resolveRoute(intent: IntentDefinition, fields: Record<string, unknown>, requesterId: string, dir: DirectoryView): RouteResult {
+  const requester = dir.user(requesterId);
+  const steps: ResolvedStep[] = [];
+  for (const [index, step] of intent.route.steps.entries()) {
+    if (step.when && !evaluateCondition(step.when, fields, requester?.departmentId ?? null)) continue;
+    const candidates = approversFor(step.approvers, requesterId, dir);
+    const approvers = candidates.filter((id) => id !== requesterId);
+    if (approvers.length === 0 && !candidates.includes(requesterId)) {
+      return { ok: false, code: 'workflow.no_approver', message: `no approver found for step "${step.name.en}" (${describeRule(step.approvers)})` };
+    }
+    // A step whose only approver is the requester is skipped: nobody approves their own request.
+    steps.push({ index, name: step.name, mode: step.mode, approvers });
+  }
+  return { ok: true, steps };
+}
+
+function approversFor(rule: ApproverRule, requesterId: string, dir: DirectoryView): string[] {
+  const requester = dir.user(requesterId);
+  switch (rule.rule) {
+    case 'manager': return requester?.managerId && dir.user(requester.managerId) ? [requester.managerId] : [];
+    case 'department_leader': return departmentLeaders(requester?.departmentId ?? null, requesterId, dir);
+    case 'role': return dir.usersWithRole(rule.role);
+    case 'user': return dir.user(rule.user) ? [rule.user] : [];
+  }
+}
+
+/** Leaders of the requester's department; if the requester leads it, the parent department's leaders. */
+function departmentLeaders(deptId: string | null, requesterId: string, dir: DirectoryView): string[] {
+  let id = deptId;
+  for (let depth = 0; id && depth < 10; depth++) {
+    const dept = dir.department(id);
+    if (!dept) return [];
+    const leaders = dept.leaderIds.filter((l) => dir.user(l));
+    if (leaders.some((l) => l !== requesterId)) return leaders;
+    id = dept.parentId;
+  }
+  return [];
+}
+
+function describeRule(rule: ApproverRule): string {
+  switch (rule.rule) {
+    case 'role': return `role ${rule.role}`;
+    case 'user': return `user ${rule.user}`;
+    default: return rule.rule;
+  }
+}
+
+/** Structured condition evaluation; money and numbers compare as decimals, never as floats. */
+export function evaluateCondition(c: Condition, fields: Record<string, unknown>, requesterDepartment: string | null): boolean {
+  if ('all' in c) return c.all.every((x) => evaluateCondition(x, fields, requesterDepartment));
+  if ('any' in c) return c.any.some((x) => evaluateCondition(x, fields, requesterDepartment));
+  const actual = c.field === 'requester.department' ? requesterDepartment : fields[c.field];
+  if (actual === undefined || actual === null || actual === '') return c.op === 'ne';
+  if (c.op === 'in') return Array.isArray(c.value) && c.value.map(String).includes(String(actual));
+  if (Array.isArray(c.value)) return false;
+  const cmp = compare(actual, c.value);
+  switch (c.op) {
+    case 'gt': return cmp > 0;
+    case 'gte': return cmp >= 0;
+    case 'lt': return cmp < 0;
+    case 'lte': return cmp <= 0;
+    case 'eq': return cmp === 0;
+    case 'ne': return cmp !== 0;
+  }
+}
+
+function compare(actual: unknown, expected: string | number): number {
+  const a = typeof actual === 'number' || typeof actual === 'string' ? normalizeMoney(actual) : null;
+  const b = normalizeMoney(expected);
+  if (a !== null && b !== null) return compareMoney(a, b);
+  const sa = String(actual);
+  const sb = String(expected);
+  return sa === sb ? 0 : sa < sb ? -1 : 1;
+}

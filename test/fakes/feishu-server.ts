@@ -1,0 +1,246 @@
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { Hono, type Context } from 'hono';
+
+import { decodeFrame, encodeFrame, header, type WsFrame } from './feishu-ws-frame.ts';
+
+/** Minimal typing of the `ws` package (a dependency of the SDKs; no @types installed). */
+interface WsSocket { send(data: Buffer): void; terminate(): void; on(event: 'message', fn: (data: Buffer) => void): void }
+interface WsServer { on(event: 'connection', fn: (socket: WsSocket, req: IncomingMessage) => void): void; close(): void }
+const { WebSocketServer } = createRequire(import.meta.url)('ws') as { WebSocketServer: new (o: { server: Server; path: string }) => WsServer };
+
+/** The long-connection service id the fake hands out; frames carry it back. */
+const WS_SERVICE_ID = 7;
+
+/**
+ * Loopback fake of the Feishu OpenAPI the adapters use (token, bot info, im messages, delayed card update,
+ * contact v3). The real @larksuiteoapi/node-sdk Client talks to it via `domain`. Records every request.
+ */
+export interface RecordedRequest { method: string; path: string; query: Record<string, string>; headers: Record<string, string>; body: unknown }
+export interface StoredMessage { message_id: string; receive_id: string; receive_id_type: string; msg_type: string; content: string; uuid?: string; createdAt: number; updates: string[] }
+
+export interface FakeFeishuServer {
+  url: string;
+  requests: RecordedRequest[];
+  messages: Map<string, StoredMessage>;
+  tokensIssued: number;
+  /** The next `n` API calls (not token requests) answer HTTP 429 / 99991400 with `x-ogw-ratelimit-reset: resetSec`. */
+  rateLimitNext(n: number, resetSec: number): void;
+  /** Marks a message as sent 15 days ago, so PATCH answers 230031. */
+  ageMessage(messageId: string): void;
+  invalidateTokens(): void;
+  users: Record<string, unknown>[];
+  departments: Record<string, unknown>[];
+  /** Long connection: endpoint discoveries, pings received, sockets opened. */
+  ws: { endpointCalls: unknown[]; pings: number; readonly connections: number };
+  waitForWsConnections(n: number, timeoutMs?: number): Promise<void>;
+  /** Pushes an event envelope as a data frame; resolves with the client's ACK payload `{code, data?}` (data decoded). */
+  pushWsEvent(envelope: unknown): Promise<{ code: number; data?: unknown }>;
+  close(): Promise<void>;
+}
+
+const FOURTEEN_DAYS_MS = 14 * 24 * 3600 * 1000;
+
+export async function startFakeFeishuServer(): Promise<FakeFeishuServer> {
+  const app = new Hono();
+  const requests: RecordedRequest[] = [];
+  const messages = new Map<string, StoredMessage>();
+  const byUuid = new Map<string, string>();
+  const tokens = new Set<string>();
+  let limited = 0;
+  let resetSec = 1;
+  let seq = 0;
+  const state = { tokensIssued: 0 };
+  const users: Record<string, unknown>[] = [];
+  const departments: Record<string, unknown>[] = [];
+
+  app.use('*', async (c, next) => {
+    const text = c.req.method === 'GET' ? '' : await c.req.raw.clone().text();
+    let body: unknown = text;
+    try { body = text ? JSON.parse(text) : undefined; } catch { /* keep raw text */ }
+    requests.push({ method: c.req.method, path: c.req.path, query: c.req.query(), headers: Object.fromEntries(c.req.raw.headers), body });
+    await next();
+  });
+
+  app.post('/open-apis/auth/v3/tenant_access_token/internal', async (c) => {
+    const b = (await c.req.json()) as { app_id?: string; app_secret?: string };
+    if (!b.app_id || !b.app_secret) return c.json({ code: 10003, msg: 'invalid param' });
+    state.tokensIssued += 1;
+    const token = `t-fake-${state.tokensIssued}`;
+    tokens.add(token);
+    return c.json({ code: 0, msg: 'ok', tenant_access_token: token, expire: 7200 });
+  });
+
+  const guard = (c: Context): Response | undefined => {
+    const auth = c.req.header('authorization') ?? '';
+    if (!tokens.has(auth.replace(/^Bearer /, ''))) return c.json({ code: 99991663, msg: 'Invalid access token for authorization.' }, 400);
+    if (limited > 0) {
+      limited -= 1;
+      c.header('x-ogw-ratelimit-limit', '5');
+      c.header('x-ogw-ratelimit-reset', String(resetSec));
+      return c.json({ code: 99991400, msg: 'request trigger frequency limit' }, 429);
+    }
+    return undefined;
+  };
+
+  app.get('/open-apis/bot/v3/info', (c) => guard(c) ?? c.json({ code: 0, msg: 'ok', bot: { open_id: 'ou_bot', app_name: 'ApprovalBot', activate_status: 2 } }));
+
+  const create = (receiveId: string, receiveIdType: string, msgType: string, content: string, uuid: string | undefined) => {
+    if (uuid && byUuid.has(uuid)) return messages.get(byUuid.get(uuid) as string) as StoredMessage;
+    seq += 1;
+    const m: StoredMessage = { message_id: `om_fake_${seq}`, receive_id: receiveId, receive_id_type: receiveIdType, msg_type: msgType, content, createdAt: Date.now(), updates: [], ...(uuid ? { uuid } : {}) };
+    messages.set(m.message_id, m);
+    if (uuid) byUuid.set(uuid, m.message_id);
+    return m;
+  };
+  const messageData = (m: StoredMessage) => ({
+    message_id: m.message_id, msg_type: m.msg_type, create_time: String(m.createdAt), update_time: String(m.createdAt),
+    chat_id: m.receive_id_type === 'chat_id' ? m.receive_id : `oc_p2p_${m.receive_id}`, body: { content: m.content },
+  });
+
+  app.post('/open-apis/im/v1/messages', async (c) => {
+    const denied = guard(c); if (denied) return denied;
+    const type = c.req.query('receive_id_type');
+    const b = (await c.req.json()) as { receive_id?: string; msg_type?: string; content?: unknown; uuid?: string };
+    if (!type || !b.receive_id || !b.msg_type || typeof b.content !== 'string') return c.json({ code: 230001, msg: 'invalid request parameter' }, 400);
+    if (b.uuid !== undefined && b.uuid.length > 50) return c.json({ code: 230001, msg: 'uuid too long' }, 400);
+    return c.json({ code: 0, msg: 'success', data: messageData(create(b.receive_id, type, b.msg_type, b.content, b.uuid)) });
+  });
+
+  app.post('/open-apis/im/v1/messages/:id/reply', async (c) => {
+    const denied = guard(c); if (denied) return denied;
+    const parent = messages.get(c.req.param('id'));
+    if (!parent) return c.json({ code: 230011, msg: 'message not found' }, 400);
+    const b = (await c.req.json()) as { msg_type: string; content: string; uuid?: string };
+    return c.json({ code: 0, msg: 'success', data: messageData(create(parent.receive_id, parent.receive_id_type, b.msg_type, b.content, b.uuid)) });
+  });
+
+  app.patch('/open-apis/im/v1/messages/:id', async (c) => {
+    const denied = guard(c); if (denied) return denied;
+    const m = messages.get(c.req.param('id'));
+    if (!m) return c.json({ code: 230011, msg: 'The message is not found or recalled.' }, 400);
+    if (Date.now() - m.createdAt > FOURTEEN_DAYS_MS) {
+      return c.json({ code: 230031, msg: 'Message has expired when updating message, ext=Message can only be updated within fourteen days.' }, 400);
+    }
+    const b = (await c.req.json()) as { content?: string };
+    if (typeof b.content !== 'string') return c.json({ code: 230001, msg: 'invalid content' }, 400);
+    const card = JSON.parse(b.content) as { config?: { update_multi?: boolean } };
+    if (card.config?.update_multi !== true) return c.json({ code: 230001, msg: 'card must declare update_multi' }, 400);
+    m.updates.push(b.content);
+    return c.json({ code: 0, msg: 'success', data: {} });
+  });
+
+  app.post('/open-apis/interactive/v1/card/update', async (c) => {
+    const denied = guard(c); if (denied) return denied;
+    const b = (await c.req.json()) as { token?: string; card?: unknown };
+    return b.token && b.card ? c.json({ code: 0, msg: 'success' }) : c.json({ code: 230001, msg: 'token and card required' }, 400);
+  });
+
+  const paginate = (c: Context, items: Record<string, unknown>[]) => {
+    const size = Number(c.req.query('page_size') ?? 20);
+    const start = Number(c.req.query('page_token') ?? 0);
+    const page = items.slice(start, start + size);
+    const more = start + size < items.length;
+    return c.json({ code: 0, msg: 'success', data: { items: page, has_more: more, ...(more ? { page_token: String(start + size) } : {}) } });
+  };
+  app.get('/open-apis/contact/v3/departments/:id/children', (c) => guard(c) ?? paginate(c, departments));
+  app.get('/open-apis/contact/v3/users/find_by_department', (c) => {
+    const denied = guard(c); if (denied) return denied;
+    const dept = c.req.query('department_id') ?? '0';
+    return paginate(c, users.filter((u) => (u['department_ids'] as string[] | undefined)?.includes(dept)));
+  });
+
+  const wsState = { endpointCalls: [] as unknown[], pings: 0, port: 0, seq: 0 };
+  const sockets: WsSocket[] = [];
+  const ackWaiters = new Map<string, (f: WsFrame) => void>();
+  app.post('/callback/ws/endpoint', async (c) => {
+    const b = (await c.req.json()) as { AppID?: string; AppSecret?: string };
+    wsState.endpointCalls.push(b);
+    if (!b.AppID || !b.AppSecret) return c.json({ code: 514, msg: 'auth failed' });
+    // device_id first: the SDK qs.parse()s the whole URL, which mangles the first key (A4.3).
+    return c.json({ code: 0, msg: 'ok', data: {
+      URL: `ws://127.0.0.1:${wsState.port}/ws?device_id=dev1&service_id=${WS_SERVICE_ID}`,
+      ClientConfig: { PingInterval: 120, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 },
+    } });
+  });
+
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  wsState.port = port;
+  const wss = new WebSocketServer({ server, path: '/ws' });
+  wss.on('connection', (socket) => {
+    sockets.push(socket);
+    socket.on('message', (raw) => {
+      const f = decodeFrame(raw);
+      if (f.method === 0 && header(f, 'type') === 'ping') {
+        wsState.pings += 1;
+        socket.send(encodeFrame({ SeqID: 0, LogID: 0, service: WS_SERVICE_ID, method: 0, headers: [{ key: 'type', value: 'pong' }] }));
+        return;
+      }
+      const id = header(f, 'message_id');
+      if (f.method === 1 && id) { ackWaiters.get(id)?.(f); ackWaiters.delete(id); }
+    });
+  });
+  return {
+    ws: { endpointCalls: wsState.endpointCalls, get pings() { return wsState.pings; }, get connections() { return sockets.length; } },
+    async waitForWsConnections(n, timeoutMs = 5000) {
+      const until = Date.now() + timeoutMs;
+      while (sockets.length < n) {
+        if (Date.now() > until) throw new Error(`expected ${n} ws connections, saw ${sockets.length}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    pushWsEvent(envelope) {
+      const socket = sockets.at(-1);
+      if (!socket) return Promise.reject(new Error('no ws client'));
+      wsState.seq += 1;
+      const id = `ws_msg_${wsState.seq}`;
+      const acked = new Promise<{ code: number; data?: unknown }>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no ACK for ${id}`)), 5000);
+        ackWaiters.set(id, (f) => {
+          clearTimeout(t);
+          const body = JSON.parse(f.payload?.toString('utf8') ?? '{}') as { code: number; data?: string };
+          resolve({ code: body.code, ...(body.data ? { data: JSON.parse(Buffer.from(body.data, 'base64').toString('utf8')) as unknown } : {}) });
+        });
+      });
+      socket.send(encodeFrame({
+        SeqID: wsState.seq, LogID: wsState.seq, service: WS_SERVICE_ID, method: 1,
+        headers: [{ key: 'type', value: 'event' }, { key: 'message_id', value: id }, { key: 'sum', value: '1' }, { key: 'seq', value: '0' }, { key: 'trace_id', value: `trace-${wsState.seq}` }],
+        payload: Buffer.from(JSON.stringify(envelope), 'utf8'),
+      }));
+      return acked;
+    },
+    url: `http://127.0.0.1:${port}`,
+    requests, messages, users, departments,
+    get tokensIssued() { return state.tokensIssued; },
+    rateLimitNext(n, sec) { limited = n; resetSec = sec; },
+    ageMessage(id) { const m = messages.get(id); if (m) m.createdAt -= FOURTEEN_DAYS_MS + 24 * 3600 * 1000; },
+    invalidateTokens() { tokens.clear(); },
+    close: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.terminate();
+      wss.close();
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** Builds a webhook POST exactly as Feishu does with an Encrypt Key: `{"encrypt": …}` + X-Lark-* signature headers. */
+export function buildSignedWebhook(payload: unknown, opts: { encryptKey: string; timestampSec: number; nonce?: string }): { body: string; headers: Record<string, string> } {
+  const key = createHash('sha256').update(opts.encryptKey).digest();
+  const iv = randomBytes(16);
+  const cipher = createCipheriv('aes-256-cbc', key, iv);
+  const encrypted = Buffer.concat([iv, cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]).toString('base64');
+  const body = JSON.stringify({ encrypt: encrypted });
+  const timestamp = String(opts.timestampSec);
+  const nonce = opts.nonce ?? randomBytes(8).toString('hex');
+  const signature = createHash('sha256').update(timestamp + nonce + opts.encryptKey + body).digest('hex');
+  return {
+    body,
+    headers: { 'content-type': 'application/json', 'x-lark-request-timestamp': timestamp, 'x-lark-request-nonce': nonce, 'x-lark-signature': signature },
+  };
+}

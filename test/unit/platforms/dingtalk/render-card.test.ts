@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import type { CardView } from '../../../../src/cards/card-view.ts';
+import { toDingtalkCallbackResponse } from '../../../../src/platforms/dingtalk/callback-response.ts';
+import { renderDingtalkCard, renderMarkdownFallback } from '../../../../src/platforms/dingtalk/render-card.ts';
+
+const approval: CardView = {
+  title: '差旅报销 R-1', subtitle: 'R-2026-0001', tone: 'orange', blocks: [
+    { type: 'fields', fields: [{ label: '金额', value: '1200.00' }] },
+    { type: 'text', text: '去上海 *出差*' },
+    { type: 'divider' },
+    { type: 'timeline', items: [{ label: '提交', status: 'done', detail: '张三' }, { label: '经理审批', status: 'current' }] },
+    { type: 'note', text: '72 小时内处理' },
+    { type: 'actions', buttons: [{ actionId: 'approve', label: '同意', style: 'primary', value: { requestId: 'R-1' } }, { actionId: 'reject', label: '驳回', style: 'danger', value: { requestId: 'R-1' }, confirm: { title: '确认', text: '确定？' } }] },
+  ],
+};
+
+describe('renderDingtalkCard', () => {
+  it('approval card: shared variable set with markdown body and buttons as JSON', () => {
+    const r = renderDingtalkCard(approval);
+    expect(r.kind).toBe('approval');
+    expect(r.cardParamMap).toEqual({
+      title: '差旅报销 R-1', subtitle: 'R-2026-0001', tone: 'orange',
+      markdown: '**金额**：1200.00\n\n去上海 \\*出差\\*\n\n---\n\n✅ 提交 · 张三  \n⏳ 经理审批\n\n<font color="#888888">72 小时内处理</font>',
+      has_actions: 'true',
+      actions: JSON.stringify([
+        { actionId: 'approve', label: '同意', style: 'primary', value: '{"requestId":"R-1"}' },
+        { actionId: 'reject', label: '驳回', style: 'danger', value: '{"requestId":"R-1"}', confirmTitle: '确认', confirmText: '确定？' },
+      ]),
+      has_form: 'false', form_id: '', form: '{"fields":[]}', form_actions: '[]',
+    });
+    for (const v of Object.values(r.cardParamMap)) expect(typeof v).toBe('string');
+  });
+
+  it('form card: form variable fields by type, submit buttons separate', () => {
+    const r = renderDingtalkCard({ title: '确认', tone: 'blue', blocks: [{ type: 'form', formId: 'expense', inputs: [
+      { name: 'amount', label: '金额', type: 'money', required: true, value: '1200' },
+      { name: 'category', label: '类别', type: 'select', required: true, options: [{ value: 'taxi', label: '打车' }] },
+      { name: 'date', label: '日期', type: 'date', required: false },
+      { name: 'note', label: '备注', type: 'textarea', required: false, placeholder: '可选' },
+    ], buttons: [{ actionId: 'submit', label: '提交', style: 'primary', value: { draftId: 'D-9' } }] }] });
+    expect(r.kind).toBe('form');
+    expect(JSON.parse(r.cardParamMap['form'] ?? '')).toEqual({ fields: [
+      { name: 'amount', label: '金额', type: 'TEXT', required: true, defaultValue: '1200' },
+      { name: 'category', label: '类别', type: 'SELECT', required: true, options: [{ value: 'taxi', text: '打车' }] },
+      { name: 'date', label: '日期', type: 'DATE', required: false },
+      { name: 'note', label: '备注', type: 'TEXT_AREA', required: false, placeholder: '可选' },
+    ] });
+    expect(JSON.parse(r.cardParamMap['form_actions'] ?? '')).toEqual([{ actionId: 'submit', label: '提交', style: 'primary', value: '{"draftId":"D-9"}' }]);
+    expect(r.cardParamMap['has_form']).toBe('true');
+  });
+
+  it('status card when there is nothing to click', () => {
+    expect(renderDingtalkCard({ title: '已付款', tone: 'green', blocks: [{ type: 'text', text: 'ok' }] }).kind).toBe('status');
+  });
+
+  it('markdown fallback lists the unavailable buttons as a hint', () => {
+    const md = renderMarkdownFallback(approval, 'zh');
+    expect(md.title).toBe('差旅报销 R-1');
+    expect(md.text).toContain('### 差旅报销 R-1\nR-2026-0001');
+    expect(md.text).toContain('（同意 / 驳回）');
+    expect(renderMarkdownFallback({ title: 't', tone: 'grey', blocks: [] }, 'en').text).toBe('### t');
+  });
+
+  it('callback response updates public card data by key; toast-only is {}', () => {
+    expect(toDingtalkCallbackResponse({ toast: { type: 'info', text: 'x' } })).toEqual({});
+    expect(toDingtalkCallbackResponse({ card: approval })).toMatchObject({ cardData: { cardParamMap: { title: '差旅报销 R-1' } }, cardUpdateOptions: { updateCardDataByKey: true } });
+  });
+});
