@@ -5,7 +5,7 @@ import { appendAudit } from '../../audit/audit-log.ts';
 import type { ButtonView, CardView } from '../../cards/card-view.ts';
 import type { ConsoleBotConfig } from '../../config/bot-schema.ts';
 import type { Clock } from '../../core/clock.ts';
-import { AppError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { IdGenerator } from '../../core/ids.ts';
 import type { Database } from '../../db/database.ts';
 import { findUserByIdentity, listActiveUsers } from '../../directory/directory-repo.ts';
@@ -65,7 +65,8 @@ export class ConsoleReceiver implements Receiver {
       const card = await this.d.feed.cardOf(body.user, body.messageId);
       if (!card) throw new NotFoundError('console.unknown_message', `no card ${body.messageId} was delivered to ${body.user}`);
       const button = findButton(card, body.actionId);
-      if (!button) throw new ValidationError('card.unknown_action', `the card has no action "${body.actionId}"`);
+      // The stored card is the latest revision; a button that is gone means the user acted on an old view.
+      if (!button) throw new ConflictError('card.outdated', `the card changed and no longer offers "${body.actionId}"; it shows the current state`);
       const eventId = body.eventId ?? this.d.ids.uuid();
       const ack = await this.acceptor()(normalizeAction(body, button.value, { botId: this.cfg.id, tenantId: this.cfg.tenant, eventId, now: this.d.clock.now() }));
       const status = (ack.status ?? 200) as 200;

@@ -1,0 +1,12 @@
+import type { Migration } from 'kysely';
+import * as foundation from '../../migrations/2026_11_23_0100_foundation.ts';
+import * as rateLimits from '../../migrations/2026_11_23_0200_rate_limits.ts';
+
+/**
+ * Every migration, by name (applied in name order). Imported statically so the same list works under
+ * tsx, vitest and a bundler; add a line here with each new file in migrations/.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026_11_23_0100_foundation': foundation,
+  '2026_11_23_0200_rate_limits': rateLimits,
+};

@@ -1,0 +1,153 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.ts';
+import { fixedClock } from '../../src/core/clock.ts';
+import { buttonsOf, ConsoleClient, textOf, timelineItem, type FeedItem } from '../support/console-client.ts';
+import { startApp } from '../support/start-app.ts';
+import { createTestDb, type TestDb } from '../support/test-db.ts';
+
+let tdb: TestDb;
+let app: App;
+let cc: ConsoleClient;
+
+beforeAll(async () => {
+  tdb = await createTestDb();
+  app = await startApp({ db: tdb.handle, clock: fixedClock(new Date('2026-11-23T02:00:00Z')) });
+  cc = new ConsoleClient(app);
+});
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state !== 'fail') return;
+  const stuck = await app.db.db.selectFrom('outbox_jobs').select(['kind', 'status', 'attempts', 'last_error']).where('status', '!=', 'done').execute();
+  console.error('jobs not done:', JSON.stringify(stuck, null, 1));
+});
+afterAll(async () => {
+  await app.stop();
+  await tdb.drop();
+});
+
+const hasButton = (id: string) => (m: FeedItem): boolean => m.kind === 'card' && buttonsOf(m.card).some((b) => b.actionId === id);
+
+/** zhangsan fills a travel expense over several turns and submits the confirmation card; returns the request number. */
+async function submitTravel(amount: string, purpose = '拜访客户'): Promise<string> {
+  expect((await cc.say('zhangsan', '/new travel_expense')).status).toBe(202);
+  await cc.waitForText('zhangsan', /去了哪里|Where/);
+  await cc.say('zhangsan', '北京');
+  await cc.waitForText('zhangsan', /多少钱|How much/);
+  await cc.say('zhangsan', amount);
+  await cc.waitForText('zhangsan', /事由|purpose/);
+  await cc.say('zhangsan', purpose);
+  const confirm = await cc.waitFor('zhangsan', (m) => hasButton('dialog.submit')(m) && textOf(m.card).includes(purpose));
+  const res = await cc.click('zhangsan', confirm.id, 'dialog.submit', { purpose: `${purpose}（已核对）` });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  const number = /TRV-\d{6}-\d{4}/.exec(res.body.toast?.text ?? '')?.[0];
+  expect(number).toBeDefined();
+  return number ?? '';
+}
+
+const taskCard = (user: string, number: string): Promise<FeedItem> =>
+  cc.waitFor(user, (m) => hasButton('approve')(m) && (m.card?.title ?? '').includes(number));
+const requesterCard = (number: string, pred: (m: FeedItem) => boolean = () => true): Promise<FeedItem> =>
+  cc.waitFor('zhangsan', (m) => m.kind === 'card' && (m.card?.title ?? '').includes(number) && !hasButton('dialog.submit')(m) && pred(m));
+
+describe('console story: travel expense from chat to paid', () => {
+  it('routes over 5000 to finance, creates the sandbox document once, and shows posted and paid', async () => {
+    const number = await submitTravel('6560');
+    expect(number).toBe('TRV-202611-0001');
+    const first = await requesterCard(number);
+
+    const lisiCard = await taskCard('lisi', number);
+    expect(textOf(lisiCard.card)).toContain('6,560.00');
+    expect((await cc.click('lisi', lisiCard.id, 'approve', { comment: '同意' })).status).toBe(200);
+    // lisi's own card updates in place: same message, higher revision, no buttons left.
+    const lisiDone = await cc.waitFor('lisi', (m) => m.id === lisiCard.id && m.revision > lisiCard.revision);
+    expect(buttonsOf(lisiDone.card)).toHaveLength(0);
+
+    const wangwuCard = await taskCard('wangwu', number);
+    expect((await cc.click('wangwu', wangwuCard.id, 'approve')).status).toBe(200);
+
+    const opCard = await cc.waitFor('wangwu', (m) => hasButton('erp.post')(m) && textOf(m.card).includes(number));
+    const approved = await requesterCard(number, (m) => m.id === first.id && timelineItem(m.card, 'ERP 单据已生成')?.status === 'done');
+    expect(timelineItem(approved.card, 'ERP 单据已生成')?.detail).toMatch(/^sandbox SBX-\d{6}$/);
+    expect(approved.revision).toBeGreaterThan(first.revision);
+    const docs = await app.db.db.selectFrom('sandbox_erp_documents').selectAll().execute();
+    expect(docs).toHaveLength(1);
+    expect(docs[0]?.amount).toBe('6560.00');
+    expect(await app.db.db.selectFrom('erp_documents').selectAll().execute()).toHaveLength(1);
+
+    expect((await cc.click('wangwu', opCard.id, 'erp.post')).status).toBe(200);
+    await requesterCard(number, (m) => m.id === first.id && timelineItem(m.card, '已入账')?.status === 'done');
+    const payCard = await cc.waitFor('wangwu', (m) => m.id === opCard.id && hasButton('erp.pay')(m) && !hasButton('erp.post')(m));
+    expect((await cc.click('wangwu', payCard.id, 'erp.pay', { bank_ref: 'ICBC-20261123-0042' })).status).toBe(200);
+    const paid = await requesterCard(number, (m) => m.id === first.id && timelineItem(m.card, '已付款')?.status === 'done');
+    expect(timelineItem(paid.card, '已付款')?.detail).toMatch(/^¥6,560\.00 · 2026-11-23 \d\d:\d\d · 流水号 ICBC-20261123-0042$/);
+    expect(paid.card?.tone).toBe('purple');
+    // Still exactly one ERP document after every sync.
+    expect(await app.db.db.selectFrom('sandbox_erp_documents').selectAll().execute()).toHaveLength(1);
+  });
+
+  it('reject with a reason, then edit and resubmit in the same thread, then approve', async () => {
+    const number = await submitTravel('1200');
+    const lisiCard = await taskCard('lisi', number);
+    const noReason = await cc.click('lisi', lisiCard.id, 'reject', { comment: '' });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.error?.code).toBe('workflow.reason_required');
+    expect((await cc.click('lisi', lisiCard.id, 'reject', { comment: '缺少发票' })).status).toBe(200);
+
+    const rejected = await requesterCard(number, (m) => hasButton('resubmit')(m));
+    expect(textOf(rejected.card)).toContain('缺少发票');
+    await cc.waitForText('zhangsan', /被驳回.*缺少发票/);
+    expect((await cc.click('zhangsan', rejected.id, 'resubmit')).status).toBe(200);
+    const edit = await cc.waitFor('zhangsan', (m) => hasButton('dialog.submit')(m) && textOf(m.card).includes('1200.00'));
+    const resubmit = await cc.click('zhangsan', edit.id, 'dialog.submit', { amount: '1350', purpose: '拜访客户，已附发票' });
+    expect(resubmit.status).toBe(200);
+    expect(resubmit.body.toast?.text).toContain(number);
+
+    const again = await cc.waitFor('lisi', (m) => m.id === lisiCard.id && hasButton('approve')(m) && textOf(m.card).includes('1,350.00'));
+    expect(again.revision).toBeGreaterThan(lisiCard.revision + 1);
+    expect((await cc.click('lisi', again.id, 'approve')).status).toBe(200);
+    const done = await requesterCard(number, (m) => m.id === rejected.id && textOf(m.card).includes('第 2 次提交') && m.card?.subtitle === '已通过');
+    expect(done).toBeDefined();
+    const req = await app.db.db.selectFrom('requests').selectAll().where('number', '=', number).executeTakeFirstOrThrow();
+    expect(req.revision).toBe(2);
+    expect(req.status).toBe('approved');
+  });
+
+  it('withdraw stops the approval and updates the approver card', async () => {
+    const number = await submitTravel('800');
+    const lisiCard = await taskCard('lisi', number);
+    const mine = await requesterCard(number, hasButton('withdraw'));
+    expect((await cc.click('lisi', mine.id, 'withdraw')).status).toBe(404); // not lisi's message
+    expect((await cc.click('zhangsan', mine.id, 'withdraw')).status).toBe(200);
+    await cc.waitFor('lisi', (m) => m.id === lisiCard.id && !hasButton('approve')(m));
+    const late = await cc.click('lisi', lisiCard.id, 'approve');
+    expect(late.status).toBe(409);
+    expect(late.body.error?.code).toBe('card.outdated');
+  });
+
+  it('transfer hands the task to someone else, who approves', async () => {
+    const number = await submitTravel('900');
+    const lisiCard = await taskCard('lisi', number);
+    expect((await cc.click('lisi', lisiCard.id, 'transfer', {})).status).toBe(400);
+    expect((await cc.click('lisi', lisiCard.id, 'transfer', { transfer_to: 'admin', comment: '请管理员审批' })).status).toBe(200);
+    const adminCard = await taskCard('admin', number);
+    expect((await cc.click('lisi', lisiCard.id, 'approve')).status).toBe(409);
+    expect((await cc.click('admin', adminCard.id, 'approve')).status).toBe(200);
+    await requesterCard(number, (m) => m.card?.subtitle === '已通过');
+  });
+
+  it('a click by someone who is not the approver is refused with 403 and audited, nothing changes', async () => {
+    const number = await submitTravel('700');
+    const lisiCard = await taskCard('lisi', number);
+    // wangwu replays lisi's button through the API: the console only accepts actions on cards delivered to the clicker.
+    expect((await cc.click('wangwu', lisiCard.id, 'approve')).status).toBe(404);
+    const req = await app.db.db.selectFrom('requests').selectAll().where('number', '=', number).executeTakeFirstOrThrow();
+    const task = await app.db.db.selectFrom('approval_tasks').selectAll().where('request_id', '=', req.id).executeTakeFirstOrThrow();
+    // A forged action that reaches the engine (e.g. a platform callback with another user's task id) is refused there.
+    const out = await app.approvals.act('default', req.id, { type: 'approve', actor: 'wangwu', taskId: task.id }, 'card');
+    expect(out.ok).toBe(false);
+    const after = await app.db.db.selectFrom('requests').selectAll().where('id', '=', req.id).executeTakeFirstOrThrow();
+    expect(after.version).toBe(req.version);
+    const denied = await app.db.db.selectFrom('audit_log').selectAll().where('subject_id', '=', req.id).where('action', '=', 'request.approve.denied').execute();
+    expect(denied).toHaveLength(1);
+    expect(denied[0]?.actor).toBe('wangwu');
+  });
+});

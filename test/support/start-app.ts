@@ -1,0 +1,28 @@
+import { createApp, type App, type AppOptions } from '../../src/app.ts';
+import { loadConfig } from '../../src/config/env.ts';
+import type { DbHandle } from '../../src/db/create-db.ts';
+
+/** Env for tests: quiet logs, fast polling, everything else as a newcomer gets it. */
+export const TEST_ENV: Record<string, string> = {
+  LOG_LEVEL: 'silent', WORKER_POLL_MS: '20', ERP_POLL_MS: '3600000', SLA_CHECK_MS: '3600000', PORT: '0', HOST: '127.0.0.1',
+};
+
+export interface StartOptions extends Omit<AppOptions, 'config' | 'db'> {
+  db: DbHandle;
+  env?: Record<string, string>;
+  /** Don't start workers (tests that drive them by hand). */
+  noWorkers?: boolean;
+}
+
+/** Boots the whole app on a test database (no listener; use app.http.request). */
+export async function startApp(o: StartOptions): Promise<App> {
+  const { db, env, noWorkers, ...rest } = o;
+  const config = loadConfig({ ...TEST_ENV, ...env, DATABASE_URL: '' });
+  const app = await createApp({ ...rest, config, db });
+  await app.start();
+  if (noWorkers) {
+    await app.outbox.stop();
+    await app.inbox.stop();
+  }
+  return app;
+}
