@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { adminRoutes } from './admin/admin-routes.ts';
+import { appendAudit } from './audit/audit-log.ts';
 import { loadBots } from './config/bot-catalog.ts';
 import type { BotConfig } from './config/bot-schema.ts';
 import type { AppConfig } from './config/env.ts';
@@ -152,6 +153,10 @@ export async function createApp(o: AppOptions): Promise<App> {
       for (const s of ['pending', 'running', 'dead']) metrics.outboxDepth.set({ status: s }, depth[s] ?? 0);
     },
     mounts: [...platforms.mounts, { path: '/admin', app: adminRoutes(db, kick) }],
+    onRejected: async (r) => {
+      await appendAudit(db, { tenantId: tenants[0] ?? 'default', at: clock.now(), actor: 'anonymous', action: 'inbound.rejected', source: 'api',
+        subjectType: 'endpoint', subjectId: r.path, meta: { status: r.status, code: r.code } });
+    },
   });
 
   const receivers: Receiver[] = platforms.receivers;

@@ -12,6 +12,8 @@ export interface HttpDeps {
   /** Refreshes gauges right before a scrape. */
   beforeScrape?: () => Promise<void>;
   mounts: { path: string; app: Hono }[];
+  /** Told about every refused inbound request (4xx on console API and webhooks), to audit it. */
+  onRejected?: (r: { path: string; status: number; code: string }) => Promise<void>;
   /** Bearer token required on /console/api/* and /admin/api/* when set. */
   apiToken?: string | undefined;
 }
@@ -23,6 +25,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export function createHttpApp(d: HttpDeps): Hono {
   const app = new Hono();
   app.onError(errorHandler(d.logger));
+  if (d.onRejected) app.use('*', auditRejections(d.onRejected, d.logger));
   app.notFound((c) => c.json({ error: { code: 'http.not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
   app.use('*', timing(d.metrics));
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: { code: 'request.too_large', message: `body over ${MAX_BODY_BYTES} bytes` } }, 413) }));
@@ -44,6 +47,25 @@ export function createHttpApp(d: HttpDeps): Hono {
   app.get('/', (c) => c.redirect('/console'));
   for (const m of d.mounts) app.route(m.path, m.app);
   return app;
+}
+
+const AUDITED_PATHS = /^\/(console\/api|webhooks)\//;
+
+/** Refused inbound requests leave an audit row (code and path only: the body may be hostile). */
+function auditRejections(onRejected: NonNullable<HttpDeps['onRejected']>, logger: Logger): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    const status = c.res.status;
+    if (status < 400 || status >= 500 || c.req.method === 'GET' || !AUDITED_PATHS.test(c.req.path)) return;
+    let code = `http.${status}`;
+    try {
+      const body = (await c.res.clone().json()) as { error?: { code?: string } };
+      code = body.error?.code ?? code;
+    } catch {
+      // not JSON: keep the status code
+    }
+    await onRejected({ path: c.req.path, status, code }).catch((e: unknown) => logger.warn({ err: e }, 'audit of a refused request failed'));
+  };
 }
 
 function timing(metrics: Metrics): MiddlewareHandler {

@@ -5,18 +5,52 @@ import type { BotConfig } from '../config/bot-schema.ts';
 import type { Clock } from '../core/clock.ts';
 import type { IdGenerator } from '../core/ids.ts';
 import type { Database } from '../db/database.ts';
+import { dingtalkSecrets, feishuSecrets, type SecretLookup } from './bot-secrets.ts';
 import { ConsoleMessenger } from './console/api-client.ts';
 import { ConsoleFeed } from './console/feed.ts';
 import { ConsoleReceiver } from './console/receiver.ts';
-import type { Messenger, Receiver } from './platform.ts';
+import { createDingtalkPlatform } from './dingtalk/dingtalk-platform.ts';
+import { createFeishuPlatform } from './feishu/feishu-platform.ts';
+import type { DirectorySource, Messenger, PlatformDeps, Receiver } from './platform.ts';
+import { createPgRateLimiter } from './rate-limiter.ts';
+import { rejectionAudit } from './rejection-audit.ts';
 
-export interface PlatformFactoryDeps { db: Kysely<Database>; clock: Clock; ids: IdGenerator; logger: Logger; fetch?: typeof fetch | undefined }
+export interface PlatformFactoryDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  fetch?: typeof fetch | undefined;
+  /** Secret values by environment variable NAME (the bot YAML names them); `readSecret` in production. */
+  secrets: SecretLookup;
+  /** Waits for 429 resets and reconnect backoff; tests may shorten them. */
+  sleep?: ((ms: number) => Promise<void>) | undefined;
+}
 
-export interface Platforms { receivers: Receiver[]; messengers: Messenger[]; mounts: { path: string; app: Hono }[] }
+/** A bot's org directory, synced into the local directory every `minutes` (0 = only on demand). */
+export interface BotDirectory { bot: BotConfig; source: DirectorySource; minutes: number }
 
-/** Builds receivers, messengers and HTTP mounts for every enabled bot. */
+export interface Platforms {
+  receivers: Receiver[];
+  messengers: Messenger[];
+  mounts: { path: string; app: Hono }[];
+  directories: BotDirectory[];
+}
+
+/** Where a Feishu bot's webhook (events and card callbacks) is served; give this URL to the Feishu console. */
+export const feishuWebhookPath = (botId: string): string => `/webhooks/feishu/${botId}`;
+
+/**
+ * Builds receivers, messengers, HTTP mounts and directory sources for every enabled bot. Secrets are resolved
+ * here, by name, so a missing one fails the boot with a ConfigError naming the bot and the variable.
+ */
 export function createPlatforms(bots: BotConfig[], d: PlatformFactoryDeps): Platforms {
-  const out: Platforms = { receivers: [], messengers: [], mounts: [] };
+  const out: Platforms = { receivers: [], messengers: [], mounts: [], directories: [] };
+  // One budget per app in Postgres, shared by every bot and replica: platform quotas are per app, not per process.
+  const limiter = createPgRateLimiter(d.db);
+  const deps = (bot: BotConfig, source: 'api' | 'chat'): PlatformDeps => ({
+    logger: d.logger, clock: d.clock, limiter, onRejected: rejectionAudit(d.db, bot, d.clock, d.logger, source), ...(d.sleep ? { sleep: d.sleep } : {}),
+  });
   for (const bot of bots) {
     if (bot.platform === 'console') {
       const feed = new ConsoleFeed(d.db);
@@ -24,8 +58,17 @@ export function createPlatforms(bots: BotConfig[], d: PlatformFactoryDeps): Plat
       out.receivers.push(receiver);
       out.messengers.push(new ConsoleMessenger(bot.id, bot.tenant, d.db, d.ids, (u) => feed.notify(u)));
       out.mounts.push({ path: out.mounts.some((m) => m.path === '/console') ? `/console/${bot.id}` : '/console', app: receiver.routes });
+    } else if (bot.platform === 'feishu') {
+      const p = createFeishuPlatform(bot, feishuSecrets(bot, d.secrets), deps(bot, bot.transport === 'webhook' ? 'api' : 'chat'));
+      out.receivers.push(...p.receivers);
+      out.messengers.push(p.messenger);
+      if (p.webhook) out.mounts.push({ path: feishuWebhookPath(bot.id), app: p.webhook });
+      out.directories.push({ bot, source: p.directory, minutes: bot.directory_sync_minutes });
     } else {
-      d.logger.warn({ bot: bot.id, platform: bot.platform }, 'platform not wired yet; bot skipped');
+      const p = createDingtalkPlatform(bot, dingtalkSecrets(bot, d.secrets), deps(bot, 'chat'), d.fetch ? { fetch: d.fetch } : {});
+      out.receivers.push(...p.receivers);
+      out.messengers.push(p.messenger);
+      out.directories.push({ bot, source: p.directory, minutes: bot.directory_sync_minutes });
     }
   }
   return out;

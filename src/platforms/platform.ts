@@ -1,5 +1,26 @@
 import type { CardView } from '../cards/card-view.ts';
+import type { Clock } from '../core/clock.ts';
 import type { ChatTarget, InboundEvent, MessageRef, PlatformName } from '../core/inbound-event.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+
+/** The logger shape platform adapters receive (a pino logger satisfies it). */
+export interface PlatformLogger {
+  info(o: object, m?: string): void;
+  warn(o: object, m?: string): void;
+  error(o: object, m?: string): void;
+}
+
+/** What every platform factory receives from the composition root. */
+export interface PlatformDeps {
+  logger: PlatformLogger;
+  clock: Clock;
+  /** One limiter shared by every bot and replica (platform quotas are per app, not per process). */
+  limiter: RateLimiter;
+  /** Audit hook for rejected inbound requests (bad signature, stale timestamp, wrong token…). */
+  onRejected?: (reason: string, meta: Record<string, unknown>) => void | Promise<void>;
+  /** Waits (429 resets, reconnect backoff); injectable for tests. Defaults to setTimeout. */
+  sleep?: (ms: number) => Promise<void>;
+}
 
 /**
  * The synchronous answer to an inbound event. Messages get `{}` as soon as they are in the inbox;

@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { appendAudit } from '../../audit/audit-log.ts';
 import type { ButtonView, CardView } from '../../cards/card-view.ts';
 import type { ConsoleBotConfig } from '../../config/bot-schema.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -48,7 +47,7 @@ export class ConsoleReceiver implements Receiver {
     });
     r.post('/api/messages', async (c) => {
       const body = parse(messageBodySchema, await readJson(c.req.raw));
-      await this.requireUser(body.user, 'message');
+      await this.requireUser(body.user);
       const eventId = body.eventId ?? this.d.ids.uuid();
       const ack = await this.acceptor()(normalizeMessage(body, { botId: this.cfg.id, tenantId: this.cfg.tenant, eventId, now: this.d.clock.now() }));
       return c.json({ eventId, duplicate: ack.status === 200 }, 202);
@@ -61,7 +60,7 @@ export class ConsoleReceiver implements Receiver {
     });
     r.post('/api/actions', async (c) => {
       const body = parse(actionBodySchema, await readJson(c.req.raw));
-      await this.requireUser(body.user, 'card');
+      await this.requireUser(body.user);
       const card = await this.d.feed.cardOf(body.user, body.messageId);
       if (!card) throw new NotFoundError('console.unknown_message', `no card ${body.messageId} was delivered to ${body.user}`);
       const button = findButton(card, body.actionId);
@@ -79,11 +78,9 @@ export class ConsoleReceiver implements Receiver {
     return this.accept;
   }
 
-  /** Unknown users get a 404 and an audit row; nothing else happens. */
-  private async requireUser(user: string, kind: 'message' | 'card'): Promise<void> {
+  /** Unknown users get a 404 (audited by the HTTP layer, like every refused request); nothing else happens. */
+  private async requireUser(user: string): Promise<void> {
     if (await findUserByIdentity(this.d.db, 'console', this.cfg.id, [user])) return;
-    await appendAudit(this.d.db, { tenantId: this.cfg.tenant, at: this.d.clock.now(), actor: `console:${user}`, action: 'inbound.unknown_user',
-      source: kind === 'card' ? 'card' : 'chat', subjectType: 'bot', subjectId: this.cfg.id });
     throw new NotFoundError('directory.unknown_user', `no user "${user}" in the directory`);
   }
 }

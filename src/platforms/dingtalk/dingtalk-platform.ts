@@ -1,14 +1,11 @@
 import type { DingtalkBotConfig } from '../../config/bot-schema.ts';
-import type { PlatformDeps } from '../feishu/feishu-platform.ts';
-import type { DirectorySource, Messenger, Receiver } from '../platform.ts';
+import type { DirectorySource, Messenger, PlatformDeps, Receiver } from '../platform.ts';
 import { createAccessTokenSource } from './access-token.ts';
 import { createDingtalkMessenger } from './api-client.ts';
 import { createDingtalkDirectory } from './directory.ts';
 import { createDingtalkHttp } from './open-api.ts';
 import { createStreamSource, type StreamSource } from './stream-client.ts';
 import { createDingtalkStreamReceiver } from './stream-receiver.ts';
-
-export type { PlatformDeps } from '../feishu/feishu-platform.ts';
 
 export interface DingtalkSecrets { clientId: string; clientSecret: string; robotCode?: string }
 

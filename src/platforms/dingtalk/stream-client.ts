@@ -1,5 +1,5 @@
 import { DWClient } from 'dingtalk-stream';
-import type { PlatformLogger } from '../feishu/logger.ts';
+import type { PlatformLogger } from '../platform.ts';
 import type { StreamFrame } from './types.ts';
 
 /**

@@ -1,7 +1,6 @@
 import { TOPIC_CARD, TOPIC_ROBOT } from 'dingtalk-stream';
 import type { Clock } from '../../core/clock.ts';
-import type { PlatformLogger } from '../feishu/logger.ts';
-import type { AcceptEvent, AckReply, Receiver } from '../platform.ts';
+import type { AcceptEvent, AckReply, PlatformLogger, Receiver } from '../platform.ts';
 import { toDingtalkCallbackResponse } from './callback-response.ts';
 import { normalizeCardCallback, normalizeRobotMessage, type NormalizeResult } from './normalize.ts';
 import type { StreamSource } from './stream-client.ts';

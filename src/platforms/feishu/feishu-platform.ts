@@ -1,27 +1,14 @@
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { Hono } from 'hono';
-import type { Clock } from '../../core/clock.ts';
 import type { FeishuBotConfig } from '../../config/bot-schema.ts';
-import type { DirectorySource, Messenger, Receiver } from '../platform.ts';
-import type { RateLimiter } from '../rate-limiter.ts';
+import type { DirectorySource, Messenger, PlatformDeps, Receiver } from '../platform.ts';
 import { callFeishu, type FeishuRequester } from './api-call.ts';
 import { createFeishuMessenger } from './api-client.ts';
 import { createFeishuDirectory } from './directory.ts';
-import { sdkLogger, type PlatformLogger } from './logger.ts';
+import { sdkLogger } from './logger.ts';
 import { createTokenCache } from './token-cache.ts';
 import { createFeishuWebhook } from './webhook.ts';
 import { createFeishuWsReceiver } from './ws-receiver.ts';
-
-/** What every platform factory receives from the composition root. */
-export interface PlatformDeps {
-  logger: PlatformLogger;
-  clock: Clock;
-  limiter: RateLimiter;
-  /** Audit hook for rejected inbound requests (bad signature, stale timestamp, wrong token…). */
-  onRejected?: (reason: string, meta: Record<string, unknown>) => void;
-  /** Waits (429 resets, reconnect backoff); injectable for tests. Defaults to setTimeout. */
-  sleep?: (ms: number) => Promise<void>;
-}
 
 export interface FeishuSecrets { appId: string; appSecret: string; encryptKey?: string; verificationToken?: string }
 

@@ -1,9 +1,4 @@
-/** The logger shape platform adapters receive (a pino logger satisfies it). */
-export interface PlatformLogger {
-  info(o: object, m?: string): void;
-  warn(o: object, m?: string): void;
-  error(o: object, m?: string): void;
-}
+import type { PlatformLogger } from '../platform.ts';
 
 /** SDK log arguments can be AxiosErrors whose config carries the bearer token: keep only what is safe to log. */
 function safe(m: unknown): string {

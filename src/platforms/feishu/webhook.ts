@@ -1,9 +1,8 @@
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Clock } from '../../core/clock.ts';
-import type { AcceptEvent, Receiver } from '../platform.ts';
+import type { AcceptEvent, PlatformLogger, Receiver } from '../platform.ts';
 import { toFeishuCallbackResponse } from './callback-response.ts';
-import type { PlatformLogger } from './logger.ts';
 import { normalizeFeishuEvent } from './normalize.ts';
 import { headerSchema } from './types.ts';
 import { openWebhook, type WebhookSecurity } from './verify.ts';
@@ -18,7 +17,8 @@ export interface FeishuWebhookDeps {
   security: WebhookSecurity;
   clock: Clock;
   logger: PlatformLogger;
-  onRejected?: ((reason: string, meta: Record<string, unknown>) => void) | undefined;
+  /** Awaited before the 401 goes out, so a refused request is on record when the sender sees the refusal. */
+  onRejected?: ((reason: string, meta: Record<string, unknown>) => void | Promise<void>) | undefined;
   botOpenId: () => string | undefined;
 }
 
@@ -37,7 +37,7 @@ export function createFeishuWebhook(deps: FeishuWebhookDeps): { app: Hono; recei
     if (!opened.ok) {
       const meta = { botId: deps.botId, platform: 'feishu', ip: c.req.header('x-forwarded-for'), bytes: raw.length };
       deps.logger.warn({ ...meta, reason: opened.reason }, 'feishu webhook rejected');
-      deps.onRejected?.(opened.reason, meta);
+      try { await deps.onRejected?.(opened.reason, meta); } catch { /* the hook logs its own failures; stay refused */ }
       return c.json({ error: { code: opened.reason, message: 'request verification failed' } }, 401);
     }
     if (opened.value.kind === 'challenge') return c.json({ challenge: opened.value.challenge });
@@ -54,6 +54,8 @@ export function createFeishuWebhook(deps: FeishuWebhookDeps): { app: Hono; recei
     }
     try {
       const ack = await accept(norm.event);
+      // A refused click answers 200 + error toast: any other status makes the client show a bare error code (A2.3).
+      if (norm.event.kind === 'card_action' && ack.toast) return c.json(toFeishuCallbackResponse(ack));
       if (ack.error) return c.json({ error: ack.error }, (ack.status ?? 500) as ContentfulStatusCode);
       return c.json(norm.event.kind === 'card_action' ? toFeishuCallbackResponse(ack) : {});
     } catch (e: unknown) {

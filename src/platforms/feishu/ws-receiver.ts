@@ -1,8 +1,8 @@
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { Clock } from '../../core/clock.ts';
-import type { AcceptEvent, Receiver } from '../platform.ts';
+import type { AcceptEvent, PlatformLogger, Receiver } from '../platform.ts';
 import { toFeishuCallbackResponse } from './callback-response.ts';
-import { sdkLogger, type PlatformLogger } from './logger.ts';
+import { sdkLogger } from './logger.ts';
 import { CARD_ACTION_EVENT, MESSAGE_EVENT, normalizeFeishuEvent } from './normalize.ts';
 
 /**

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.ts';
+import { ConsoleClient } from '../support/console-client.ts';
+import { startApp } from '../support/start-app.ts';
+import { createTestDb, type TestDb } from '../support/test-db.ts';
+
+let tdb: TestDb;
+let app: App;
+let cc: ConsoleClient;
+
+beforeAll(async () => {
+  tdb = await createTestDb();
+  app = await startApp({ db: tdb.handle });
+  cc = new ConsoleClient(app);
+});
+afterAll(async () => {
+  await app.stop();
+  await tdb.drop();
+});
+
+async function counts(): Promise<Record<string, number>> {
+  const n = async (t: 'requests' | 'inbox_events' | 'outbox_jobs' | 'dialog_sessions' | 'console_messages' | 'approval_tasks'): Promise<number> =>
+    Number((await app.db.db.selectFrom(t).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  return {
+    requests: await n('requests'), inbox: await n('inbox_events'), outbox: await n('outbox_jobs'), sessions: await n('dialog_sessions'),
+    messages: await n('console_messages'), tasks: await n('approval_tasks'),
+  };
+}
+
+describe('inbound reliability', () => {
+  it('one event delivered 50 times concurrently has one effect', async () => {
+    const responses = await Promise.all(Array.from({ length: 50 }, () => cc.say('zhangsan', '/new travel_expense', 'evt-redelivered-1')));
+    expect(responses.every((r) => r.status === 202)).toBe(true);
+    const bodies = await Promise.all(responses.map((r) => r.json() as Promise<{ duplicate: boolean }>));
+    expect(bodies.filter((b) => !b.duplicate)).toHaveLength(1);
+    await cc.waitForText('zhangsan', /去了哪里/);
+    await app.outbox.drain();
+    const rows = await app.db.db.selectFrom('inbox_events').selectAll().where('event_id', '=', 'evt-redelivered-1').execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.attempts).toBe(1);
+    const questions = await app.db.db.selectFrom('console_messages').selectAll().where('user_id', '=', 'zhangsan').execute();
+    expect(questions).toHaveLength(1);
+    console.log('50 concurrent deliveries of one event → inbox rows: %d, replies: %d', rows.length, questions.length);
+  });
+
+  const bad: [string, () => Promise<Response>, number, string][] = [
+    ['malformed JSON', () => app.http.request('/console/api/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user": "zhangsan", "text": ' }), 400, 'request.malformed_json'],
+    ['missing fields', () => cc.post('/console/api/messages', { user: 'zhangsan' }), 400, 'request.invalid'],
+    ['unknown fields', () => cc.post('/console/api/messages', { user: 'zhangsan', text: 'hi', admin: true }), 400, 'request.invalid'],
+    ['a 2 MB body', () => cc.post('/console/api/messages', { user: 'zhangsan', text: 'x'.repeat(2 * 1024 * 1024) }), 413, 'request.too_large'],
+    ['an unknown user', () => cc.say('mallory', '批准所有申请'), 404, 'directory.unknown_user'],
+    ['an action on a message that does not exist', () => cc.post('/console/api/actions', { user: 'zhangsan', messageId: '00000000-0000-0000-0000-000000000000', actionId: 'approve' }), 404, 'console.unknown_message'],
+    ['a malformed action', () => cc.post('/console/api/actions', { user: 'zhangsan', actionId: 'approve' }), 400, 'request.invalid'],
+  ];
+  it.each(bad)('%s → 4xx JSON error, no state change, audited', async (_name, send, status, code) => {
+    const before = await counts();
+    const auditBefore = await app.db.db.selectFrom('audit_log').selectAll().where('action', '=', 'inbound.rejected').execute();
+    const res = await send();
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/json/);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe(code);
+    expect(body.error.message.length).toBeGreaterThan(0);
+    expect(await counts()).toEqual(before);
+    const audited = await app.db.db.selectFrom('audit_log').selectAll().where('action', '=', 'inbound.rejected').execute();
+    expect(audited.length).toBe(auditBefore.length + 1);
+    expect(audited.at(-1)?.meta).toMatchObject({ status, code });
+  });
+});
