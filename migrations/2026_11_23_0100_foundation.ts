@@ -71,11 +71,11 @@ create table outbox_jobs (
   done_at timestamptz);
 create index outbox_jobs_ready on outbox_jobs (run_at, id) where status = 'pending';
 create index outbox_jobs_running on outbox_jobs (locked_until) where status = 'running';
-create table audit_heads (tenant_id text primary key, seq bigint not null, hash text not null);
+create table audit_heads (tenant_id text not null, chain text not null, seq bigint not null, hash text not null, primary key (tenant_id, chain));
 create table audit_log (
-  id bigserial primary key, tenant_id text not null, seq bigint not null, at timestamptz not null,
+  id bigserial primary key, tenant_id text not null, chain text not null, seq bigint not null, at timestamptz not null,
   actor text not null, action text not null, source text not null, subject_type text not null, subject_id text not null,
-  before jsonb, after jsonb, meta jsonb, prev_hash text not null, hash text not null, unique (tenant_id, seq));
+  before jsonb, after jsonb, meta jsonb, prev_hash text not null, hash text not null, unique (tenant_id, chain, seq));
 create index audit_log_subject on audit_log (tenant_id, subject_type, subject_id);
 create table erp_documents (
   id uuid primary key, tenant_id text not null, request_id uuid not null, connector text not null,
@@ -92,10 +92,29 @@ create table sandbox_erp_documents (
   version int not null default 1, modified_at timestamptz not null default now())
 `;
 
+/* Appends one audit row to its chain in a single round trip: locks the chain head, hashes
+   prev_hash + seq + the canonical body (computed by the caller), inserts the row, moves the head. */
+const auditAppend = `
+create function audit_append(p_tenant text, p_chain text, p_at timestamptz, p_actor text, p_action text, p_source text,
+  p_subject_type text, p_subject_id text, p_before jsonb, p_after jsonb, p_meta jsonb, p_body text) returns text
+language plpgsql as $$
+declare v_seq bigint; v_prev text; v_hash text;
+begin
+  insert into audit_heads (tenant_id, chain, seq, hash) values (p_tenant, p_chain, 1, repeat('0', 64))
+  on conflict (tenant_id, chain) do update set seq = audit_heads.seq + 1
+  returning seq, hash into v_seq, v_prev;
+  v_hash := encode(sha256(convert_to(v_prev || E'\\n' || v_seq::text || E'\\n' || p_body, 'UTF8')), 'hex');
+  insert into audit_log (tenant_id, chain, seq, at, actor, action, source, subject_type, subject_id, before, after, meta, prev_hash, hash)
+  values (p_tenant, p_chain, v_seq, p_at, p_actor, p_action, p_source, p_subject_type, p_subject_id, p_before, p_after, p_meta, v_prev, v_hash);
+  update audit_heads set hash = v_hash where tenant_id = p_tenant and chain = p_chain;
+  return v_hash;
+end $$`;
+
 export async function up(db: Kysely<any>): Promise<void> {
   for (const s of statements.split(/;\s*\n/).map((x) => x.trim()).filter(Boolean)) {
     await sql.raw(s).execute(db);
   }
+  await sql.raw(auditAppend).execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
@@ -105,4 +124,5 @@ export async function down(db: Kysely<any>): Promise<void> {
     await db.schema.dropTable(t).ifExists().execute();
   }
   await sql`drop sequence if exists console_message_seq`.execute(db);
+  await sql`drop function if exists audit_append`.execute(db);
 }

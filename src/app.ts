@@ -3,10 +3,11 @@ import type { Hono } from 'hono';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { adminRoutes } from './admin/admin-routes.ts';
+import { directoryAdminRoutes } from './admin/directory-admin-routes.ts';
 import { appendAudit } from './audit/audit-log.ts';
 import { loadBots } from './config/bot-catalog.ts';
 import type { BotConfig } from './config/bot-schema.ts';
-import type { AppConfig } from './config/env.ts';
+import { readSecret, type AppConfig } from './config/env.ts';
 import { loadIntentCatalog, type IntentCatalog } from './config/intent-catalog.ts';
 import { IntentVersions } from './config/intent-versions.ts';
 import { ConversationService } from './conversation/conversation-service.ts';
@@ -17,6 +18,7 @@ import { randomIds, type IdGenerator } from './core/ids.ts';
 import { createDb, type DbHandle } from './db/create-db.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { importDirectory, loadDirectoryFile } from './directory/directory-file.ts';
+import { DirectorySync } from './directory/directory-sync.ts';
 import { DirectoryViews } from './directory/directory-view.ts';
 import { SandboxErpConnector } from './erp/connectors/sandbox.ts';
 import type { ErpConnector } from './erp/erp-connector.ts';
@@ -57,6 +59,8 @@ export interface AppOptions {
   /** Extra job handlers (tests, integrations). */
   handlers?: Record<string, JobHandler>;
   workerId?: string;
+  /** Bot secrets by environment variable NAME (tests inject values); defaults to config/env.ts readSecret. */
+  secrets?: (name: string) => string | undefined;
 }
 
 export interface App {
@@ -90,7 +94,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const bots = loadBots(config.botsDir, catalog).filter((b) => b.enabled);
   const directoryFile = loadDirectoryFile(config.directoryFile);
   const ownDb = !o.db;
-  const dbh = o.db ?? (await createDb({ databaseUrl: config.databaseUrl, poolSize: config.poolSize, dataDir: config.dataDir }));
+  const dbh = o.db ?? (await createDb({ databaseUrl: config.databaseUrl, poolSize: config.poolSize, dataDir: config.dataDir, onIdleError: (e) => logger.warn({ err: e }, 'idle database connection failed') }));
   const db = dbh.db;
   const workerId = o.workerId ?? `${process.pid}-${ids.uuid().slice(0, 8)}`;
   const tenants = [...new Set([directoryFile.tenant, ...bots.map((b) => b.tenant)])];
@@ -113,8 +117,12 @@ export async function createApp(o: AppOptions): Promise<App> {
   const sandbox = new SandboxActions({ db, erp, directory, ids, maxAttempts: config.workers.maxAttempts, onCommitted: kick });
 
   const messengers = new MessengerRegistry();
-  const platforms = createPlatforms(bots, { db, clock, ids, logger, fetch: o.fetch });
+  const platforms = createPlatforms(bots, { db, clock, ids, logger, fetch: o.fetch, secrets: o.secrets ?? ((name) => readSecret(name)) });
   for (const m of platforms.messengers) messengers.add(m);
+  const directorySync = new DirectorySync({
+    db, logger, onSynced: (tenantId) => directory.invalidate(tenantId),
+    bots: platforms.directories.map((d) => ({ bot: { id: d.bot.id, platform: d.bot.platform as 'feishu' | 'dingtalk', tenant: d.bot.tenant }, source: d.source, minutes: d.minutes })),
+  });
 
   const delivery = { db, messengers, ids, logger };
   const outbox: OutboxWorker = new OutboxWorker({
@@ -152,7 +160,7 @@ export async function createApp(o: AppOptions): Promise<App> {
       const depth = await outboxRepo.depth(db);
       for (const s of ['pending', 'running', 'dead']) metrics.outboxDepth.set({ status: s }, depth[s] ?? 0);
     },
-    mounts: [...platforms.mounts, { path: '/admin', app: adminRoutes(db, kick) }],
+    mounts: [...platforms.mounts, { path: '/admin', app: adminRoutes(db, kick) }, { path: '/admin', app: directoryAdminRoutes(directorySync) }],
     onRejected: async (r) => {
       await appendAudit(db, { tenantId: tenants[0] ?? 'default', at: clock.now(), actor: 'anonymous', action: 'inbound.rejected', source: 'api',
         subjectType: 'endpoint', subjectId: r.path, meta: { status: r.status, code: r.code } });
@@ -172,6 +180,7 @@ export async function createApp(o: AppOptions): Promise<App> {
       inbox.start();
       erpPoll.start();
       sla.start();
+      directorySync.start();
     },
     async listen() {
       await app.start();
@@ -183,7 +192,7 @@ export async function createApp(o: AppOptions): Promise<App> {
       accepting = false;
       await Promise.allSettled(receivers.map((r) => r.stop()));
       if (server) await new Promise<void>((resolve) => server?.close(() => resolve()));
-      await Promise.all([erpPoll.stop(), sla.stop(), inbox.stop(), outbox.stop()]);
+      await Promise.all([erpPoll.stop(), sla.stop(), directorySync.stop(), inbox.stop(), outbox.stop()]);
       if (ownDb) await dbh.close();
     },
   };

@@ -20,71 +20,80 @@ export interface AuditEntry {
 
 const GENESIS = '0'.repeat(64);
 
-function entryHash(prevHash: string, seq: number, e: AuditEntry): string {
-  const body = canonicalJson({
-    seq, tenant: e.tenantId, at: e.at.toISOString(), actor: e.actor, action: e.action, source: e.source,
+/**
+ * One hash chain per subject (a request, a bot, an endpoint). Each state change already owns its
+ * subject, so appends to different requests never wait for each other, while every chain still
+ * detects an edited, inserted or deleted row.
+ */
+export function chainOf(e: Pick<AuditEntry, 'subjectType' | 'subjectId'>): string {
+  return `${e.subjectType}:${e.subjectId}`;
+}
+
+/** What a row's hash covers besides prev_hash and seq; canonical so a jsonb round trip hashes the same. */
+function entryBody(e: AuditEntry): string {
+  return canonicalJson({
+    tenant: e.tenantId, chain: chainOf(e), at: e.at.toISOString(), actor: e.actor, action: e.action, source: e.source,
     subjectType: e.subjectType, subjectId: e.subjectId, before: e.before ?? null, after: e.after ?? null, meta: e.meta ?? null,
   });
-  return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
+}
+
+/** sha256(prev_hash \n seq \n body): the same formula as the audit_append() SQL function. */
+function entryHash(prevHash: string, seq: number, e: AuditEntry): string {
+  return createHash('sha256').update(`${prevHash}\n${seq}\n${entryBody(e)}`, 'utf8').digest('hex');
 }
 
 /**
- * Appends one row to the tenant's hash chain. The head row is locked by the UPDATE until the
- * transaction ends, so call this as the LAST statement of a state change: the lock is then held only
- * for the commit, and chains stay linear across replicas.
+ * Appends one row to its subject's chain, in the caller's transaction, in one round trip
+ * (audit_append() in the foundation migration). The chain head row stays locked until the
+ * transaction ends, so appends to one subject are strictly ordered across replicas.
  */
 export async function appendAudit(trx: Transaction<Database> | Kysely<Database>, e: AuditEntry): Promise<void> {
-  // First row of a tenant: inserts seq 1 with the genesis hash as "previous"; later rows bump seq and
-  // read the previous hash in the same statement.
-  const head = await sql<{ seq: number; hash: string }>`
-    insert into audit_heads (tenant_id, seq, hash) values (${e.tenantId}, 1, ${GENESIS})
-    on conflict (tenant_id) do update set seq = audit_heads.seq + 1 returning seq, hash`.execute(trx);
-  const row = head.rows[0];
-  if (!row) throw new Error('audit head missing');
-  const seq = Number(row.seq);
-  const hash = entryHash(row.hash, seq, e);
-  await sql`
-    with ins as (
-      insert into audit_log (tenant_id, seq, at, actor, action, source, subject_type, subject_id, before, after, meta, prev_hash, hash)
-      values (${e.tenantId}, ${seq}, ${e.at}, ${e.actor}, ${e.action}, ${e.source}, ${e.subjectType}, ${e.subjectId},
-        ${json(e.before)}, ${json(e.after)}, ${json(e.meta)}, ${row.hash}, ${hash}) returning hash)
-    update audit_heads set hash = (select hash from ins) where tenant_id = ${e.tenantId}`.execute(trx);
+  await sql`select audit_append(${e.tenantId}, ${chainOf(e)}, ${e.at}, ${e.actor}, ${e.action}, ${e.source}, ${e.subjectType}, ${e.subjectId},
+    ${json(e.before)}::jsonb, ${json(e.after)}::jsonb, ${json(e.meta)}::jsonb, ${entryBody(e)})`.execute(trx);
 }
 
 function json(v: unknown): string | null {
   return v === undefined || v === null ? null : JSON.stringify(v);
 }
 
-export interface VerifyResult { tenantId: string; rows: number; ok: boolean; brokenAt?: number; reason?: string }
+export interface VerifyResult { tenantId: string; chains: number; rows: number; ok: boolean; broken: { chain: string; seq: number; reason: string }[] }
 
-/** Recomputes every hash of every tenant's chain, in seq order, in pages. */
+/** Recomputes every hash of every chain, in order, and checks each head; returns one result per tenant. */
 export async function verifyAuditChain(db: Kysely<Database>): Promise<VerifyResult[]> {
-  const tenants = await db.selectFrom('audit_heads').select(['tenant_id', 'seq', 'hash']).execute();
-  const results: VerifyResult[] = [];
-  for (const t of tenants) {
+  const heads = await db.selectFrom('audit_heads').select(['tenant_id', 'chain', 'seq', 'hash']).orderBy('tenant_id').orderBy('chain').execute();
+  const byTenant = new Map<string, VerifyResult>();
+  for (const h of heads) {
+    const r = byTenant.get(h.tenant_id) ?? { tenantId: h.tenant_id, chains: 0, rows: 0, ok: true, broken: [] };
+    byTenant.set(h.tenant_id, r);
+    r.chains++;
+    const rows = await db.selectFrom('audit_log').selectAll().where('tenant_id', '=', h.tenant_id).where('chain', '=', h.chain).orderBy('seq').execute();
     let prev = GENESIS;
-    let expectSeq = 1;
-    let result: VerifyResult = { tenantId: t.tenant_id, rows: 0, ok: true };
-    for (;;) {
-      const page = await db.selectFrom('audit_log').selectAll().where('tenant_id', '=', t.tenant_id)
-        .where('seq', '>=', expectSeq).orderBy('seq').limit(1000).execute();
-      if (page.length === 0) break;
-      for (const r of page) {
-        const seq = Number(r.seq);
-        const entry: AuditEntry = {
-          tenantId: r.tenant_id, at: r.at, actor: r.actor, action: r.action, source: r.source as AuditSource,
-          subjectType: r.subject_type, subjectId: r.subject_id, before: r.before, after: r.after, meta: r.meta,
-        };
-        const reason = seq !== expectSeq ? `missing row ${expectSeq}` : r.prev_hash !== prev ? 'prev_hash does not match'
-          : entryHash(prev, seq, entry) !== r.hash ? 'hash does not match the row' : undefined;
-        if (reason) return [...results, { tenantId: t.tenant_id, rows: result.rows, ok: false, brokenAt: expectSeq, reason }];
-        prev = r.hash;
-        expectSeq++;
-        result = { ...result, rows: result.rows + 1 };
-      }
+    let expect = 1;
+    let problem: string | undefined;
+    for (const row of rows) {
+      const seq = Number(row.seq);
+      const entry: AuditEntry = { tenantId: row.tenant_id, at: row.at, actor: row.actor, action: row.action, source: row.source as AuditSource,
+        subjectType: row.subject_type, subjectId: row.subject_id, before: row.before, after: row.after, meta: row.meta };
+      problem = seq !== expect ? `row ${expect} is missing` : row.prev_hash !== prev ? 'prev_hash does not match'
+        : chainOf(entry) !== h.chain || entryHash(prev, seq, entry) !== row.hash ? 'hash does not match the row' : undefined;
+      if (problem) break;
+      prev = row.hash;
+      expect++;
+      r.rows++;
     }
-    if (Number(t.seq) !== expectSeq - 1 || t.hash !== prev) result = { ...result, ok: false, brokenAt: expectSeq, reason: 'head does not match the last row' };
-    results.push(result);
+    if (!problem && (Number(h.seq) !== expect - 1 || h.hash !== prev)) problem = 'the chain head does not match the last row';
+    if (problem) {
+      r.ok = false;
+      r.broken.push({ chain: h.chain, seq: expect, reason: problem });
+    }
   }
-  return results;
+  const orphans = await db.selectFrom('audit_log as l').leftJoin('audit_heads as h', (j) => j.onRef('h.tenant_id', '=', 'l.tenant_id').onRef('h.chain', '=', 'l.chain'))
+    .select(['l.tenant_id', 'l.chain', 'l.seq']).where('h.chain', 'is', null).limit(10).execute();
+  for (const o of orphans) {
+    const r = byTenant.get(o.tenant_id) ?? { tenantId: o.tenant_id, chains: 0, rows: 0, ok: true, broken: [] };
+    byTenant.set(o.tenant_id, r);
+    r.ok = false;
+    r.broken.push({ chain: o.chain, seq: Number(o.seq), reason: 'row without a chain head' });
+  }
+  return [...byTenant.values()];
 }

@@ -23,6 +23,8 @@ export interface ConfirmCardModel {
   /** After submit: the request number; the card then has no inputs left. */
   submittedAs?: string;
   cancelled?: boolean;
+  /** The draft timed out (DIALOG_TTL_MS): the card closes, nothing was submitted. */
+  expired?: boolean;
 }
 
 /** The editable confirmation card: every field as an input, policy warnings, the route preview, Submit / Cancel. */
@@ -31,8 +33,9 @@ export function buildConfirmCard(m: ConfirmCardModel): CardView {
   const zh = locale === 'zh';
   const key = `dialog:${state.id}`;
   const title = `${intent.name[locale]} · ${zh ? '确认' : 'confirm'}`;
-  if (m.submittedAs || m.cancelled) {
-    const text = m.submittedAs ? (zh ? `已提交，单号 ${m.submittedAs}` : `Submitted as ${m.submittedAs}`) : (zh ? '已取消' : 'Cancelled');
+  if (m.submittedAs || m.cancelled || m.expired) {
+    const text = m.submittedAs ? (zh ? `已提交，单号 ${m.submittedAs}` : `Submitted as ${m.submittedAs}`)
+      : m.expired ? (zh ? '草稿已过期，未提交' : 'Draft expired, not submitted') : (zh ? '已取消' : 'Cancelled');
     return { title, tone: m.submittedAs ? 'green' : 'grey', blocks: [{ type: 'note', text }], key };
   }
   const inputs: InputView[] = intent.fields.map((f) => {

@@ -12,17 +12,23 @@ const STAGE = {
   paid: { zh: '已付款', en: 'Paid' }, failed: { zh: '已通过，ERP 同步失败', en: 'Approved, ERP sync failed' },
 };
 
-/** "Where is my …": the user's open and recent requests and the stage each one is at. */
-export function buildStatusListCard(requests: RequestRecord[], catalog: IntentCatalog, locale: Locale): CardView {
+/**
+ * "Where is my …": the user's recent requests and the stage each one is at: the approval step and who
+ * holds it (`waitingOn`: request id → approver names), then the ERP side (document, posted, paid).
+ */
+export function buildStatusListCard(requests: RequestRecord[], catalog: IntentCatalog, locale: Locale, waitingOn: Map<string, string[]> = new Map()): CardView {
   const zh = locale === 'zh';
+  const title = zh ? '我的申请' : 'My requests';
   if (requests.length === 0) {
-    return { title: zh ? '我的申请' : 'My requests', tone: 'blue', key: 'status', blocks: [{ type: 'text', text: zh ? '你还没有提交过申请。' : 'You have no requests yet.' }] };
+    return { title, tone: 'blue', key: 'status', blocks: [{ type: 'text', text: zh ? '你还没有提交过申请。' : 'You have no requests yet.' }] };
   }
   const fields = requests.map((r) => {
     const stepName = r.steps.find((s) => s.index === r.currentStep)?.name[locale] ?? '';
-    const stage = r.status === 'approved' ? STAGE[r.erpStatus][locale] : STAGE[r.status][locale].replace('{step}', stepName);
+    const who = waitingOn.get(r.id) ?? [];
+    const step = !who.length ? stepName : zh ? `${stepName}（${who.join('、')}）` : `${stepName} (${who.join(', ')})`;
+    const stage = r.status === 'approved' ? STAGE[r.erpStatus][locale] : STAGE[r.status][locale].replace('{step}', step);
     const amount = r.amount ? ` · ¥${formatMoney(r.amount)}` : '';
     return { label: `${r.number} ${catalog.get(r.intentKey)?.name[locale] ?? r.intentKey}${amount}`, value: stage };
   });
-  return { title: zh ? '我的申请' : 'My requests', tone: 'blue', key: 'status', blocks: [{ type: 'fields', fields }] };
+  return { title, subtitle: zh ? `最近 ${requests.length} 条` : `Latest ${requests.length}`, tone: 'blue', key: 'status', blocks: [{ type: 'fields', fields }] };
 }

@@ -14,7 +14,7 @@ import type { ApprovalService } from '../workflow/approval-service.ts';
 import type { Command } from './commands.ts';
 import { DIALOG_TTL_MS, type DialogState } from './dialog-state.ts';
 import { fillForm, type FillResult, type Reply } from './form-filler.ts';
-import { cardPutJob, confirmCard, replyJobs, type ReplyContext } from './reply-jobs.ts';
+import { closedCardJobs, errorJobs, replyJobs, submittedJobs, type ReplyContext } from './reply-jobs.ts';
 import type { IntentResolver, Locale } from './resolver.ts';
 import { loadSession, saveSession } from './session-repo.ts';
 import { parseSlashCommand } from './slash-commands.ts';
@@ -40,12 +40,23 @@ export interface Turn {
   target: ChatTarget;
   locale: Locale;
   eventKey: string;
+  /** False when the message carried no language of its own ("3000", "ok"): the draft's language wins. */
+  localeFromText?: boolean;
   /** Runs inside the turn's transaction (marks the inbox row done). */
   finish?: (trx: Transaction<Database>) => Promise<void>;
 }
 
 const MAX_TURN_RETRIES = 5;
 const EXPIRED = { zh: '上次未提交的申请草稿已过期，我们重新开始吧。', en: 'Your unfinished draft expired; let us start again.' };
+const INACTIVE = { zh: '这张表单已失效（已提交、已取消或已过期）', en: 'This form is no longer active (submitted, cancelled or expired)' };
+
+interface CommitOptions {
+  errors?: string[];
+  /** A chat turn: say the request number (and any submit error) as a message, not only on the card. */
+  announce?: boolean;
+  /** The draft that expired before this turn: its confirmation card is closed. */
+  stale?: DialogState | null;
+}
 
 /** One chat turn: understand → fill the draft → reply, submitting the request when the user confirms. */
 export class ConversationService {
@@ -56,10 +67,12 @@ export class ConversationService {
     for (let attempt = 0; attempt < MAX_TURN_RETRIES; attempt++) {
       const now = this.d.clock.now();
       const session = await loadSession(this.d.db, turn.tenantId, turn.user.id, now);
-      const commands = parseSlashCommand(text, this.d.catalog) ?? (await this.understand(text, session.state, turn.locale, now));
-      const fill = fillForm(session.state, commands, this.fillContext(now));
+      const prior = session.state ?? session.stale;
+      const locale = turn.localeFromText === false && prior?.locale ? prior.locale : turn.locale;
+      const commands = parseSlashCommand(text, this.d.catalog) ?? (await this.understand(text, session.state, locale, now));
+      const fill = withLocale(fillForm(session.state, commands, this.fillContext(now)), locale);
       if (session.expired) fill.replies.unshift({ type: 'text', text: EXPIRED });
-      if ((await this.commit(turn, session.version, fill)).committed) return;
+      if ((await this.commit({ ...turn, locale }, session.version, fill, { announce: true, stale: session.stale })).committed) return;
     }
     throw new Error('dialog session kept changing underneath this turn');
   }
@@ -69,19 +82,19 @@ export class ConversationService {
     const now = this.d.clock.now();
     const session = await loadSession(this.d.db, turn.tenantId, turn.user.id, now);
     let state = session.state;
-    if (dialogId && state?.id !== dialogId) {
-      return { ok: false, errors: [turn.locale === 'zh' ? '这张表单已失效（已提交、已取消或已过期）' : 'This form is no longer active (submitted, cancelled or expired)'] };
-    }
+    // A click answers in the language of the draft it belongs to, not the bot's default.
+    const t: Turn = { ...turn, locale: state?.locale ?? session.stale?.locale ?? turn.locale };
+    if (dialogId && state?.id !== dialogId) return { ok: false, errors: [INACTIVE[t.locale]] };
     const errors: string[] = [];
     if (state && formValues) {
       const edits: Command[] = Object.entries(formValues).filter(([, v]) => v !== undefined && v !== null && v !== '')
         .map(([field, value]) => ({ type: 'set_field', field, value: value as string }));
       const edited = fillForm(state, edits, this.fillContext(now));
-      errors.push(...edited.replies.filter((r): r is Extract<Reply, { type: 'text' }> => r.type === 'text').map((r) => r.text[turn.locale]));
-      if (edited.state) state = edited.state;
+      errors.push(...edited.replies.filter((r): r is Extract<Reply, { type: 'text' }> => r.type === 'text').map((r) => r.text[t.locale]));
+      if (edited.state) state = { ...edited.state, awaiting: null };
     }
-    const fill = errors.length ? { state, replies: [{ type: 'confirm_card' as const }], submit: false } : fillForm(state, commands, this.fillContext(now));
-    const res = await this.commit(turn, session.version, fill, errors);
+    const fill = errors.length ? { state, replies: [{ type: 'confirm_card' as const }], submit: false } : withLocale(fillForm(state, commands, this.fillContext(now)), t.locale);
+    const res = await this.commit(t, session.version, fill, { errors, stale: session.stale });
     return { ok: res.committed && errors.length === 0, errors, ...(res.number ? { number: res.number } : {}) };
   }
 
@@ -90,8 +103,9 @@ export class ConversationService {
     const now = this.d.clock.now();
     const session = await loadSession(this.d.db, turn.tenantId, turn.user.id, now);
     const state: DialogState = { id: this.d.ids.uuid(), intent: req.intentKey, intentVersion: this.d.intents.versionOf(req.intentKey),
-      fields: req.fields as DialogState['fields'], awaiting: null, stage: 'confirming', resubmitOf: req.id, cardVersion: 1 };
-    await this.commit(turn, session.version, { state, replies: [{ type: 'confirm_card' }], submit: false });
+      fields: req.fields as DialogState['fields'], awaiting: null, stage: 'confirming', resubmitOf: req.id, cardVersion: 1, locale: turn.locale };
+    const dropped = session.state ? { dropped: session.state } : {};
+    await this.commit(turn, session.version, { state, replies: [{ type: 'confirm_card' }], submit: false, ...dropped }, { stale: session.stale });
   }
 
   /** The current definition of an intent (cooldowns, names). */
@@ -110,21 +124,22 @@ export class ConversationService {
   }
 
   /** Saves the draft, submits when confirmed, enqueues replies; false when the session changed meanwhile. */
-  private async commit(turn: Turn, version: number, fill: FillResult, errors: string[] = []): Promise<{ committed: boolean; number?: string }> {
+  private async commit(turn: Turn, version: number, fill: FillResult, o: CommitOptions = {}): Promise<{ committed: boolean; number?: string }> {
     const now = this.d.clock.now();
+    const errors = [...(o.errors ?? [])];
     let number: string | undefined;
     const resubmitOf = fill.submit ? fill.state?.resubmitOf : undefined;
     if (resubmitOf && fill.state) {
       const intent = this.d.catalog.get(fill.state.intent);
       if (intent) {
-        const out = await this.d.approvals.resubmit(turn.tenantId, resubmitOf, turn.user.id, intent, fill.state.fields, 'card');
+        const out = await this.d.approvals.resubmit(turn.tenantId, resubmitOf, turn.user.id, intent, fill.state.fields, o.announce ? 'chat' : 'card');
         if (!out.ok) errors.push(out.error.message);
         else number = out.request.number;
       }
     }
     const committed = await this.d.db.transaction().execute(async (trx) => {
       const c: ReplyContext = { db: trx, catalog: this.d.catalog, directory: this.d.directory, tenantId: turn.tenantId, userId: turn.user.id, target: turn.target, locale: turn.locale, eventKey: turn.eventKey };
-      const jobs: NewJob[] = [];
+      const jobs: NewJob[] = [...(await closedCardJobs(c, fill.dropped, 'cancelled')), ...(await closedCardJobs(c, o.stale, 'expired'))];
       let next = fill.state;
       if (fill.submit && next && !resubmitOf) {
         const intent = this.d.catalog.get(next.intent);
@@ -140,16 +155,12 @@ export class ConversationService {
         }
       }
       if (fill.submit && next && number) {
-        const done = await confirmCard(c, next, { submittedAs: number });
-        if (done) jobs.push(cardPutJob(c, `dialog:${next.id}`, done, next.cardVersion + 1));
+        jobs.push(...(await submittedJobs(c, next, number, o.announce === true)));
         next = null;
       } else {
-        if (errors.length && next) next = { ...next, cardVersion: next.cardVersion + 1 };
+        if (errors.length && next) next = { ...next, cardVersion: next.cardVersion + 1, stage: 'confirming' };
         jobs.push(...(await replyJobs(c, fill.replies.filter((r) => r.type !== 'confirm_card' || !errors.length), next)));
-        if (errors.length && next) {
-          const card = await confirmCard(c, next, { errors });
-          if (card) jobs.push(cardPutJob(c, `dialog:${next.id}`, card, next.cardVersion));
-        }
+        if (errors.length && next) jobs.push(...(await errorJobs(c, next, errors, o.announce === true)));
       }
       if (!(await saveSession(trx, turn.tenantId, turn.user.id, next, version, new Date(now.getTime() + DIALOG_TTL_MS)))) return false;
       await enqueue(trx, jobs, this.d.maxAttempts);
@@ -159,4 +170,8 @@ export class ConversationService {
     if (committed) this.d.onCommitted?.();
     return { committed, ...(number ? { number } : {}) };
   }
+}
+
+function withLocale(fill: FillResult, locale: Locale): FillResult {
+  return fill.state ? { ...fill, state: { ...fill.state, locale } } : fill;
 }

@@ -1,4 +1,5 @@
 import type { FieldValue } from './commands.ts';
+import type { Locale } from './resolver.ts';
 
 /** A draft being filled in by one user. Lives in dialog_sessions until submitted, cancelled or expired. */
 export interface DialogState {
@@ -14,6 +15,8 @@ export interface DialogState {
   resubmitOf?: string;
   /** Bumped on each confirmation-card render so in-place updates apply in order. */
   cardVersion: number;
+  /** The language the user writes in: card clicks and bare answers ("3000") keep replying in it. */
+  locale?: Locale;
 }
 
 /** How long an idle draft survives. */

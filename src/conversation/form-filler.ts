@@ -17,6 +17,8 @@ export interface FillResult {
   replies: Reply[];
   /** The draft is complete and the user confirmed: create (or resubmit) the request. */
   submit: boolean;
+  /** The draft this turn left behind (cancelled, or replaced by another intent): its confirmation card is closed. */
+  dropped?: DialogState;
 }
 
 export interface FillContext {
@@ -30,10 +32,24 @@ export interface FillContext {
 
 const T = {
   cancelled: { zh: '好的，已取消这次申请。', en: 'OK, the draft is cancelled.' },
+  nothingToCancel: { zh: '现在没有进行中的申请。', en: 'There is no draft in progress.' },
   nothingToConfirm: { zh: '现在没有待提交的申请。', en: 'There is no draft to submit.' },
   notUnderstood: { zh: '没太明白。', en: "Sorry, I didn't get that." },
+  confirmHint: {
+    zh: '没太明白。可以直接在卡片上修改，或说“金额改成3000”；回复“确认”即可提交。',
+    en: 'Sorry, I didn\'t get that. Edit the card, or say e.g. "change the amount to 3000"; reply "submit" to send it.',
+  },
   started: { zh: '好的，开始填写「{name}」。', en: 'OK, starting a {name}.' },
+  switched: { zh: '好的，先放下「{old}」，改为填写「{name}」。', en: 'OK, leaving the {old} aside; starting a {name}.' },
 };
+
+function named(text: Localized, names: Record<string, Localized>): Localized {
+  const fill = (lang: 'zh' | 'en'): string => text[lang].replace(/\{(\w+)\}/g, (m, k: string) => {
+    const n = names[k];
+    return n ? (lang === 'en' ? n.en.toLowerCase() : n.zh) : m;
+  });
+  return { zh: fill('zh'), en: fill('en') };
+}
 
 /**
  * One dialog turn, pure: applies the resolver's commands to the draft, validates values against the
@@ -44,24 +60,32 @@ export function fillForm(state: DialogState | null, commands: Command[], ctx: Fi
   const replies: Reply[] = [];
   let submit = false;
   let touched = false;
+  let started = false;
+  let retry: string | null = null;
+  const push = (r: Reply): void => { if (!replies.some((x) => x.type === r.type && r.type !== 'text')) replies.push(r); };
   for (const c of commands) {
     switch (c.type) {
       case 'cancel':
-        if (s) replies.push({ type: 'text', text: T.cancelled });
+        push({ type: 'text', text: s ? T.cancelled : T.nothingToCancel });
         s = null;
+        touched = false;
         break;
       case 'help':
-        if (!s) replies.push({ type: 'help_card' });
+        push({ type: 'help_card' });
         break;
       case 'status_query':
-        replies.push({ type: 'status_card', filters: c.filters ?? {} });
+        push({ type: 'status_card', filters: c.filters ?? {} });
         break;
       case 'start_intent': {
         const intent = ctx.catalog.get(c.intent);
         if (!intent) break;
-        if (intent.kind === 'query') { replies.push({ type: 'status_card', filters: {} }); break; }
+        if (intent.kind === 'query') { push({ type: 'status_card', filters: {} }); break; }
         if (s?.intent === intent.key) break;
-        s = { id: ctx.newId(), intent: intent.key, intentVersion: ctx.versionOf(intent.key), fields: {}, awaiting: null, stage: 'collecting', cardVersion: 0 };
+        const old = s && ctx.catalog.get(s.intent);
+        if (old) replies.push({ type: 'text', text: named(T.switched, { old: old.name, name: intent.name }) });
+        started = !old;
+        s = { id: ctx.newId(), intent: intent.key, intentVersion: ctx.versionOf(intent.key), fields: {}, awaiting: null, stage: 'collecting', cardVersion: 0,
+          ...(state?.locale ? { locale: state.locale } : {}) };
         touched = true;
         break;
       }
@@ -70,36 +94,39 @@ export function fillForm(state: DialogState | null, commands: Command[], ctx: Fi
         const field = intent?.fields.find((f) => f.name === c.field);
         if (!s || !field) break;
         const r = coerceFieldValue(field, c.value, ctx);
-        if (!r.ok) { replies.push({ type: 'text', text: r.message }); s = { ...s, awaiting: field.name }; break; }
+        if (!r.ok) { replies.push({ type: 'text', text: r.message }); retry = field.name; break; }
         s = { ...s, fields: { ...s.fields, [field.name]: r.value } };
         touched = true;
         break;
       }
       case 'confirm':
-        if (!s) { replies.push({ type: 'text', text: T.nothingToConfirm }); break; }
+        if (!s) { push({ type: 'text', text: T.nothingToConfirm }); break; }
         if (missingRequired(ctx.catalog.get(s.intent), withDefaults(s, ctx).fields).length === 0) submit = true;
         touched = true;
         break;
       case 'none':
       case 'clarify':
-        if (!s && !replies.length) replies.push({ type: 'help_card' });
-        else if (s) { replies.push({ type: 'text', text: T.notUnderstood }); touched = true; }
+        if (!s) { if (!replies.length) push({ type: 'help_card' }); break; }
+        if (s.stage === 'confirming' && s.id === state?.id) { push({ type: 'text', text: T.confirmHint }); break; }
+        push({ type: 'text', text: T.notUnderstood });
+        touched = true;
         break;
     }
   }
-  if (!s || submit) return { state: s && withDefaults(s, ctx), replies, submit };
-  if (!touched) return { state: s, replies, submit };
-  return next(withDefaults(s, ctx), ctx, replies);
+  const dropped = state && (!s || s.id !== state.id) ? { dropped: state } : {};
+  if (!s || submit) return { state: s && withDefaults(s, ctx), replies, submit, ...dropped };
+  if (retry) return { state: { ...s, awaiting: retry }, replies, submit, ...dropped };
+  if (!touched) return { state: s, replies, submit, ...dropped };
+  return { ...next(withDefaults(s, ctx), ctx, replies, started), ...dropped };
 }
 
 /** Ask for the first missing required field, or show the (editable) confirmation card. */
-function next(s: DialogState, ctx: FillContext, replies: Reply[]): FillResult {
+function next(s: DialogState, ctx: FillContext, replies: Reply[], started: boolean): FillResult {
   const intent = ctx.catalog.get(s.intent);
   if (!intent) return { state: null, replies, submit: false };
-  const missing = missingRequired(intent, s.fields);
-  const first = missing[0];
+  if (started) replies.push({ type: 'text', text: named(T.started, { name: intent.name }) });
+  const first = missingRequired(intent, s.fields)[0];
   if (first) {
-    if (Object.keys(s.fields).length === 0 && s.awaiting === null) replies.push({ type: 'text', text: { zh: T.started.zh.replace('{name}', intent.name.zh), en: T.started.en.replace('{name}', intent.name.en) } });
     replies.push({ type: 'text', text: promptFor(first) });
     return { state: { ...s, awaiting: first.name, stage: 'collecting' }, replies, submit: false };
   }

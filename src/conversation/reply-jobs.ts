@@ -28,7 +28,7 @@ export interface ReplyContext {
 }
 
 /** Builds the confirmation card for a draft, with the route preview for its current values. */
-export async function confirmCard(c: ReplyContext, s: DialogState, extra: { errors?: string[]; submittedAs?: string; cancelled?: boolean } = {}): Promise<CardView | null> {
+export async function confirmCard(c: ReplyContext, s: DialogState, extra: { errors?: string[]; submittedAs?: string; cancelled?: boolean; expired?: boolean } = {}): Promise<CardView | null> {
   const intent = c.catalog.get(s.intent);
   if (!intent) return null;
   const route = resolveRoute(intent, s.fields, c.userId, await c.directory.get(c.tenantId, c.db));
@@ -60,13 +60,61 @@ export async function replyJobs(c: ReplyContext, replies: Reply[], state: Dialog
       case 'help_card':
         jobs.push(cardPutJob(c, `help:${c.eventKey}`, buildHelpCard(c.catalog.intents, c.locale), 1));
         break;
-      case 'status_card': {
-        const mine = await requestRepo.listByRequester(c.db, c.tenantId, c.userId, 10);
-        const filtered = mine.filter((m) => (!r.filters.intent || m.intentKey === r.filters.intent) && (r.filters.status !== 'open' || m.status === 'pending' || (m.status === 'approved' && m.erpStatus !== 'paid')));
-        jobs.push(cardPutJob(c, `status:${c.eventKey}`, buildStatusListCard(filtered, c.catalog, c.locale), 1));
+      case 'status_card':
+        jobs.push(cardPutJob(c, `status:${c.eventKey}`, await statusCard(c, r.filters), 1));
         break;
-      }
     }
   }
   return jobs;
+}
+
+const SUBMITTED = {
+  zh: '已提交，单号 {number}。随时可以问我“我的申请到哪一步了”。',
+  en: 'Submitted as {number}. Ask me "where is my request?" any time.',
+};
+const NOT_SUBMITTED = { zh: '还不能提交：{errors}', en: 'Not submitted yet: {errors}' };
+
+function textJob(c: ReplyContext, text: string, key: string): NewJob {
+  const payload: MessageSendPayload = { userId: c.userId, target: c.target, text };
+  return { tenantId: c.tenantId, kind: JOB.messageSend, payload, idempotencyKey: `reply:${c.eventKey}:${key}` };
+}
+
+/** The draft became a request: its confirmation card turns into a receipt in place; a chat turn also says the number. */
+export async function submittedJobs(c: ReplyContext, s: DialogState, number: string, announce: boolean): Promise<NewJob[]> {
+  const card = await confirmCard(c, s, { submittedAs: number });
+  const jobs = card ? [cardPutJob(c, `dialog:${s.id}`, card, s.cardVersion + 1)] : [];
+  if (announce) jobs.push(textJob(c, SUBMITTED[c.locale].replace('{number}', number), 'submitted'));
+  return jobs;
+}
+
+/** Submit refused (bad input, no approver): the card shows why, in place; a chat turn also says it. */
+export async function errorJobs(c: ReplyContext, s: DialogState, errors: string[], announce: boolean): Promise<NewJob[]> {
+  const card = await confirmCard(c, s, { errors });
+  const jobs = card ? [cardPutJob(c, `dialog:${s.id}`, card, s.cardVersion)] : [];
+  if (announce) jobs.push(textJob(c, NOT_SUBMITTED[c.locale].replace('{errors}', errors.join('; ')), 'not-submitted'));
+  return jobs;
+}
+
+/** A draft that was cancelled, replaced or expired: its confirmation card (if one was shown) loses its buttons. */
+export async function closedCardJobs(c: ReplyContext, s: DialogState | null | undefined, how: 'cancelled' | 'expired'): Promise<NewJob[]> {
+  if (!s || s.cardVersion === 0) return [];
+  const card = await confirmCard({ ...c, locale: s.locale ?? c.locale }, s, how === 'cancelled' ? { cancelled: true } : { expired: true });
+  return card ? [cardPutJob(c, `dialog:${s.id}`, card, s.cardVersion + 1)] : [];
+}
+
+/** "Where is my …": the user's recent requests (about one intent when asked so; all when none of that kind). */
+async function statusCard(c: ReplyContext, filters: Extract<Reply, { type: 'status_card' }>['filters']): Promise<CardView> {
+  const mine = await requestRepo.listByRequester(c.db, c.tenantId, c.userId, 10);
+  const open = (m: requestRepo.RequestRecord): boolean => m.status === 'pending' || (m.status === 'approved' && m.erpStatus !== 'paid');
+  const byStatus = mine.filter((m) => filters.status !== 'open' || open(m));
+  const byIntent = byStatus.filter((m) => !filters.intent || m.intentKey === filters.intent);
+  const shown = byIntent.length ? byIntent : byStatus;
+  const waiting = new Map<string, string[]>();
+  for (const r of shown.filter((m) => m.status === 'pending')) {
+    const tasks = await requestRepo.listTasks(c.db, r.id);
+    waiting.set(r.id, tasks.filter((t) => t.status === 'pending').map((t) => t.approverId));
+  }
+  const users = await getUsers(c.db, c.tenantId, [...new Set([...waiting.values()].flat())]);
+  const names = new Map([...waiting].map(([id, ids]) => [id, ids.map((u) => users.get(u)?.name ?? u)]));
+  return buildStatusListCard(shown, c.catalog, c.locale, names);
 }

@@ -22,6 +22,8 @@ export interface DbOptions {
   poolSize?: number;
   /** PGlite data directory; undefined → in memory. */
   dataDir?: string | undefined;
+  /** Told when an idle pooled connection fails (the pool replaces it). */
+  onIdleError?: (e: Error) => void;
   /** A PGlite data-dir dump to start from (tests copy a migrated template this way). */
   loadDataDir?: Blob;
 }
@@ -29,6 +31,9 @@ export interface DbOptions {
 export async function createDb(o: DbOptions): Promise<DbHandle> {
   if (o.databaseUrl) {
     const pool = new pg.Pool({ connectionString: o.databaseUrl, max: o.poolSize ?? 10 });
+    // An idle client whose server connection dies (restart, failover, terminate) is dropped by the pool;
+    // without a listener that error would crash the process.
+    pool.on('error', (e: Error) => o.onIdleError?.(e));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'pg', close: () => db.destroy() };
   }

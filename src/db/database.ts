@@ -46,9 +46,9 @@ export interface OutboxJobsTable {
   attempts: Generated<number>; max_attempts: number; run_at: DefaultTimestamp; locked_by: string | null; locked_until: Timestamp | null;
   last_error: string | null; created_at: DefaultTimestamp; updated_at: DefaultTimestamp; done_at: Timestamp | null;
 }
-export interface AuditHeadsTable { tenant_id: string; seq: number; hash: string }
+export interface AuditHeadsTable { tenant_id: string; chain: string; seq: number; hash: string }
 export interface AuditLogTable {
-  id: Generated<number>; tenant_id: string; seq: number; at: Timestamp; actor: string; action: string; source: string;
+  id: Generated<number>; tenant_id: string; chain: string; seq: number; at: Timestamp; actor: string; action: string; source: string;
   subject_type: string; subject_id: string; before: NullableJson; after: NullableJson; meta: NullableJson; prev_hash: string; hash: string;
 }
 export interface ErpDocumentsTable {

@@ -5,7 +5,7 @@ import type { Locale } from '../conversation/resolver.ts';
 import type { Clock } from '../core/clock.ts';
 import type { InboundCardAction } from '../core/inbound-event.ts';
 import type { Database } from '../db/database.ts';
-import { findUserByIdentity, touchIdentity, type DirectoryUser } from '../directory/directory-repo.ts';
+import { findUserByIdentity, type DirectoryUser } from '../directory/directory-repo.ts';
 import type { AckReply } from '../platforms/platform.ts';
 import type { ApprovalService } from '../workflow/approval-service.ts';
 import * as requestRepo from '../workflow/request-repo.ts';
@@ -50,7 +50,6 @@ export function cardActionHandler(d: CardActionDeps) {
       return { ...say(M.unknownUser, 'error', 403), error: { code: 'directory.unknown_user', message: 'the sender is not in the directory' } };
     }
     if ((await insertEvent(d.db, ev, 'done')) === null) return say(M.duplicate, 'info');
-    await touchIdentity(d.db, ev.platform, ev.botId, ev.sender.externalId, d.clock.now());
     const turn: Turn = { tenantId: user.tenantId, user, target: ev.chat, locale, eventKey: `${ev.source}:${ev.eventId}` };
     return route(d, ev, user, turn, say);
   };

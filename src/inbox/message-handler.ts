@@ -9,7 +9,7 @@ import { findUserByIdentity, touchIdentity } from '../directory/directory-repo.t
 import { JOB, type MessageSendPayload } from '../outbox/job-kinds.ts';
 import { enqueue } from '../outbox/outbox-repo.ts';
 import { markDone, type InboxRow } from './inbox-repo.ts';
-import { detectLocale } from './locale.ts';
+import { writtenLocale } from './locale.ts';
 
 export interface MessageHandlerDeps {
   db: Kysely<Database>;
@@ -31,7 +31,8 @@ export function messageHandler(d: MessageHandlerDeps) {
       return;
     }
     const ev: InboundMessage = row.event;
-    const locale = detectLocale(ev.text, d.localeOf(ev.botId));
+    const written = writtenLocale(ev.text);
+    const locale = written ?? d.localeOf(ev.botId);
     const user = await findUserByIdentity(d.db, ev.platform, ev.botId, [ev.sender.externalId, ...(ev.sender.aliases ?? [])]);
     if (!user) {
       await d.db.transaction().execute(async (trx) => {
@@ -45,7 +46,7 @@ export function messageHandler(d: MessageHandlerDeps) {
     }
     await touchIdentity(d.db, ev.platform, ev.botId, ev.sender.externalId, d.clock.now());
     await d.conversation.handleMessage({
-      tenantId: user.tenantId, user, target: ev.chat, locale, eventKey: `${ev.source}:${ev.eventId}`,
+      tenantId: user.tenantId, user, target: ev.chat, locale, localeFromText: written !== null, eventKey: `${ev.source}:${ev.eventId}`,
       finish: (trx) => markDone(trx, row.id),
     }, ev.text);
   };

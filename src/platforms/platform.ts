@@ -17,7 +17,8 @@ export interface PlatformDeps {
   /** One limiter shared by every bot and replica (platform quotas are per app, not per process). */
   limiter: RateLimiter;
   /** Audit hook for rejected inbound requests (bad signature, stale timestamp, wrong token…). */
-  onRejected?: (reason: string, meta: Record<string, unknown>) => void | Promise<void>;
+  /** May return a promise: receivers await it before refusing, so the refusal is on record first. */
+  onRejected?: (reason: string, meta: Record<string, unknown>) => unknown;
   /** Waits (429 resets, reconnect backoff); injectable for tests. Defaults to setTimeout. */
   sleep?: (ms: number) => Promise<void>;
 }

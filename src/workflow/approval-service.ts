@@ -71,7 +71,7 @@ export class ApprovalService {
     if (!t.ok) throw new ConflictError(t.error.code, t.error.message);
     const req = merge(draft, t.next, now);
     await requestRepo.insertRequest(trx, req);
-    await applyEffects(trx, this.d, req, t.effects);
+    await applyEffects(trx, this.d, req, t.effects, []);
     await appendAudit(trx, { tenantId: req.tenantId, at: now, actor: input.requesterId, action: 'request.submit', source: input.source,
       subjectType: 'request', subjectId: req.id, after: { number, status: req.status, fields: req.fields, steps: req.steps } });
     return req;
@@ -108,9 +108,10 @@ export class ApprovalService {
   ): Promise<ActOutcome> {
     for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
       const res = await this.d.db.transaction().execute(async (trx) => {
-        const req = await requestRepo.findRequest(trx, tenantId, requestId);
-        if (!req) throw new NotFoundError('request.not_found', `no request ${requestId}`);
-        const tasks = (await requestRepo.listTasks(trx, req.id)).filter((t) => t.revision === req.revision);
+        const found = await requestRepo.findRequestWithTasks(trx, tenantId, requestId);
+        if (!found) throw new NotFoundError('request.not_found', `no request ${requestId}`);
+        const { request: req, tasks: allTasks } = found;
+        const tasks = allTasks.filter((t) => t.revision === req.revision);
         const now = this.d.clock.now();
         const { event, patch } = await plan(req, trx);
         const t = transition(snapshotOf(req, tasks), event, now);
@@ -123,7 +124,7 @@ export class ApprovalService {
         }
         const next = { ...merge({ ...req, ...patch }, t.next, now), version: req.version + 1 };
         if (!(await requestRepo.updateRequestIfVersion(trx, next, req.version))) return 'stale' as const;
-        await applyEffects(trx, this.d, next, t.effects);
+        await applyEffects(trx, this.d, next, t.effects, allTasks.map((x) => x.approverId));
         await appendAudit(trx, { tenantId, at: now, actor, action, source, subjectType: 'request', subjectId: req.id,
           before: { status: req.status, step: req.currentStep, erp: req.erpStatus, revision: req.revision },
           after: { status: next.status, step: next.currentStep, erp: next.erpStatus, revision: next.revision, event: eventSummary(event) } });

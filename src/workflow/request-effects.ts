@@ -14,7 +14,7 @@ export interface EffectDeps { clock: Clock; ids: IdGenerator; maxAttempts: numbe
  * Turns a transition's effects into task rows and outbox jobs, in the transaction of the state change.
  * Every participant's card is re-synced so all cards show the new state.
  */
-export async function applyEffects(trx: Transaction<Database>, deps: EffectDeps, req: RequestRecord, effects: Effect[]): Promise<void> {
+export async function applyEffects(trx: Transaction<Database>, deps: EffectDeps, req: RequestRecord, effects: Effect[], knownApprovers: string[]): Promise<void> {
   const now = deps.clock.now();
   const jobs: NewJob[] = [];
   const v = req.version;
@@ -44,8 +44,8 @@ export async function applyEffects(trx: Transaction<Database>, deps: EffectDeps,
         break;
     }
   }
-  const tasks = await requestRepo.listTasks(trx, req.id);
-  const approvers = [...new Set(tasks.map((t) => t.approverId))];
+  const created = effects.flatMap((e) => (e.type === 'create_tasks' ? e.approvers : []));
+  const approvers = [...new Set([...knownApprovers, ...created])];
   const participants: CardSyncPayload[] = [
     { requestId: req.id, userId: req.requesterId, role: 'requester' },
     ...approvers.filter((a) => a !== req.requesterId).map((userId) => ({ requestId: req.id, userId, role: 'approver' as const })),

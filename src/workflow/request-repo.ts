@@ -67,6 +67,24 @@ export async function findRequestByNumber(db: Db, tenantId: string, number: stri
   return row && toRequest(row);
 }
 
+/** A request and all its tasks in one round trip (the approval hot path). */
+export async function findRequestWithTasks(db: Db, tenantId: string, id: string): Promise<{ request: RequestRecord; tasks: TaskRecord[] } | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const row = await db.selectFrom('requests as r').selectAll('r')
+    .select(sql<TaskJson[]>`(select coalesce(json_agg(t order by t.created_at, t.id), '[]') from approval_tasks t where t.request_id = r.id)`.as('tasks'))
+    .where('r.tenant_id', '=', tenantId).where('r.id', '=', id).executeTakeFirst();
+  if (!row) return undefined;
+  const { tasks, ...request } = row;
+  return { request: toRequest(request), tasks: tasks.map((t) => toTask(reviveTask(t))) };
+}
+
+type TaskJson = Omit<TaskRow, 'acted_at' | 'reminded_at' | 'created_at'> & { acted_at: string | null; reminded_at: string | null; created_at: string };
+
+function reviveTask(t: TaskJson): TaskRow {
+  const d = (v: string | null): Date | null => (v === null ? null : new Date(v));
+  return { ...t, acted_at: d(t.acted_at), reminded_at: d(t.reminded_at), created_at: new Date(t.created_at) };
+}
+
 /** All tasks of a request, every revision, oldest first. */
 export async function listTasks(db: Db, requestId: string): Promise<TaskRecord[]> {
   const rows = await db.selectFrom('approval_tasks').selectAll().where('request_id', '=', requestId).orderBy('created_at').orderBy('id').execute();

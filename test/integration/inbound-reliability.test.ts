@@ -44,7 +44,7 @@ describe('inbound reliability', () => {
   });
 
   const bad: [string, () => Promise<Response>, number, string][] = [
-    ['malformed JSON', () => app.http.request('/console/api/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user": "zhangsan", "text": ' }), 400, 'request.malformed_json'],
+    ['malformed JSON', async () => app.http.request('/console/api/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user": "zhangsan", "text": ' }), 400, 'request.malformed_json'],
     ['missing fields', () => cc.post('/console/api/messages', { user: 'zhangsan' }), 400, 'request.invalid'],
     ['unknown fields', () => cc.post('/console/api/messages', { user: 'zhangsan', text: 'hi', admin: true }), 400, 'request.invalid'],
     ['a 2 MB body', () => cc.post('/console/api/messages', { user: 'zhangsan', text: 'x'.repeat(2 * 1024 * 1024) }), 413, 'request.too_large'],

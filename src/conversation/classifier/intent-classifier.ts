@@ -43,12 +43,31 @@ export class IntentClassifier {
   private readonly index: Bm25Index<string>;
   private readonly keywords: Map<string, KeywordMatcher>;
   private readonly statusIntent: string | undefined;
+  private readonly names: Map<string, IntentDefinition['name']>;
 
   constructor(catalog: IntentCatalog) {
     const intents = catalog.intents;
     this.statusIntent = intents.find((i) => i.kind === 'query')?.key;
+    this.names = new Map(intents.map((d) => [d.key, d.name]));
     this.index = new Bm25Index(intents.map((d) => ({ label: d.key, tokens: documentTokens(d) })));
     this.keywords = new Map(intents.map((d) => [d.key, new KeywordMatcher([...d.keywords.zh, ...d.keywords.en])]));
+  }
+
+  /**
+   * Which kind of request a status question is about. "我的报销" fits expense claims and travel
+   * expenses alike: on a tie in keyword evidence only the intent named in full wins, else all kinds.
+   */
+  private statusTopic(text: string, ranked: Classification['ranked']): string | null {
+    const top = ranked[0];
+    if (!top || top.keywordHits === 0) return null;
+    const tied = ranked.filter((r) => r.keywordHits === top.keywordHits);
+    if (tied.length === 1) return top.intent;
+    const lowered = text.toLowerCase();
+    const named = tied.filter((r) => {
+      const name = this.names.get(r.intent);
+      return !!name && (lowered.includes(name.zh) || lowered.includes(name.en.toLowerCase()));
+    });
+    return named.length === 1 ? (named[0]?.intent ?? null) : null;
   }
 
   classify(text: string): Classification {
@@ -65,8 +84,7 @@ export class IntentClassifier {
     const top = ranked[0];
     const second = ranked[1];
     if (isStatusQuestion(text) || (this.statusIntent && (this.keywords.get(this.statusIntent)?.count(cleaned) ?? 0) > 0 && !top?.keywordHits)) {
-      const topic = top && top.keywordHits > 0 ? top.intent : null;
-      return { kind: 'status', intent: topic, confidence: 0.9, ranked };
+      return { kind: 'status', intent: this.statusTopic(text, ranked), confidence: 0.9, ranked };
     }
     if (isGreetingOrHelp(text)) return { kind: 'help', intent: null, confidence: 0.9, ranked };
     if (isBookingRequest(text)) return { kind: 'none', intent: null, confidence: 0.6, ranked };

@@ -18,7 +18,7 @@ export interface FeishuWebhookDeps {
   clock: Clock;
   logger: PlatformLogger;
   /** Awaited before the 401 goes out, so a refused request is on record when the sender sees the refusal. */
-  onRejected?: ((reason: string, meta: Record<string, unknown>) => void | Promise<void>) | undefined;
+  onRejected?: ((reason: string, meta: Record<string, unknown>) => unknown) | undefined;
   botOpenId: () => string | undefined;
 }
 

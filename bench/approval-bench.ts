@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { createApp } from '../src/app.ts';
+import type { CardView } from '../src/cards/card-view.ts';
+import { loadConfig } from '../src/config/env.ts';
+import { createDb } from '../src/db/create-db.ts';
+import { runPool, summarize } from './stats.ts';
+
+/** Runs the click load generator in its own process so its CPU is not charged to the server. */
+function clickFromChild(base: string, idsFile: string): Promise<{ per_s: number; p50_ms: number; p99_ms: number; n: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'click-client.ts'), base, idsFile, String(CONCURRENCY)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as { per_s: number; p50_ms: number; p99_ms: number; n: number }) : reject(new Error(`click client exited ${code}`))));
+  });
+}
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+
+async function admin(url: string, text: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try { await c.query(text); } finally { await c.end(); }
+}
+
+/**
+ * Approve clicks through the console HTTP API on real PostgreSQL, next to a bare single-row update
+ * transaction loop on the same pool and concurrency (the baseline), in the same run.
+ */
+export async function benchApprovals(serverUrl: string, hooks: { beforeClicks?: () => Promise<void>; afterClicks?: () => Promise<void> } = {}) {
+  const name = `aa_bench_${randomBytes(4).toString('hex')}`;
+  await admin(serverUrl, `create database ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const db = await createDb({ databaseUrl: url.toString(), poolSize: 20 });
+  const config = loadConfig({ DATABASE_URL: url.toString(), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', WORKER_POLL_MS: '20', DATABASE_POOL_SIZE: '20' });
+  const app = await createApp({ config, db });
+  try {
+    const port = await app.listen();
+    const base = `http://127.0.0.1:${port}`;
+    const intent = app.catalog.get('expense_claim');
+    if (!intent) throw new Error('expense_claim missing');
+    await runPool(REQUESTS, 8, async () => {
+      await db.db.transaction().execute((trx) => app.approvals.submit(trx, {
+        tenantId: 'default', intent, intentVersion: 1, requesterId: 'zhangsan', fields: { category: 'meal', amount: '320.00', date: '2026-11-20' },
+        origin: { platform: 'console', botId: 'console', userExternalId: 'zhangsan' }, source: 'api',
+      }));
+    });
+    await waitForCards(db.db, REQUESTS);
+    const cards = await db.db.selectFrom('console_messages').select(['id', 'card']).where('user_id', '=', 'lisi').execute();
+    const targets = cards.filter((c) => (c.card as CardView).blocks.some((b) => b.type === 'form')).map((c) => c.id);
+    if (process.argv.includes('--paused')) { await app.outbox.stop(); await app.inbox.stop(); }
+    const idsFile = join(mkdtempSync(join(tmpdir(), 'aa-bench-')), 'ids.json');
+    writeFileSync(idsFile, JSON.stringify(targets));
+    await hooks.beforeClicks?.();
+    const a = await clickFromChild(base, idsFile);
+    await hooks.afterClicks?.();
+    await sql`create table bench_counter (id int primary key, n bigint not null)`.execute(db.db);
+    await sql`insert into bench_counter select g, 0 from generate_series(0, ${CONCURRENCY - 1}) g`.execute(db.db);
+    const baseline = await runPool(targets.length * 2, CONCURRENCY, async (i) => {
+      await db.db.transaction().execute((trx) => sql`update bench_counter set n = n + 1 where id = ${i % CONCURRENCY}`.execute(trx));
+    });
+    const b = summarize(baseline.latencies, baseline.elapsedMs);
+    return {
+      approve_clicks: a.n, approve_per_s: a.per_s, approve_p50_ms: a.p50_ms, approve_p99_ms: a.p99_ms,
+      baseline_tx_per_s: b.per_s, baseline_p50_ms: b.p50_ms, baseline_p99_ms: b.p99_ms,
+      approve_vs_baseline: Math.round((a.per_s / b.per_s) * 100) / 100, concurrency: CONCURRENCY,
+    };
+  } finally {
+    await app.stop();
+    await db.close();
+    await admin(serverUrl, `drop database if exists ${name} with (force)`);
+  }
+}
+
+async function waitForCards(db: Awaited<ReturnType<typeof createDb>>['db'], n: number): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const r = await db.selectFrom('console_messages').select((eb) => eb.fn.countAll().as('n')).where('user_id', '=', 'lisi').executeTakeFirstOrThrow();
+    if (Number(r.n) >= n) return;
+    if (Date.now() > deadline) throw new Error(`only ${r.n} of ${n} approver cards delivered`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}

@@ -1,0 +1,21 @@
+import { loadConfig } from '../src/config/env.ts';
+import { benchApprovals } from './approval-bench.ts';
+import { benchResolver } from './resolver-bench.ts';
+
+/**
+ * `npm run bench`: prints one JSON object. Needs PostgreSQL: DATABASE_URL, or the local server on
+ * 127.0.0.1:5432 (each part creates and drops its own database). Baselines are measured in the same run.
+ */
+const server = loadConfig().databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const out: Record<string, unknown> = { node: process.version, cpus: (await import('node:os')).cpus().length };
+Object.assign(out, await benchResolver());
+Object.assign(out, await benchApprovals(server));
+try {
+  const path = './feishu-ingest-bench.ts';
+  const mod = (await import(path)) as { benchFeishuIngest: (url: string) => Promise<Record<string, unknown>> };
+  Object.assign(out, await mod.benchFeishuIngest(server));
+} catch (e: unknown) {
+  out.feishu_ingest_error = e instanceof Error ? e.message : String(e);
+}
+console.log(JSON.stringify(out));
+process.exit(0);

@@ -1,0 +1,14 @@
+import { loadConfig } from '../config/env.ts';
+import { createDb } from '../db/create-db.ts';
+import { verifyAuditChain } from './audit-log.ts';
+
+/** `npm run audit:verify`: recomputes every audit hash chain; exit 1 when any chain is broken. */
+const cfg = loadConfig();
+const h = await createDb({ databaseUrl: cfg.databaseUrl, poolSize: 2, dataDir: cfg.dataDir });
+try {
+  const results = await verifyAuditChain(h.db);
+  console.log(JSON.stringify({ ok: results.every((r) => r.ok), tenants: results }));
+  if (!results.every((r) => r.ok)) process.exitCode = 1;
+} finally {
+  await h.close();
+}

@@ -1,0 +1,60 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadBots } from '../../../src/config/bot-catalog.ts';
+import { loadConfig } from '../../../src/config/env.ts';
+import { loadIntentCatalog } from '../../../src/config/intent-catalog.ts';
+
+describe('environment', () => {
+  it('defaults to the embedded setup', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 3000, databaseUrl: undefined, dataDir: './data', timeZone: 'Asia/Shanghai', nlu: { mode: 'offline' } });
+  });
+  it.each([
+    [{ PORT: 'abc' }, /^PORT: /],
+    [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL: must start with postgres:\/\//],
+    [{ TIME_ZONE: 'Mars/Base' }, /^TIME_ZONE: unknown IANA time zone/],
+    [{ NLU_MODE: 'llm' }, /^OPENAI_API_KEY: required when NLU_MODE=llm/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
+  ])('%j fails with one line naming the variable', (env, re) => {
+    expect(() => loadConfig(env)).toThrow(re);
+  });
+});
+
+describe('intent catalog', () => {
+  it('ships seven valid intents', () => {
+    expect(loadIntentCatalog('intents').intents.map((i) => i.key).sort()).toEqual(
+      ['contract_approval', 'expense_claim', 'material_requisition', 'payment_request', 'purchase_request', 'status_query', 'travel_expense']);
+  });
+  it('names the file and the path of each error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aa-intents-'));
+    writeFileSync(join(dir, 'bad_intent.yaml'), [
+      'key: bad_intent', 'prefix: BAD', 'name: { zh: 坏, en: Bad }', 'description: { zh: 坏, en: Bad }', 'examples: { zh: [], en: [] }',
+      'fields:', '  - { name: amount, type: money, label: { zh: 金额, en: Amount } }', '  - { name: kind, type: enum, label: { zh: 类, en: Kind } }',
+      'route:', '  steps:', '    - name: { zh: 经理, en: Manager }', '      approvers: { rule: boss }',
+      '    - name: { zh: 财务, en: Finance }', '      approvers: { rule: role, role: finance }', '      when: { field: budget, op: gt, value: 1 }',
+    ].join('\n'));
+    let message = '';
+    try { loadIntentCatalog(dir); } catch (e: unknown) { message = e instanceof Error ? e.message : ''; }
+    expect(message).toContain(`${join(dir, 'bad_intent.yaml')}: fields.1.options: enum fields need options`);
+    expect(message).toContain(`${join(dir, 'bad_intent.yaml')}: route.steps.0.approvers.rule`);
+  });
+  it('cross-checks condition fields', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aa-intents-'));
+    writeFileSync(join(dir, 'x.yaml'), [
+      'key: x', 'prefix: XX', 'name: { zh: x, en: x }', 'description: { zh: x, en: x }', 'examples: { zh: [], en: [] }',
+      'route:', '  steps:', '    - name: { zh: x, en: x }', '      approvers: { rule: manager }', '      when: { field: budget, op: gt, value: 1 }',
+    ].join('\n'));
+    expect(() => loadIntentCatalog(dir)).toThrow(/x\.yaml: route\.steps\.0\.when: unknown field "budget"/);
+  });
+});
+
+describe('bots', () => {
+  it('refuse secrets written as values and unknown intents', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aa-bots-'));
+    writeFileSync(join(dir, 'f.yaml'), 'id: f\nplatform: feishu\nintents: [nope]\ncredentials: { app_id: cli_a1b2c3, app_secret: FEISHU_APP_SECRET }\n');
+    const catalog = loadIntentCatalog('intents');
+    expect(() => loadBots(dir, catalog)).toThrow(/f\.yaml: credentials\.app_id: an environment variable NAME/);
+  });
+});
