@@ -1,0 +1,24 @@
+import { loadConfig } from '../config/env.ts';
+import { createDb } from '../db/create-db.ts';
+import { listDead, replay } from './outbox-repo.ts';
+
+/** `npm run outbox -- dead` lists dead-lettered jobs; `npm run outbox -- replay <id>` re-queues one. */
+const [verb, arg] = process.argv.slice(2);
+const cfg = loadConfig();
+const h = await createDb({ databaseUrl: cfg.databaseUrl, poolSize: 2, dataDir: cfg.dataDir });
+try {
+  if (verb === 'dead') {
+    const jobs = await listDead(h.db);
+    for (const j of jobs) console.log(JSON.stringify({ id: j.id, kind: j.kind, attempts: j.attempts, error: j.last_error, key: j.idempotency_key, updated: j.updated_at }));
+    if (jobs.length === 0) console.log('no dead-lettered jobs');
+  } else if (verb === 'replay' && arg && /^\d+$/.test(arg)) {
+    const ok = await replay(h.db, Number(arg));
+    console.log(ok ? `job ${arg} re-queued` : `job ${arg} is not dead-lettered`);
+    if (!ok) process.exitCode = 1;
+  } else {
+    console.error('usage: npm run outbox -- dead | replay <id>');
+    process.exitCode = 2;
+  }
+} finally {
+  await h.close();
+}
