@@ -3,7 +3,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { stringify } from 'yaml';
 import { createApp } from '../src/app.ts';
@@ -58,39 +57,31 @@ function envelope(i: number): unknown {
   };
 }
 
+interface LoadResult { latencies: number[]; elapsedMs: number; errors: number }
+
 /**
- * The load generator runs in a worker thread (plain JS, node's fetch): a client sharing the server's event loop
- * would add its own work to every measured ack. Requests are built before the clock starts.
+ * Closed loop with CONCURRENCY requests in flight (node's fetch) until `ms` elapse or the prepared requests run
+ * out. Requests are built before the clock starts, so the client adds only fetch itself to each measured ack.
  */
-const LOAD_WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { url, reqs, concurrency, ms } = workerData;
-(async () => {
-  const latencies = []; let next = 0; let errors = 0;
-  const start = performance.now(); const until = start + ms;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
+async function load(url: string, ms: number, reqs?: { body: string; headers: Record<string, string> }[]): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let next = 0;
+  let errors = 0;
+  const start = performance.now();
+  const until = start + ms;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     while (performance.now() < until) {
       const i = next++;
-      if (reqs && i >= reqs.length) break;
+      const r = reqs?.[i];
+      if (reqs && !r) break;
       const t = performance.now();
-      const res = await fetch(url, reqs ? { method: 'POST', body: reqs[i].body, headers: reqs[i].headers } : undefined);
+      const res = await fetch(url, r ? { method: 'POST', body: r.body, headers: r.headers } : undefined);
       await res.arrayBuffer();
-      if (res.status !== 200) errors++;
+      if (res.status !== 200) errors += 1;
       latencies.push(performance.now() - t);
     }
   }));
-  parentPort.postMessage({ latencies, elapsedMs: performance.now() - start, errors });
-})();
-`;
-
-interface LoadResult { latencies: number[]; elapsedMs: number; errors: number }
-
-function load(url: string, ms: number, reqs?: { body: string; headers: Record<string, string> }[]): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(LOAD_WORKER, { eval: true, workerData: { url, reqs, concurrency: CONCURRENCY, ms } });
-    w.once('message', (m: LoadResult) => { resolve(m); void w.terminate(); });
-    w.once('error', reject);
-  });
+  return { latencies, elapsedMs: performance.now() - start, errors };
 }
 
 export async function benchFeishuIngest(databaseUrl: string | undefined): Promise<{ feishu_ingest_acks_per_s: number; feishu_ingest_p50_ms: number; feishu_ingest_p99_ms: number; healthz_per_s: number; healthz_p99_ms: number }> {

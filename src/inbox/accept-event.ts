@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { InboundCardAction, InboundEvent } from '../core/inbound-event.ts';
 import type { Database } from '../db/database.ts';
 import type { AckReply, AcceptEvent } from '../platforms/platform.ts';
-import { insertEvent } from './inbox-repo.ts';
+import { InboxBatcher } from './inbox-batcher.ts';
 
 export interface AcceptDeps {
   db: Kysely<Database>;
@@ -15,14 +15,16 @@ export interface AcceptDeps {
 /**
  * What every receiver calls. Messages are stored (once per source + event id) and acked at once; the
  * inbox worker handles them. Card actions are answered synchronously, within the platform's deadline.
+ * Concurrent messages share one multi-row insert (InboxBatcher): one round trip and one commit per batch.
  */
 export function createAccept(d: AcceptDeps): AcceptEvent {
+  const inbox = new InboxBatcher(d.db);
   return async (e) => {
     if (e.kind === 'card_action') {
       d.onEvent?.(e, 'action');
       return d.onCardAction(e);
     }
-    const id = await insertEvent(d.db, e, 'pending');
+    const id = await inbox.insert(e);
     d.onEvent?.(e, id === null ? 'duplicate' : 'stored');
     if (id === null) return { status: 200 };
     d.onStored();

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { appendAudit, type AuditSource } from '../audit/audit-log.ts';
+import { appendAudit, type AuditEntry, type AuditSource } from '../audit/audit-log.ts';
 import type { IntentDefinition } from '../config/intent-schema.ts';
 import type { Clock } from '../core/clock.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
@@ -11,9 +11,10 @@ import type { Database } from '../db/database.ts';
 import type { DirectoryViews } from '../directory/directory-view.ts';
 import { transition } from './approval-machine.ts';
 import type { ApprovalEvent, RequestSnapshot, TransitionError } from './approval-states.ts';
-import { applyEffects } from './request-effects.ts';
+import { planEffects } from './request-effects.ts';
+import { commitRequestChange } from './request-commit.ts';
 import * as requestRepo from './request-repo.ts';
-import type { RequestRecord } from './request-repo.ts';
+import type { RequestRecord, TaskRecord } from './request-repo.ts';
 import { resolveRoute } from './route-resolver.ts';
 
 export interface ApprovalServiceDeps {
@@ -70,10 +71,9 @@ export class ApprovalService {
     const t = transition(snapshotOf(draft, []), { type: 'submit' }, now);
     if (!t.ok) throw new ConflictError(t.error.code, t.error.message);
     const req = merge(draft, t.next, now);
-    await requestRepo.insertRequest(trx, req);
-    await applyEffects(trx, this.d, req, t.effects, []);
-    await appendAudit(trx, { tenantId: req.tenantId, at: now, actor: input.requesterId, action: 'request.submit', source: input.source,
-      subjectType: 'request', subjectId: req.id, after: { number, status: req.status, fields: req.fields, steps: req.steps } });
+    const audit: AuditEntry = { tenantId: req.tenantId, at: now, actor: input.requesterId, action: 'request.submit', source: input.source,
+      subjectType: 'request', subjectId: req.id, after: { number, status: req.status, fields: req.fields, steps: req.steps } };
+    await commitRequestChange(trx, req, null, planEffects(this.d, req, t.effects, []), audit, this.d.maxAttempts);
     return req;
   }
 
@@ -89,9 +89,8 @@ export class ApprovalService {
 
   /** A person's action on a request (card click, chat command, API). */
   async act(tenantId: string, requestId: string, ev: ActEvent, source: AuditSource): Promise<ActOutcome> {
-    return this.run(tenantId, requestId, source, `request.${ev.type}`, async (req, trx) => {
+    return this.run(tenantId, requestId, source, `request.${ev.type}`, (req, tasks) => {
       if (ev.type !== 'comment') return { event: ev, patch: ev.type === 'reject' ? { rejectReason: ev.reason.trim() } : {} };
-      const tasks = await requestRepo.listTasks(trx, req.id);
       const participants = [req.requesterId, ...tasks.map((t) => t.approverId)];
       return { event: { ...ev, participants }, patch: {} };
     });
@@ -102,37 +101,37 @@ export class ApprovalService {
     return this.run(tenantId, requestId, 'erp', `request.${ev.type}`, () => ({ event: ev, patch: erpRef ? { erpRef } : {} }));
   }
 
+  /**
+   * Load → transition() → one atomic statement that writes the request (if its version is unchanged),
+   * tasks, outbox jobs and the audit row. A lost race writes nothing and is re-run on fresh state.
+   */
   private async run(
     tenantId: string, requestId: string, source: AuditSource, action: string,
-    plan: (req: RequestRecord, trx: Transaction<Database>) => Promise<{ event: ApprovalEvent; patch: Partial<RequestRecord> }> | { event: ApprovalEvent; patch: Partial<RequestRecord> },
+    plan: (req: RequestRecord, tasks: TaskRecord[]) => { event: ApprovalEvent; patch: Partial<RequestRecord> },
   ): Promise<ActOutcome> {
+    const { db } = this.d;
     for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
-      const res = await this.d.db.transaction().execute(async (trx) => {
-        const found = await requestRepo.findRequestWithTasks(trx, tenantId, requestId);
-        if (!found) throw new NotFoundError('request.not_found', `no request ${requestId}`);
-        const { request: req, tasks: allTasks } = found;
-        const tasks = allTasks.filter((t) => t.revision === req.revision);
-        const now = this.d.clock.now();
-        const { event, patch } = await plan(req, trx);
-        const t = transition(snapshotOf(req, tasks), event, now);
-        const actor = 'actor' in event ? event.actor : 'erp';
-        if (!t.ok) {
-          if (AUDITED_DENIALS.has(t.error.code)) {
-            await appendAudit(trx, { tenantId, at: now, actor, action: `${action}.denied`, source, subjectType: 'request', subjectId: req.id, meta: { code: t.error.code } });
-          }
-          return { ok: false as const, request: req, error: t.error };
+      const found = await requestRepo.findRequestWithTasks(db, tenantId, requestId);
+      if (!found) throw new NotFoundError('request.not_found', `no request ${requestId}`);
+      const { request: req, tasks: allTasks } = found;
+      const now = this.d.clock.now();
+      const { event, patch } = plan(req, allTasks);
+      const t = transition(snapshotOf(req, allTasks.filter((x) => x.revision === req.revision)), event, now);
+      const actor = 'actor' in event ? event.actor : 'erp';
+      if (!t.ok) {
+        if (AUDITED_DENIALS.has(t.error.code)) {
+          await appendAudit(db, { tenantId, at: now, actor, action: `${action}.denied`, source, subjectType: 'request', subjectId: req.id, meta: { code: t.error.code } });
         }
-        const next = { ...merge({ ...req, ...patch }, t.next, now), version: req.version + 1 };
-        if (!(await requestRepo.updateRequestIfVersion(trx, next, req.version))) return 'stale' as const;
-        await applyEffects(trx, this.d, next, t.effects, allTasks.map((x) => x.approverId));
-        await appendAudit(trx, { tenantId, at: now, actor, action, source, subjectType: 'request', subjectId: req.id,
-          before: { status: req.status, step: req.currentStep, erp: req.erpStatus, revision: req.revision },
-          after: { status: next.status, step: next.currentStep, erp: next.erpStatus, revision: next.revision, event: eventSummary(event) } });
-        return { ok: true as const, request: next };
-      });
-      if (res !== 'stale') {
-        if (res.ok) this.d.onCommitted?.();
-        return res;
+        return { ok: false, request: req, error: t.error };
+      }
+      const next = { ...merge({ ...req, ...patch }, t.next, now), version: req.version + 1 };
+      const audit: AuditEntry = { tenantId, at: now, actor, action, source, subjectType: 'request', subjectId: req.id,
+        before: { status: req.status, step: req.currentStep, erp: req.erpStatus, revision: req.revision },
+        after: { status: next.status, step: next.currentStep, erp: next.erpStatus, revision: next.revision, event: eventSummary(event) } };
+      const written = await commitRequestChange(db, next, req.version, planEffects(this.d, next, t.effects, allTasks.map((x) => x.approverId)), audit, this.d.maxAttempts);
+      if (written) {
+        this.d.onCommitted?.();
+        return { ok: true, request: next };
       }
     }
     throw new ConflictError('workflow.contended', 'the request is being changed by many people at once; try again');

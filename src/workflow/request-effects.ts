@@ -1,59 +1,63 @@
-import type { Transaction } from 'kysely';
 import type { Clock } from '../core/clock.ts';
 import type { IdGenerator } from '../core/ids.ts';
-import type { Database } from '../db/database.ts';
 import { JOB, type CardSyncPayload, type MessageSendPayload } from '../outbox/job-kinds.ts';
-import { enqueue, type NewJob } from '../outbox/outbox-repo.ts';
-import type { Effect, NotifyMessage } from './approval-states.ts';
-import * as requestRepo from './request-repo.ts';
+import type { NewJob } from '../outbox/outbox-repo.ts';
+import type { Effect, NotifyMessage, TaskStatus } from './approval-states.ts';
 import type { RequestRecord } from './request-repo.ts';
 
-export interface EffectDeps { clock: Clock; ids: IdGenerator; maxAttempts: number }
+export interface EffectDeps { clock: Clock; ids: IdGenerator }
+
+export interface TaskInsert { id: string; stepIndex: number; approverId: string; transferredFrom: string | null }
+export interface TaskUpdate { id: string; status: TaskStatus; actedBy: string | null; comment: string | null }
+
+/** Every row a transition writes besides the request itself; committed in one statement (request-commit.ts). */
+export interface WritePlan {
+  at: Date;
+  taskInserts: TaskInsert[];
+  taskUpdates: TaskUpdate[];
+  remindedTaskIds: string[];
+  jobs: NewJob[];
+}
 
 /**
- * Turns a transition's effects into task rows and outbox jobs, in the transaction of the state change.
- * Every participant's card is re-synced so all cards show the new state.
+ * Turns a transition's effects into task rows and outbox jobs. Every participant's card is re-synced
+ * so all cards show the new state. `req` carries the version the change commits as (job keys use it).
  */
-export async function applyEffects(trx: Transaction<Database>, deps: EffectDeps, req: RequestRecord, effects: Effect[], knownApprovers: string[]): Promise<void> {
-  const now = deps.clock.now();
-  const jobs: NewJob[] = [];
+export function planEffects(deps: EffectDeps, req: RequestRecord, effects: Effect[], knownApprovers: string[]): WritePlan {
+  const plan: WritePlan = { at: deps.clock.now(), taskInserts: [], taskUpdates: [], remindedTaskIds: [], jobs: [] };
   const v = req.version;
   for (const e of effects) {
     switch (e.type) {
       case 'create_tasks':
-        await requestRepo.insertTasks(trx, e.approvers.map((approverId) => ({
-          id: deps.ids.uuid(), tenantId: req.tenantId, requestId: req.id, revision: req.revision, stepIndex: e.stepIndex, approverId,
-          ...(e.transferredFrom ? { transferredFrom: e.transferredFrom } : {}), createdAt: now,
-        })));
+        for (const approverId of e.approvers) plan.taskInserts.push({ id: deps.ids.uuid(), stepIndex: e.stepIndex, approverId, transferredFrom: e.transferredFrom ?? null });
         break;
       case 'update_task':
-        await requestRepo.updateTask(trx, e.taskId, { status: e.status, actedBy: e.actor ?? null, actedAt: now, ...(e.comment ? { comment: e.comment } : {}) });
+        plan.taskUpdates.push({ id: e.taskId, status: e.status, actedBy: e.actor ?? null, comment: e.comment ?? null });
         break;
       case 'close_tasks':
-        for (const id of e.taskIds) await requestRepo.updateTask(trx, id, { status: e.status, actedAt: now });
+        for (const id of e.taskIds) plan.taskUpdates.push({ id, status: e.status, actedBy: null, comment: null });
         break;
       case 'remind_tasks':
-        await requestRepo.markReminded(trx, e.taskIds, now);
-        for (const userId of e.approvers) jobs.push(notifyJob(req, v, userId, { kind: 'reminder', by: req.requesterId }));
+        plan.remindedTaskIds.push(...e.taskIds);
+        for (const userId of e.approvers) plan.jobs.push(notifyJob(req, v, userId, { kind: 'reminder', by: req.requesterId }));
         break;
       case 'notify':
-        for (const userId of e.userIds) jobs.push(notifyJob(req, v, userId, e.message));
+        for (const userId of e.userIds) plan.jobs.push(notifyJob(req, v, userId, e.message));
         break;
       case 'erp_create':
-        jobs.push({ tenantId: req.tenantId, kind: JOB.erpCreate, payload: { requestId: req.id }, idempotencyKey: `erp.create:${req.id}:r${req.revision}` });
+        plan.jobs.push({ tenantId: req.tenantId, kind: JOB.erpCreate, payload: { requestId: req.id }, idempotencyKey: `erp.create:${req.id}:r${req.revision}` });
         break;
     }
   }
-  const created = effects.flatMap((e) => (e.type === 'create_tasks' ? e.approvers : []));
-  const approvers = [...new Set([...knownApprovers, ...created])];
+  const approvers = [...new Set([...knownApprovers, ...plan.taskInserts.map((t) => t.approverId)])];
   const participants: CardSyncPayload[] = [
     { requestId: req.id, userId: req.requesterId, role: 'requester' },
     ...approvers.filter((a) => a !== req.requesterId).map((userId) => ({ requestId: req.id, userId, role: 'approver' as const })),
   ];
   for (const p of participants) {
-    jobs.push({ tenantId: req.tenantId, kind: JOB.cardSync, payload: p, idempotencyKey: `card.sync:${req.id}:${p.role}:${p.userId}:v${v}` });
+    plan.jobs.push({ tenantId: req.tenantId, kind: JOB.cardSync, payload: p, idempotencyKey: `card.sync:${req.id}:${p.role}:${p.userId}:v${v}` });
   }
-  await enqueue(trx, jobs, deps.maxAttempts);
+  return plan;
 }
 
 function notifyJob(req: RequestRecord, version: number, userId: string, message: NotifyMessage): NewJob {

@@ -38,9 +38,14 @@ describe('inbound reliability', () => {
     const rows = await app.db.db.selectFrom('inbox_events').selectAll().where('event_id', '=', 'evt-redelivered-1').execute();
     expect(rows).toHaveLength(1);
     expect(rows[0]?.attempts).toBe(1);
-    const questions = await app.db.db.selectFrom('console_messages').selectAll().where('user_id', '=', 'zhangsan').execute();
-    expect(questions).toHaveLength(1);
-    console.log('50 concurrent deliveries of one event → inbox rows: %d, replies: %d', rows.length, questions.length);
+    // One turn's replies, each once: the turn ran once (attempts 1) and every reply comes from this event.
+    const replies = await app.db.db.selectFrom('console_messages').selectAll().where('user_id', '=', 'zhangsan').execute();
+    expect(replies.length).toBeGreaterThan(0);
+    expect(replies.every((m) => m.idempotency_key.includes('evt-redelivered-1'))).toBe(true);
+    expect(new Set(replies.map((m) => m.text)).size).toBe(replies.length);
+    const sessions = await app.db.db.selectFrom('dialog_sessions').select('version').where('user_id', '=', 'zhangsan').execute();
+    expect(sessions.map((x) => x.version)).toEqual([1]);
+    console.log('50 concurrent deliveries of one event → inbox rows: %d, turns run: %d, replies: %d', rows.length, sessions[0]?.version, replies.length);
   });
 
   const bad: [string, () => Promise<Response>, number, string][] = [
