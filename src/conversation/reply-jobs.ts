@@ -47,11 +47,9 @@ export async function replyJobs(c: ReplyContext, replies: Reply[], state: Dialog
   const jobs: NewJob[] = [];
   for (const [i, r] of replies.entries()) {
     switch (r.type) {
-      case 'text': {
-        const payload: MessageSendPayload = { userId: c.userId, target: c.target, text: r.text[c.locale] };
-        jobs.push({ tenantId: c.tenantId, kind: JOB.messageSend, payload, idempotencyKey: `reply:${c.eventKey}:${i}` });
+      case 'text':
+        jobs.push(textJob(c, r.text[c.locale], String(i)));
         break;
-      }
       case 'confirm_card': {
         const card = state && (await confirmCard(c, state));
         if (card && state) jobs.push(cardPutJob(c, `dialog:${state.id}`, card, state.cardVersion));
