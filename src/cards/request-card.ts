@@ -65,6 +65,7 @@ function approverActions(m: RequestCardModel): CardBlock[] {
     { actionId: 'approve', label: locale === 'zh' ? '同意' : 'Approve', style: 'primary', value: { ...v, op: 'approve' } },
     { actionId: 'reject', label: locale === 'zh' ? '驳回' : 'Reject', style: 'danger', value: { ...v, op: 'reject' } },
     { actionId: 'transfer', label: locale === 'zh' ? '转交' : 'Transfer', style: 'default', value: { ...v, op: 'transfer' } },
+    { actionId: 'comment', label: locale === 'zh' ? '仅评论' : 'Comment only', style: 'default', value: { requestId: r.id, op: 'comment' } },
   ];
   return [{
     type: 'form', formId: `task-${task.id}`, buttons, inputs: [
@@ -79,8 +80,9 @@ function requesterActions(m: RequestCardModel): CardBlock[] {
   const { request: r, locale } = m;
   const v = { requestId: r.id };
   if (r.status === 'pending') {
-    return [{ type: 'actions', buttons: [
+    return [{ type: 'form', formId: `request-${r.id}`, inputs: [{ name: 'comment', label: locale === 'zh' ? '留言给审批人' : 'Message to approvers', type: 'textarea', required: false }], buttons: [
       { actionId: 'remind', label: locale === 'zh' ? '催办' : 'Remind', style: 'default', value: { ...v, op: 'remind' } },
+      { actionId: 'comment', label: locale === 'zh' ? '评论' : 'Comment', style: 'default', value: { ...v, op: 'comment' } },
       { actionId: 'withdraw', label: locale === 'zh' ? '撤回' : 'Withdraw', style: 'danger', value: { ...v, op: 'withdraw' },
         confirm: { title: locale === 'zh' ? '撤回申请？' : 'Withdraw?', text: locale === 'zh' ? '撤回后审批将终止。' : 'Approval stops for everyone.' } },
     ] }];

@@ -27,7 +27,8 @@ const M = {
   transferred: { zh: '已转交', en: 'Transferred' }, reminded: { zh: '已提醒审批人', en: 'Approvers reminded' }, withdrawn: { zh: '已撤回', en: 'Withdrawn' },
   duplicate: { zh: '这个操作已经处理过了', en: 'This action was already handled' }, unknownUser: { zh: '你不在通讯录中', en: 'You are not in the directory' },
   transferTo: { zh: '请选择转交对象', en: 'Choose who to transfer to' }, editing: { zh: '已打开可编辑的申请表', en: 'Opened the form for editing' },
-  unknownAction: { zh: '未知操作', en: 'Unknown action' }, noRequest: { zh: '申请不存在', en: 'No such request' },
+  unknownAction: { zh: '未知操作', en: 'Unknown action' }, commented: { zh: '已发送评论', en: 'Comment sent' },
+  commentText: { zh: '请先填写评论内容', en: 'Write the comment first' }, noRequest: { zh: '申请不存在', en: 'No such request' },
 };
 
 const STATUS_OF_ERROR: Record<string, number> = {
@@ -71,6 +72,11 @@ async function route(d: CardActionDeps, ev: InboundCardAction, user: DirectoryUs
       const to = text('transfer_to');
       if (!to) return { ...say(M.transferTo, 'warning', 400), error: { code: 'workflow.invalid_transfer', message: 'transfer_to is required' } };
       return act({ type: 'transfer', actor: user.id, taskId: v.taskId ?? '', to, ...(text('comment') ? { comment: text('comment') } : {}) }, M.transferred);
+    }
+    case 'comment': {
+      const body = text('comment');
+      if (!body) return { ...say(M.commentText, 'warning', 400), error: { code: 'workflow.reason_required', message: 'a comment needs text' } };
+      return act({ type: 'comment', actor: user.id, text: body }, M.commented);
     }
     case 'remind': return act({ type: 'remind', actor: user.id, cooldownMs: await cooldownMs(d, user.tenantId, v.requestId ?? '') }, M.reminded);
     case 'withdraw': return act({ type: 'withdraw', actor: user.id }, M.withdrawn);

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { InboundEvent } from '../core/inbound-event.ts';
 import type { Database } from '../db/database.ts';
-import { conversationKey } from './inbox-repo.ts';
+import { conversationKey, insertEvent } from './inbox-repo.ts';
 
 interface Waiter { e: InboundEvent; resolve: (id: number | null) => void; reject: (err: unknown) => void }
 
@@ -38,24 +38,35 @@ export class InboxBatcher {
   }
 
   private async flush(batch: Waiter[]): Promise<void> {
-    const keyOf = (e: InboundEvent): string => `${e.source}\u0000${e.eventId}`;
     const first = new Map<string, InboundEvent>();
     for (const w of batch) if (!first.has(keyOf(w.e))) first.set(keyOf(w.e), w.e);
+    // Rows in key order: two replicas inserting overlapping batches then take the unique-index locks in the same
+    // order and cannot deadlock.
+    const events = [...first.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e);
+    let ids: Map<string, number>;
     try {
-      const rows = await this.db.insertInto('inbox_events').values([...first.values()].map((e) => ({
-        tenant_id: e.tenantId, source: e.source, event_id: e.eventId, kind: e.kind, conversation_key: conversationKey(e), payload: JSON.stringify(e), status: 'pending',
-      }))).onConflict((oc) => oc.columns(['source', 'event_id']).doNothing()).returning(['id', 'source', 'event_id']).execute();
-      const ids = new Map(rows.map((r) => [`${r.source}\u0000${r.event_id}`, r.id]));
-      const answered = new Set<string>();
-      for (const w of batch) {
-        const k = keyOf(w.e);
-        // A second copy of an event in the same batch is a redelivery of the first.
-        w.resolve(answered.has(k) ? null : (ids.get(k) ?? null));
-        answered.add(k);
-      }
+      ids = await this.insertRows(events);
     } catch (err: unknown) {
-      for (const w of batch) w.reject(err);
+      if (events.length === 1) { for (const w of batch) w.reject(err); return; }
+      // Contain a failed batch (e.g. one bad row): store each event on its own, so only that one fails.
+      await Promise.all(batch.map((w) => insertEvent(this.db, w.e, 'pending').then(w.resolve, w.reject)));
+      return;
     }
+    const answered = new Set<string>();
+    for (const w of batch) {
+      const k = keyOf(w.e);
+      // A second copy of an event in the same batch is a redelivery of the first.
+      w.resolve(answered.has(k) ? null : (ids.get(k) ?? null));
+      answered.add(k);
+    }
+  }
+
+  private async insertRows(events: InboundEvent[]): Promise<Map<string, number>> {
+    const rows = await this.db.insertInto('inbox_events').values(events.map((e) => ({
+      tenant_id: e.tenantId, source: e.source, event_id: e.eventId, kind: e.kind, conversation_key: conversationKey(e), payload: JSON.stringify(e), status: 'pending',
+    }))).onConflict((oc) => oc.columns(['source', 'event_id']).doNothing()).returning(['id', 'source', 'event_id']).execute();
+    return new Map(rows.map((r) => [`${r.source}\u0000${r.event_id}`, r.id]));
   }
 }
 
+const keyOf = (e: InboundEvent): string => `${e.source}\u0000${e.eventId}`;

@@ -129,6 +129,10 @@ describe('console story: travel expense from chat to paid', () => {
     expect((await cc.click('lisi', lisiCard.id, 'transfer', {})).status).toBe(400);
     expect((await cc.click('lisi', lisiCard.id, 'transfer', { transfer_to: 'admin', comment: '请管理员审批' })).status).toBe(200);
     const adminCard = await taskCard('admin', number);
+    // Comments from the requester reach the current approvers (and leave the task open).
+    const mine = await requesterCard(number, hasButton('comment'));
+    expect((await cc.click('zhangsan', mine.id, 'comment', { comment: '发票已补交' })).status).toBe(200);
+    await cc.waitForText('admin', /张三 评论了.*发票已补交/);
     expect((await cc.click('lisi', lisiCard.id, 'approve')).status).toBe(409);
     expect((await cc.click('admin', adminCard.id, 'approve')).status).toBe(200);
     await requesterCard(number, (m) => m.card?.subtitle === '已通过');
