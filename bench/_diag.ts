@@ -15,7 +15,7 @@ const intent = app.catalog.get('expense_claim')!;
 const reqs: string[] = [];
 await runPool(1000, 8, async () => { const r = await db.db.transaction().execute((trx) => app.approvals.submit(trx, { tenantId: 'default', intent, intentVersion: 1, requesterId: 'zhangsan', fields: { category: 'meal', amount: '320.00', date: '2026-11-20' }, origin: { platform: 'console', botId: 'console', userExternalId: 'zhangsan' }, source: 'api' })); reqs.push(r.id); });
 const tasks = await db.db.selectFrom('approval_tasks').select(['id', 'request_id']).execute();
-const t0 = await runPool(tasks.length, 16, async (i) => { const t = tasks[i]!; const out = await app.approvals.act('default', t.request_id, { type: 'approve', actor: 'lisi', taskId: t.id }, 'card'); if (!out.ok) throw new Error(out.error.code); });
+const t0 = await runPool(tasks.length, Number(process.env.C ?? 16), async (i) => { const t = tasks[i]!; const out = await app.approvals.act('default', t.request_id, { type: 'approve', actor: 'lisi', taskId: t.id }, 'card'); if (!out.ok) throw new Error(out.error.code); });
 console.log('act direct', JSON.stringify(summarize(t0.latencies, t0.elapsedMs)));
 const t1 = await runPool(2000, 16, async () => { await db.db.selectFrom('users').selectAll().where('id', '=', 'lisi').execute(); });
 console.log('select', JSON.stringify(summarize(t1.latencies, t1.elapsedMs)));

@@ -42,7 +42,6 @@ create table requests (
   version int not null default 1, created_at timestamptz not null, updated_at timestamptz not null,
   submitted_at timestamptz not null, decided_at timestamptz, unique (tenant_id, number));
 create index requests_requester on requests (tenant_id, requester_id, created_at desc);
-create index requests_status on requests (tenant_id, status);
 create table approval_tasks (
   id uuid primary key, tenant_id text not null, request_id uuid not null references requests(id),
   revision int not null, step_index int not null, approver_id text not null, status text not null,
@@ -76,7 +75,6 @@ create table audit_log (
   id bigserial primary key, tenant_id text not null, chain text not null, seq bigint not null, at timestamptz not null,
   actor text not null, action text not null, source text not null, subject_type text not null, subject_id text not null,
   before jsonb, after jsonb, meta jsonb, prev_hash text not null, hash text not null, unique (tenant_id, chain, seq));
-create index audit_log_subject on audit_log (tenant_id, subject_type, subject_id);
 create table erp_documents (
   id uuid primary key, tenant_id text not null, request_id uuid not null, connector text not null,
   doc_kind text not null, external_key text not null, erp_id text, number text, status text not null,

@@ -20,7 +20,7 @@ export function adminRoutes(db: Kysely<Database>, onReplay: () => void): Hono {
     if (!req) throw new NotFoundError('request.not_found', 'no such request');
     const [tasks, audit, erp] = await Promise.all([
       requestRepo.listTasks(db, req.id),
-      db.selectFrom('audit_log').selectAll().where('tenant_id', '=', tenant).where('subject_type', '=', 'request').where('subject_id', '=', req.id).orderBy('seq').execute(),
+      db.selectFrom('audit_log').selectAll().where('tenant_id', '=', tenant).where('chain', '=', `request:${req.id}`).orderBy('seq').execute(),
       db.selectFrom('erp_documents').selectAll().where('request_id', '=', req.id).execute(),
     ]);
     return c.json({ request: req, tasks, audit, erp });

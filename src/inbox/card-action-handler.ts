@@ -31,6 +31,8 @@ const M = {
   commentText: { zh: '请先填写评论内容', en: 'Write the comment first' }, noRequest: { zh: '申请不存在', en: 'No such request' },
 };
 
+const REQUEST_ACTIONS = new Set(['approve', 'reject', 'transfer', 'comment', 'remind', 'withdraw']);
+
 const STATUS_OF_ERROR: Record<string, number> = {
   'workflow.not_approver': 403, 'workflow.not_requester': 403, 'workflow.not_participant': 403, 'workflow.already_handled': 409,
   'workflow.reason_required': 400, 'workflow.invalid_transfer': 400, 'workflow.remind_cooldown': 429, 'workflow.illegal_transition': 409,
@@ -50,7 +52,9 @@ export function cardActionHandler(d: CardActionDeps) {
         subjectType: 'bot', subjectId: ev.botId, meta: { reason: 'unknown_user', actionId: ev.actionId } });
       return { ...say(M.unknownUser, 'error', 403), error: { code: 'directory.unknown_user', message: 'the sender is not in the directory' } };
     }
-    if ((await insertEvent(d.db, ev, 'done')) === null) return say(M.duplicate, 'info');
+    // Request actions record the event in the same statement as their effect (see ApprovalService.act);
+    // everything else is deduplicated here first.
+    if (!REQUEST_ACTIONS.has(ev.value.op ?? '') && (await insertEvent(d.db, ev, 'done')) === null) return say(M.duplicate, 'info');
     const turn: Turn = { tenantId: user.tenantId, user, target: ev.chat, locale, eventKey: `${ev.source}:${ev.eventId}` };
     return route(d, ev, user, turn, say);
   };
@@ -60,7 +64,7 @@ async function route(d: CardActionDeps, ev: InboundCardAction, user: DirectoryUs
   const v = ev.value;
   const text = (k: string): string => (typeof ev.form[k] === 'string' ? (ev.form[k] as string).trim() : '');
   const act = async (e: Parameters<ApprovalService['act']>[2], ok: Msg): Promise<AckReply> => {
-    const out = await d.approvals.act(user.tenantId, v.requestId ?? '', e, 'card');
+    const out = await d.approvals.act(user.tenantId, v.requestId ?? '', e, 'card', ev);
     if (out.ok) return say(ok);
     const status = STATUS_OF_ERROR[out.error.code] ?? 400;
     return { toast: { type: status === 409 ? 'info' : 'error', text: out.error.message }, status, error: { code: out.error.code, message: out.error.message } };

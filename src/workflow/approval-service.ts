@@ -4,7 +4,7 @@ import type { IntentDefinition } from '../config/intent-schema.ts';
 import type { Clock } from '../core/clock.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import type { IdGenerator } from '../core/ids.ts';
-import type { ChatTarget } from '../core/inbound-event.ts';
+import type { ChatTarget, InboundEvent } from '../core/inbound-event.ts';
 import { normalizeMoney } from '../core/money.ts';
 import { formatMonth, localDateOf } from '../core/time-zone.ts';
 import type { Database } from '../db/database.ts';
@@ -88,12 +88,16 @@ export class ApprovalService {
   }
 
   /** A person's action on a request (card click, chat command, API). */
-  async act(tenantId: string, requestId: string, ev: ActEvent, source: AuditSource): Promise<ActOutcome> {
+  /**
+   * A person's action on a request. With `inbound`, the platform event is recorded in the inbox in the
+   * same statement as the change: a redelivered event changes nothing and comes back as already handled.
+   */
+  async act(tenantId: string, requestId: string, ev: ActEvent, source: AuditSource, inbound?: InboundEvent): Promise<ActOutcome> {
     return this.run(tenantId, requestId, source, `request.${ev.type}`, (req, tasks) => {
       if (ev.type !== 'comment') return { event: ev, patch: ev.type === 'reject' ? { rejectReason: ev.reason.trim() } : {} };
       const participants = [req.requesterId, ...tasks.map((t) => t.approverId)];
       return { event: { ...ev, participants }, patch: {} };
-    });
+    }, inbound);
   }
 
   /** ERP progress (created, posted, paid, failed) reported by the connector or status sync. */
@@ -108,6 +112,7 @@ export class ApprovalService {
   private async run(
     tenantId: string, requestId: string, source: AuditSource, action: string,
     plan: (req: RequestRecord, tasks: TaskRecord[]) => { event: ApprovalEvent; patch: Partial<RequestRecord> },
+    inbound?: InboundEvent,
   ): Promise<ActOutcome> {
     const { db } = this.d;
     for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
@@ -128,8 +133,9 @@ export class ApprovalService {
       const audit: AuditEntry = { tenantId, at: now, actor, action, source, subjectType: 'request', subjectId: req.id,
         before: { status: req.status, step: req.currentStep, erp: req.erpStatus, revision: req.revision },
         after: { status: next.status, step: next.currentStep, erp: next.erpStatus, revision: next.revision, event: eventSummary(event) } };
-      const written = await commitRequestChange(db, next, req.version, planEffects(this.d, next, t.effects, allTasks.map((x) => x.approverId)), audit, this.d.maxAttempts);
-      if (written) {
+      const written = await commitRequestChange(db, next, req.version, planEffects(this.d, next, t.effects, allTasks.map((x) => x.approverId)), audit, this.d.maxAttempts, inbound);
+      if (written === 'duplicate') return { ok: false, request: req, error: { code: 'workflow.already_handled', message: 'this event was already handled' } };
+      if (written === 'written') {
         this.d.onCommitted?.();
         return { ok: true, request: next };
       }

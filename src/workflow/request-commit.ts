@@ -1,7 +1,9 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { AuditEntry } from '../audit/audit-log.ts';
 import { auditAppendCall } from '../audit/audit-log.ts';
+import type { InboundEvent } from '../core/inbound-event.ts';
 import type { Database } from '../db/database.ts';
+import { conversationKey } from '../inbox/inbox-repo.ts';
 import type { WritePlan } from './request-effects.ts';
 import type { RequestRecord } from './request-repo.ts';
 
@@ -14,9 +16,13 @@ const json = (v: unknown): string | null => (v === undefined || v === null ? nul
  * still `expectedVersion`), its task rows, its outbox jobs and its audit row. Every other write is
  * gated on the request write, so a lost race writes nothing. Returns false for a lost race.
  */
-export async function commitRequestChange(db: Db, r: RequestRecord, expectedVersion: number | null, plan: WritePlan, audit: AuditEntry, maxAttempts: number): Promise<boolean> {
-  const head = expectedVersion === null ? insertRequest(r) : updateRequest(r, expectedVersion);
-  const parts: RawBuilder<unknown>[] = [sql`r as (${head})`];
+export async function commitRequestChange(
+  db: Db, r: RequestRecord, expectedVersion: number | null, plan: WritePlan, audit: AuditEntry, maxAttempts: number, inbound?: InboundEvent,
+): Promise<'written' | 'stale' | 'duplicate'> {
+  const head = expectedVersion === null ? insertRequest(r) : updateRequest(r, expectedVersion, inbound !== undefined);
+  const parts: RawBuilder<unknown>[] = [];
+  if (inbound) parts.push(sql`ev as (${inboxInsert(inbound)})`);
+  parts.push(sql`r as (${head})`);
   if (plan.taskUpdates.length) {
     const rows = sql.join(plan.taskUpdates.map((u) => sql`(${u.id}::uuid, ${u.status}::text, ${u.actedBy}::text, ${u.comment}::text)`));
     parts.push(sql`tu as (update approval_tasks t set status = v.status, acted_by = coalesce(v.acted_by, t.acted_by), acted_at = ${plan.at},
@@ -39,9 +45,21 @@ export async function commitRequestChange(db: Db, r: RequestRecord, expectedVers
       on conflict (idempotency_key) do nothing)`);
   }
   parts.push(sql`a as (select ${auditAppendCall(audit)} as hash from r)`);
-  const res = await sql<{ changed: number; audited: number }>`with ${sql.join(parts)}
-    select (select count(*) from r)::int as changed, (select count(*) from a)::int as audited`.execute(db);
-  return (res.rows[0]?.changed ?? 0) > 0;
+  // `a` is a plain SELECT CTE: it runs only because the final select reads it.
+  const res = await sql<{ changed: number; audited: number; fresh: number }>`with ${sql.join(parts)}
+    select (select count(*) from r)::int as changed, (select count(*) from a)::int as audited,
+      ${inbound ? sql`(select count(*) from ev)::int` : sql`1`} as fresh`.execute(db);
+  const row = res.rows[0];
+  if (row?.fresh === 0) return 'duplicate';
+  if ((row?.changed ?? 0) === 0) return 'stale';
+  return 'written';
+}
+
+/** The inbound event, stored as handled (dedupe on source + event id) in the same statement as its effect. */
+function inboxInsert(e: InboundEvent): RawBuilder<unknown> {
+  return sql`insert into inbox_events (tenant_id, source, event_id, kind, conversation_key, payload, status, attempts, processed_at)
+    values (${e.tenantId}, ${e.source}, ${e.eventId}, ${e.kind}, ${conversationKey(e)}, ${JSON.stringify(e)}::jsonb, 'done', 1, now())
+    on conflict (source, event_id) do nothing returning id`;
 }
 
 function fieldsOf(r: RequestRecord) {
@@ -51,12 +69,12 @@ function fieldsOf(r: RequestRecord) {
   };
 }
 
-function updateRequest(r: RequestRecord, expectedVersion: number): RawBuilder<unknown> {
+function updateRequest(r: RequestRecord, expectedVersion: number, gatedOnInbox: boolean): RawBuilder<unknown> {
   const f = fieldsOf(r);
   return sql`update requests set status = ${f.status}, current_step = ${f.step}, revision = ${f.revision}, fields = ${f.fields}::jsonb,
     amount = ${f.amount}::numeric, route = ${f.route}::jsonb, erp_status = ${f.erp}, erp_ref = ${f.erpRef}::jsonb, reject_reason = ${f.reason},
     version = ${expectedVersion + 1}, updated_at = ${f.updated}, decided_at = ${f.decided}::timestamptz, submitted_at = ${f.submitted}
-    where id = ${r.id}::uuid and version = ${expectedVersion} returning id`;
+    where id = ${r.id}::uuid and version = ${expectedVersion} ${gatedOnInbox ? sql`and exists (select 1 from ev)` : sql``} returning id`;
 }
 
 function insertRequest(r: RequestRecord): RawBuilder<unknown> {

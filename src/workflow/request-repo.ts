@@ -62,11 +62,6 @@ export async function findRequest(db: Db, tenantId: string, id: string): Promise
   return row && toRequest(row);
 }
 
-export async function findRequestByNumber(db: Db, tenantId: string, number: string): Promise<RequestRecord | undefined> {
-  const row = await db.selectFrom('requests').selectAll().where('tenant_id', '=', tenantId).where('number', '=', number).executeTakeFirst();
-  return row && toRequest(row);
-}
-
 /** A request and all its tasks in one round trip (the approval hot path). */
 export async function findRequestWithTasks(db: Db, tenantId: string, id: string): Promise<{ request: RequestRecord; tasks: TaskRecord[] } | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
@@ -97,46 +92,6 @@ export async function nextRequestNumber(trx: Db, tenantId: string, prefix: strin
     insert into request_counters (tenant_id, prefix, period, last) values (${tenantId}, ${prefix}, ${period}, 1)
     on conflict (tenant_id, prefix, period) do update set last = request_counters.last + 1 returning last`.execute(trx);
   return `${prefix}-${period}-${String(r.rows[0]?.last ?? 1).padStart(4, '0')}`;
-}
-
-export async function insertRequest(trx: Db, r: RequestRecord): Promise<void> {
-  await trx.insertInto('requests').values({
-    id: r.id, tenant_id: r.tenantId, number: r.number, intent_key: r.intentKey, intent_version: r.intentVersion, requester_id: r.requesterId,
-    status: r.status, current_step: r.currentStep, revision: r.revision, fields: JSON.stringify(r.fields), amount: r.amount,
-    route: JSON.stringify(r.steps), erp_status: r.erpStatus, origin: JSON.stringify(r.origin), reject_reason: r.rejectReason,
-    version: r.version, created_at: r.createdAt, updated_at: r.updatedAt, submitted_at: r.submittedAt, decided_at: r.decidedAt,
-  }).execute();
-}
-
-/** Optimistic update: succeeds only if nobody changed the request since it was read. */
-export async function updateRequestIfVersion(trx: Db, r: RequestRecord, expectedVersion: number): Promise<boolean> {
-  const res = await trx.updateTable('requests').set({
-    status: r.status, current_step: r.currentStep, revision: r.revision, fields: JSON.stringify(r.fields), amount: r.amount,
-    route: JSON.stringify(r.steps), erp_status: r.erpStatus, erp_ref: r.erpRef ? JSON.stringify(r.erpRef) : null,
-    reject_reason: r.rejectReason, version: expectedVersion + 1, updated_at: r.updatedAt, decided_at: r.decidedAt,
-    submitted_at: r.submittedAt,
-  }).where('id', '=', r.id).where('version', '=', expectedVersion).executeTakeFirst();
-  return res.numUpdatedRows > 0n;
-}
-
-export async function insertTasks(trx: Db, tasks: { id: string; tenantId: string; requestId: string; revision: number; stepIndex: number; approverId: string; transferredFrom?: string; createdAt: Date }[]): Promise<void> {
-  if (tasks.length === 0) return;
-  await trx.insertInto('approval_tasks').values(tasks.map((t) => ({
-    id: t.id, tenant_id: t.tenantId, request_id: t.requestId, revision: t.revision, step_index: t.stepIndex, approver_id: t.approverId,
-    status: 'pending', transferred_from: t.transferredFrom ?? null, created_at: t.createdAt,
-  }))).execute();
-}
-
-export async function updateTask(trx: Db, id: string, set: { status: TaskStatus; actedBy?: string | null; actedAt?: Date | null; comment?: string | null }): Promise<void> {
-  await trx.updateTable('approval_tasks').set({
-    status: set.status, ...(set.actedBy !== undefined ? { acted_by: set.actedBy } : {}), ...(set.actedAt !== undefined ? { acted_at: set.actedAt } : {}),
-    ...(set.comment !== undefined ? { comment: set.comment } : {}),
-  }).where('id', '=', id).execute();
-}
-
-export async function markReminded(trx: Db, ids: string[], at: Date): Promise<void> {
-  if (ids.length === 0) return;
-  await trx.updateTable('approval_tasks').set({ reminded_at: at, remind_count: sql`remind_count + 1` }).where('id', 'in', ids).execute();
 }
 
 /** The requests a user submitted, newest first (status queries, admin). */

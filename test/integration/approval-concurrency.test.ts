@@ -41,6 +41,21 @@ describe('concurrent approvals', () => {
     app.outbox.start();
   });
 
+  it('a redelivered click (same event id) is acknowledged and changes nothing', async () => {
+    const req = await submitDirect(app, 'expense_claim', 'zhangsan', { category: 'office', amount: '45.00', date: '2026-11-21' });
+    const card = await cc.waitFor('lisi', (m) => m.kind === 'card' && (m.card?.title ?? '').includes(req.number) && buttonsOf(m.card).some((b) => b.actionId === 'approve'));
+    await app.outbox.stop();
+    const first = await cc.click('lisi', card.id, 'approve', {}, 'cb-evt-42');
+    const again = await cc.click('lisi', card.id, 'approve', {}, 'cb-evt-42');
+    app.outbox.start();
+    expect(first.status).toBe(200);
+    expect([again.status, again.body.error?.code]).toEqual([409, 'workflow.already_handled']);
+    const rows = await app.db.db.selectFrom('inbox_events').selectAll().where('event_id', '=', 'cb-evt-42').execute();
+    expect(rows).toHaveLength(1);
+    const audit = await app.db.db.selectFrom('audit_log').selectAll().where('chain', '=', `request:${req.id}`).execute();
+    expect(audit.map((a) => a.action)).toEqual(['request.submit', 'request.approve']);
+  });
+
   it('a contract over 500k goes through department leader, finance and admin in order', async () => {
     const req = await submitDirect(app, 'contract_approval', 'zhangsan', { counterparty: '星河科技', amount: '800000.00', contract_type: 'sales' });
     const tasks = () => app.db.db.selectFrom('approval_tasks').selectAll().where('request_id', '=', req.id).where('status', '=', 'pending').execute();
