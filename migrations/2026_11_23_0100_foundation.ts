@@ -64,12 +64,13 @@ create table console_messages (
 create index console_messages_user on console_messages (user_id, seq);
 create table outbox_jobs (
   id bigserial primary key, tenant_id text not null, kind text not null, payload jsonb not null,
-  idempotency_key text not null unique, status text not null default 'pending', attempts int not null default 0,
+  idempotency_key text not null unique, queue_key text, status text not null default 'pending', attempts int not null default 0,
   max_attempts int not null, run_at timestamptz not null default now(), locked_by text, locked_until timestamptz,
   last_error text, created_at timestamptz not null default now(), updated_at timestamptz not null default now(),
   done_at timestamptz);
 create index outbox_jobs_ready on outbox_jobs (run_at, id) where status = 'pending';
 create index outbox_jobs_running on outbox_jobs (locked_until) where status = 'running';
+create index outbox_jobs_queue on outbox_jobs (queue_key, id) where queue_key is not null and status in ('pending', 'running');
 create table audit_heads (tenant_id text not null, chain text not null, seq bigint not null, hash text not null, primary key (tenant_id, chain));
 create table audit_log (
   id bigserial primary key, tenant_id text not null, chain text not null, seq bigint not null, at timestamptz not null,

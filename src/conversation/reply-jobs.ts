@@ -39,7 +39,7 @@ export async function confirmCard(c: ReplyContext, s: DialogState, extra: { erro
 
 export function cardPutJob(c: ReplyContext, subject: string, card: CardView, version: number): NewJob {
   const payload: CardPutPayload = { subject, userId: c.userId, target: c.target, card, version };
-  return { tenantId: c.tenantId, kind: JOB.cardPut, payload, idempotencyKey: `card.put:${subject}:v${version}` };
+  return { tenantId: c.tenantId, kind: JOB.cardPut, payload, idempotencyKey: `card.put:${subject}:v${version}`, queueKey: chatQueue(c) };
 }
 
 /** Turns form-filler replies into outbox jobs (texts and cards) for the user's chat. */
@@ -74,7 +74,7 @@ const NOT_SUBMITTED = { zh: '还不能提交：{errors}', en: 'Not submitted yet
 
 function textJob(c: ReplyContext, text: string, key: string): NewJob {
   const payload: MessageSendPayload = { userId: c.userId, target: c.target, text };
-  return { tenantId: c.tenantId, kind: JOB.messageSend, payload, idempotencyKey: `reply:${c.eventKey}:${key}` };
+  return { tenantId: c.tenantId, kind: JOB.messageSend, payload, idempotencyKey: `reply:${c.eventKey}:${key}`, queueKey: chatQueue(c) };
 }
 
 /** The draft became a request: its confirmation card turns into a receipt in place; a chat turn also says the number. */
@@ -115,4 +115,9 @@ async function statusCard(c: ReplyContext, filters: Extract<Reply, { type: 'stat
   const users = await getUsers(c.db, c.tenantId, [...new Set([...waiting.values()].flat())]);
   const names = new Map([...waiting].map(([id, ids]) => [id, ids.map((u) => users.get(u)?.name ?? u)]));
   return buildStatusListCard(shown, c.catalog, c.locale, names);
+}
+
+/** The bot's replies in one chat are delivered in the order they were written. */
+function chatQueue(c: ReplyContext): string {
+  return `chat:${c.target.platform}:${c.target.botId}:${c.target.chatId ?? c.target.userExternalId ?? c.userId}`;
 }

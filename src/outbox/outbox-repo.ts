@@ -9,6 +9,8 @@ export interface NewJob {
   payload: unknown;
   /** Same key twice → one job. Handlers get it too and pass it on (Feishu uuid, ERP external key). */
   idempotencyKey: string;
+  /** Jobs with the same queue key run one at a time, in enqueue order (the messages of one chat). */
+  queueKey?: string;
   runAt?: Date;
 }
 
@@ -16,7 +18,7 @@ export interface NewJob {
 export async function enqueue(trx: Db, jobs: NewJob[], maxAttempts: number): Promise<void> {
   if (jobs.length === 0) return;
   await trx.insertInto('outbox_jobs').values(jobs.map((j) => ({
-    tenant_id: j.tenantId, kind: j.kind, payload: JSON.stringify(j.payload), idempotency_key: j.idempotencyKey,
+    tenant_id: j.tenantId, kind: j.kind, payload: JSON.stringify(j.payload), idempotency_key: j.idempotencyKey, queue_key: j.queueKey ?? null,
     max_attempts: maxAttempts, ...(j.runAt ? { run_at: j.runAt } : {}),
   }))).onConflict((oc) => oc.column('idempotency_key').doNothing()).execute();
 }
@@ -30,8 +32,10 @@ export async function claim(db: Db, workerId: string, limit: number, leaseMs: nu
     update outbox_jobs set status = 'running', locked_by = ${workerId}, attempts = attempts + 1, updated_at = now(),
       locked_until = now() + ${leaseMs} * interval '1 millisecond'
     where id in (
-      select id from outbox_jobs
-      where (status = 'pending' and run_at <= now()) or (status = 'running' and locked_until < now())
+      select id from outbox_jobs j
+      where ((status = 'pending' and run_at <= now()) or (status = 'running' and locked_until < now()))
+        and (queue_key is null or not exists (
+          select 1 from outbox_jobs e where e.queue_key = j.queue_key and e.id < j.id and e.status in ('pending', 'running')))
       order by run_at, id limit ${limit} for update skip locked)
     returning *`.execute(db);
   return res.rows;

@@ -39,9 +39,9 @@ export async function commitRequestChange(
       where id = any(${plan.remindedTaskIds}::uuid[]) and exists (select 1 from r))`);
   }
   if (plan.jobs.length) {
-    const rows = sql.join(plan.jobs.map((j) => sql`(${j.tenantId}::text, ${j.kind}::text, ${JSON.stringify(j.payload)}::jsonb, ${j.idempotencyKey}::text)`));
-    parts.push(sql`j as (insert into outbox_jobs (tenant_id, kind, payload, idempotency_key, max_attempts)
-      select v.t, v.k, v.p, v.key, ${maxAttempts}::int from (values ${rows}) as v(t, k, p, key) where exists (select 1 from r)
+    const rows = sql.join(plan.jobs.map((j) => sql`(${j.tenantId}::text, ${j.kind}::text, ${JSON.stringify(j.payload)}::jsonb, ${j.idempotencyKey}::text, ${j.queueKey ?? null}::text)`));
+    parts.push(sql`j as (insert into outbox_jobs (tenant_id, kind, payload, idempotency_key, queue_key, max_attempts)
+      select v.t, v.k, v.p, v.key, v.q, ${maxAttempts}::int from (values ${rows}) as v(t, k, p, key, q) where exists (select 1 from r)
       on conflict (idempotency_key) do nothing)`);
   }
   parts.push(sql`a as (select ${auditAppendCall(audit)} as hash from r)`);

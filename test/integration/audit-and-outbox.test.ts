@@ -61,4 +61,25 @@ describe('outbox', () => {
     expect([after.status, after.attempts]).toEqual(['done', 1]);
     expect(await outboxRepo.replay(db, jobs[0]?.id ?? 0)).toBe(false); // only dead jobs replay
   });
+
+  it('runs jobs with the same queue key one at a time, in order, even when the first one has to retry', async () => {
+    const db = tdb.handle.db;
+    const order: string[] = [];
+    let failedOnce = false;
+    const worker = new OutboxWorker({
+      db, logger: pino({ level: 'silent' }), workerId: 'w2', concurrency: 4, leaseMs: 5000, pollMs: 5,
+      handlers: {
+        say: async (job) => {
+          const { text } = job.payload as { text: string };
+          if (text === 'first' && !failedOnce) { failedOnce = true; throw new ExternalServiceError('im', 'im.unavailable', 'down', { retryable: true, retryAfterMs: 0 }); }
+          order.push(text);
+        },
+      },
+    });
+    await outboxRepo.enqueue(db, ['first', 'second', 'third'].map((text) => ({ tenantId: 'default', kind: 'say', payload: { text }, idempotencyKey: `say-${text}`, queueKey: 'chat:console:zhangsan' })), 3);
+    await outboxRepo.enqueue(db, [{ tenantId: 'default', kind: 'say', payload: { text: 'other chat' }, idempotencyKey: 'say-other', queueKey: 'chat:console:lisi' }], 3);
+    for (let i = 0; i < 10 && order.length < 4; i++) await worker.drain();
+    expect(order.filter((t) => t !== 'other chat')).toEqual(['first', 'second', 'third']);
+    expect(order).toContain('other chat');
+  });
 });
