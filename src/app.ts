@@ -119,10 +119,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const messengers = new MessengerRegistry();
   const platforms = createPlatforms(bots, { db, clock, ids, logger, fetch: o.fetch, secrets: o.secrets ?? ((name) => readSecret(name)) });
   for (const m of platforms.messengers) messengers.add(m);
-  const directorySync = new DirectorySync({
-    db, logger, onSynced: (tenantId) => directory.invalidate(tenantId),
-    bots: platforms.directories.map((d) => ({ bot: { id: d.bot.id, platform: d.bot.platform as 'feishu' | 'dingtalk', tenant: d.bot.tenant }, source: d.source, minutes: d.minutes })),
-  });
+  const directorySync = new DirectorySync({ db, logger, bots: platforms.directories, onSynced: (tenantId) => directory.invalidate(tenantId) });
 
   const delivery = { db, messengers, ids, logger };
   const outbox: OutboxWorker = new OutboxWorker({

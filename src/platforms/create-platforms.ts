@@ -28,7 +28,7 @@ export interface PlatformFactoryDeps {
 }
 
 /** A bot's org directory, synced into the local directory every `minutes` (0 = only on demand). */
-export interface BotDirectory { bot: BotConfig; source: DirectorySource; minutes: number }
+export interface BotDirectory { bot: { id: string; platform: 'feishu' | 'dingtalk'; tenant: string }; source: DirectorySource; minutes: number }
 
 export interface Platforms {
   receivers: Receiver[];
@@ -63,12 +63,12 @@ export function createPlatforms(bots: BotConfig[], d: PlatformFactoryDeps): Plat
       out.receivers.push(...p.receivers);
       out.messengers.push(p.messenger);
       if (p.webhook) out.mounts.push({ path: feishuWebhookPath(bot.id), app: p.webhook });
-      out.directories.push({ bot, source: p.directory, minutes: bot.directory_sync_minutes });
+      out.directories.push({ bot: { id: bot.id, platform: 'feishu', tenant: bot.tenant }, source: p.directory, minutes: bot.directory_sync_minutes });
     } else {
       const p = createDingtalkPlatform(bot, dingtalkSecrets(bot, d.secrets), deps(bot, 'chat'), d.fetch ? { fetch: d.fetch } : {});
       out.receivers.push(...p.receivers);
       out.messengers.push(p.messenger);
-      out.directories.push({ bot, source: p.directory, minutes: bot.directory_sync_minutes });
+      out.directories.push({ bot: { id: bot.id, platform: 'dingtalk', tenant: bot.tenant }, source: p.directory, minutes: bot.directory_sync_minutes });
     }
   }
   return out;
