@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { canonicalJson } from './canonical-json.ts';
 
@@ -48,13 +48,16 @@ function entryHash(prevHash: string, seq: number, e: AuditEntry): string {
  * transaction ends, so appends to one subject are strictly ordered across replicas.
  */
 export async function appendAudit(trx: Transaction<Database> | Kysely<Database>, e: AuditEntry): Promise<void> {
-  await sql`select ${auditAppendCall(e)}`.execute(trx);
+  await sql`select audit_append(${e.tenantId}, ${chainOf(e)}, ${e.at}, ${e.actor}, ${e.action}, ${e.source}, ${e.subjectType}, ${e.subjectId},
+    ${json(e.before)}::jsonb, ${json(e.after)}::jsonb, ${json(e.meta)}::jsonb, ${entryBody(e)})`.execute(trx);
 }
 
-/** The audit_append(...) call as an SQL expression, for statements that append as part of a larger write. */
-export function auditAppendCall(e: AuditEntry): RawBuilder<string> {
-  return sql<string>`audit_append(${e.tenantId}::text, ${chainOf(e)}::text, ${e.at}::timestamptz, ${e.actor}::text, ${e.action}::text, ${e.source}::text,
-    ${e.subjectType}::text, ${e.subjectId}::text, ${json(e.before)}::jsonb, ${json(e.after)}::jsonb, ${json(e.meta)}::jsonb, ${entryBody(e)}::text)`;
+/** The audit_append() arguments as one JSON object, for commit_request_change() which appends in the same call. */
+export function auditRecord(e: AuditEntry): Record<string, unknown> {
+  return {
+    tenant: e.tenantId, chain: chainOf(e), at: e.at.toISOString(), actor: e.actor, action: e.action, source: e.source,
+    subject_type: e.subjectType, subject_id: e.subjectId, before: e.before ?? null, after: e.after ?? null, meta: e.meta ?? null, body: entryBody(e),
+  };
 }
 
 function json(v: unknown): string | null {
