@@ -21,8 +21,8 @@ function clickFromChild(base: string, idsFile: string): Promise<{ per_s: number;
   });
 }
 
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const REQUESTS = 3000;
+const CONCURRENCY = 8;
 
 async function admin(url: string, text: string): Promise<void> {
   const c = new pg.Client({ connectionString: url });
@@ -56,12 +56,22 @@ export async function benchApprovals(serverUrl: string, hooks: { beforeClicks?: 
     await waitForCards(db.db, REQUESTS);
     const cards = await db.db.selectFrom('console_messages').select(['id', 'card']).where('user_id', '=', 'lisi').execute();
     const targets = cards.filter((c) => (c.card as CardView).blocks.some((b) => b.type === 'form')).map((c) => c.id);
-    if (process.argv.includes('--paused')) { await app.outbox.stop(); await app.inbox.stop(); }
-    const idsFile = join(mkdtempSync(join(tmpdir(), 'aa-bench-')), 'ids.json');
-    writeFileSync(idsFile, JSON.stringify(targets));
+    const dir = mkdtempSync(join(tmpdir(), 'aa-bench-'));
+    const half = Math.floor(targets.length / 2);
+    writeFileSync(join(dir, 'busy.json'), JSON.stringify(targets.slice(0, half)));
+    writeFileSync(join(dir, 'quiet.json'), JSON.stringify(targets.slice(half)));
+    // First half: the outbox workers run meanwhile (each approval enqueues card updates, a notification
+    // and the ERP document). Second half: workers paused, the click path alone; then the backlog drains.
+    const busy = await clickFromChild(base, join(dir, 'busy.json'));
+    await app.outbox.stop();
+    await app.inbox.stop();
     await hooks.beforeClicks?.();
-    const a = await clickFromChild(base, idsFile);
+    const a = await clickFromChild(base, join(dir, 'quiet.json'));
     await hooks.afterClicks?.();
+    const drainStart = performance.now();
+    app.outbox.start();
+    await waitForIdleOutbox(db.db);
+    const drainMs = performance.now() - drainStart;
     await sql`create table bench_counter (id int primary key, n bigint not null)`.execute(db.db);
     await sql`insert into bench_counter select g, 0 from generate_series(0, ${CONCURRENCY - 1}) g`.execute(db.db);
     const baseline = await runPool(targets.length * 2, CONCURRENCY, async (i) => {
@@ -70,6 +80,8 @@ export async function benchApprovals(serverUrl: string, hooks: { beforeClicks?: 
     const b = summarize(baseline.latencies, baseline.elapsedMs);
     return {
       approve_clicks: a.n, approve_per_s: a.per_s, approve_p50_ms: a.p50_ms, approve_p99_ms: a.p99_ms,
+      approve_with_workers_per_s: busy.per_s, approve_with_workers_p50_ms: busy.p50_ms, approve_with_workers_p99_ms: busy.p99_ms,
+      outbox_backlog_drain_ms: Math.round(drainMs),
       baseline_tx_per_s: b.per_s, baseline_p50_ms: b.p50_ms, baseline_p99_ms: b.p99_ms,
       approve_vs_baseline: Math.round((a.per_s / b.per_s) * 100) / 100, concurrency: CONCURRENCY,
     };
@@ -77,6 +89,16 @@ export async function benchApprovals(serverUrl: string, hooks: { beforeClicks?: 
     await app.stop();
     await db.close();
     await admin(serverUrl, `drop database if exists ${name} with (force)`);
+  }
+}
+
+async function waitForIdleOutbox(db: Awaited<ReturnType<typeof createDb>>['db']): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const r = await db.selectFrom('outbox_jobs').select((eb) => eb.fn.countAll().as('n')).where('status', 'in', ['pending', 'running']).executeTakeFirstOrThrow();
+    if (Number(r.n) === 0) return;
+    if (Date.now() > deadline) throw new Error(`outbox still has ${r.n} jobs`);
+    await new Promise((res) => setTimeout(res, 100));
   }
 }
 

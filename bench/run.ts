@@ -1,5 +1,6 @@
 import { loadConfig } from '../src/config/env.ts';
 import { benchApprovals } from './approval-bench.ts';
+import { benchFeishuIngest } from './feishu-ingest-bench.ts';
 import { benchResolver } from './resolver-bench.ts';
 
 /**
@@ -10,12 +11,6 @@ const server = loadConfig().databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/p
 const out: Record<string, unknown> = { node: process.version, cpus: (await import('node:os')).cpus().length };
 Object.assign(out, await benchResolver());
 Object.assign(out, await benchApprovals(server));
-try {
-  const path = './feishu-ingest-bench.ts';
-  const mod = (await import(path)) as { benchFeishuIngest: (url: string) => Promise<Record<string, unknown>> };
-  Object.assign(out, await mod.benchFeishuIngest(server));
-} catch (e: unknown) {
-  out.feishu_ingest_error = e instanceof Error ? e.message : String(e);
-}
+Object.assign(out, await benchFeishuIngest(server));
 console.log(JSON.stringify(out));
 process.exit(0);

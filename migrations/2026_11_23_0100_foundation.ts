@@ -69,6 +69,7 @@ create table outbox_jobs (
   last_error text, created_at timestamptz not null default now(), updated_at timestamptz not null default now(),
   done_at timestamptz);
 create index outbox_jobs_ready on outbox_jobs (run_at, id) where status = 'pending';
+create index outbox_jobs_done on outbox_jobs (done_at) where status = 'done';
 create index outbox_jobs_running on outbox_jobs (locked_until) where status = 'running';
 create index outbox_jobs_queue on outbox_jobs (queue_key, id) where queue_key is not null and status in ('pending', 'running');
 create table audit_heads (tenant_id text not null, chain text not null, seq bigint not null, hash text not null, primary key (tenant_id, chain));

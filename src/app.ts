@@ -27,6 +27,7 @@ import { publishSandboxDoc } from './erp/sandbox-operator.ts';
 import { createHttpApp } from './http/server.ts';
 import { createAccept } from './inbox/accept-event.ts';
 import { cardActionHandler } from './inbox/card-action-handler.ts';
+import { purgeHandled } from './inbox/inbox-repo.ts';
 import { InboxWorker } from './inbox/inbox-worker.ts';
 import { messageHandler } from './inbox/message-handler.ts';
 import { SandboxActions } from './inbox/sandbox-actions.ts';
@@ -82,6 +83,11 @@ export interface App {
   /** Graceful: stop intake, finish in-flight jobs, close the pool. */
   stop(): Promise<void>;
 }
+
+/** Finished jobs are kept a day for inspection; handled events a week (past every platform's redelivery window). */
+const OUTBOX_RETENTION_MS = 24 * 3600_000;
+const INBOX_RETENTION_MS = 7 * 24 * 3600_000;
+const HOUSEKEEPING_MS = 3600_000;
 
 /** The composition root: the only place that picks concrete adapters. */
 export async function createApp(o: AppOptions): Promise<App> {
@@ -140,11 +146,16 @@ export async function createApp(o: AppOptions): Promise<App> {
   });
   const accept = createAccept({
     db, onStored: () => inbox.kick(),
-    onCardAction: cardActionHandler({ db, approvals, conversation, sandbox, clock, localeOf }),
+    onCardAction: cardActionHandler({ db, approvals, conversation, sandbox, directory, clock, localeOf }),
     onEvent: (e, outcome) => metrics.inboundEvents.inc({ platform: e.platform, outcome }),
   });
   const erpPoll = new Periodic('erp-poll', config.workers.erpPollMs, async () => {
     for (const t of tenants) for (const [id, c] of connectors) if (c instanceof SandboxErpConnector ? id === (t === 'default' ? 'sandbox' : `sandbox-${t}`) : true) await erp.syncConnector(t, id);
+  }, logger);
+  const housekeeping = new Periodic('housekeeping', HOUSEKEEPING_MS, async () => {
+    const jobs = await outboxRepo.purgeDone(db, OUTBOX_RETENTION_MS);
+    const events = await purgeHandled(db, INBOX_RETENTION_MS);
+    if (jobs + events > 0) logger.info({ jobs, events }, 'purged finished jobs and handled events');
   }, logger);
   const sla = new Periodic('sla-reminders', config.workers.slaCheckMs, async () => { await remindOverdue(db, catalog, approvals, clock.now()); }, logger);
 
@@ -177,6 +188,7 @@ export async function createApp(o: AppOptions): Promise<App> {
       inbox.start();
       erpPoll.start();
       sla.start();
+      housekeeping.start();
       directorySync.start();
     },
     async listen() {

@@ -1,8 +1,12 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/database.ts';
+import { findUserByIdentity, type DirectoryUser } from './directory-repo.ts';
 import type { DirectoryView } from '../workflow/route-resolver.ts';
 
 interface Cached { view: DirectoryView; at: number }
+
+/** Bound on cached identity lookups; the whole cache is dropped when it fills (cheap, rare). */
+const MAX_CACHED_IDENTITIES = 10_000;
 
 /**
  * Builds the in-memory DirectoryView route resolution needs, per tenant, cached for `ttlMs`
@@ -15,6 +19,25 @@ export class DirectoryViews {
   invalidate(tenantId?: string): void {
     if (tenantId) this.cache.delete(tenantId);
     else this.cache.clear();
+    this.identities.clear();
+  }
+
+  private readonly identities = new Map<string, { user: DirectoryUser; at: number }>();
+
+  /**
+   * The user behind a platform identity, cached for the TTL (card clicks are the hot path). Only hits
+   * are cached, so someone just added to the directory is recognized at once.
+   */
+  async userByIdentity(platform: string, botId: string, externalIds: string[]): Promise<DirectoryUser | undefined> {
+    const key = `${platform}:${botId}:${externalIds.join(',')}`;
+    const hit = this.identities.get(key);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.user;
+    const user = await findUserByIdentity(this.db, platform, botId, externalIds);
+    if (user) {
+      if (this.identities.size >= MAX_CACHED_IDENTITIES) this.identities.clear();
+      this.identities.set(key, { user, at: Date.now() });
+    }
+    return user;
   }
 
   /** Pass the transaction when inside one (PGlite has a single connection; the root handle would wait on it). */

@@ -5,7 +5,8 @@ import type { Locale } from '../conversation/resolver.ts';
 import type { Clock } from '../core/clock.ts';
 import type { InboundCardAction } from '../core/inbound-event.ts';
 import type { Database } from '../db/database.ts';
-import { findUserByIdentity, type DirectoryUser } from '../directory/directory-repo.ts';
+import type { DirectoryUser } from '../directory/directory-repo.ts';
+import type { DirectoryViews } from '../directory/directory-view.ts';
 import type { AckReply } from '../platforms/platform.ts';
 import type { ApprovalService } from '../workflow/approval-service.ts';
 import * as requestRepo from '../workflow/request-repo.ts';
@@ -17,6 +18,7 @@ export interface CardActionDeps {
   approvals: ApprovalService;
   conversation: ConversationService;
   sandbox: SandboxActions;
+  directory: DirectoryViews;
   clock: Clock;
   localeOf: (botId: string) => Locale;
 }
@@ -46,7 +48,7 @@ export function cardActionHandler(d: CardActionDeps) {
   return async (ev: InboundCardAction): Promise<AckReply> => {
     const locale = d.localeOf(ev.botId);
     const say = (m: Msg, type: 'success' | 'info' | 'warning' | 'error' = 'success', status = 200): AckReply => ({ toast: { type, text: m[locale] }, status });
-    const user = await findUserByIdentity(d.db, ev.platform, ev.botId, [ev.sender.externalId, ...(ev.sender.aliases ?? [])]);
+    const user = await d.directory.userByIdentity(ev.platform, ev.botId, [ev.sender.externalId, ...(ev.sender.aliases ?? [])]);
     if (!user) {
       await appendAudit(d.db, { tenantId: ev.tenantId, at: d.clock.now(), actor: `${ev.platform}:${ev.sender.externalId}`, action: 'card.denied', source: 'card',
         subjectType: 'bot', subjectId: ev.botId, meta: { reason: 'unknown_user', actionId: ev.actionId } });

@@ -24,21 +24,32 @@ export async function enqueue(trx: Db, jobs: NewJob[], maxAttempts: number): Pro
 }
 
 /**
- * Claims up to `limit` due jobs, and running jobs whose lease expired (their worker died), with
- * FOR UPDATE SKIP LOCKED so concurrent workers never claim the same job.
+ * Claims up to `limit` jobs with FOR UPDATE SKIP LOCKED, so concurrent workers never take the same job:
+ * first running jobs whose lease expired (their worker died), then due pending jobs in order. A job with
+ * a queue key waits until every earlier job of that key is finished. Both scans use partial indexes, so
+ * the cost does not grow with the number of finished jobs.
  */
 export async function claim(db: Db, workerId: string, limit: number, leaseMs: number): Promise<OutboxJobRow[]> {
-  const res = await sql<OutboxJobRow>`
+  const take = (where: ReturnType<typeof sql>, order: ReturnType<typeof sql>) => sql<OutboxJobRow>`
     update outbox_jobs set status = 'running', locked_by = ${workerId}, attempts = attempts + 1, updated_at = now(),
       locked_until = now() + ${leaseMs} * interval '1 millisecond'
     where id in (
-      select id from outbox_jobs j
-      where ((status = 'pending' and run_at <= now()) or (status = 'running' and locked_until < now()))
+      select id from outbox_jobs j where ${where}
         and (queue_key is null or not exists (
           select 1 from outbox_jobs e where e.queue_key = j.queue_key and e.id < j.id and e.status in ('pending', 'running')))
-      order by run_at, id limit ${limit} for update skip locked)
+      order by ${order} limit ${limit} for update skip locked)
     returning *`.execute(db);
-  return res.rows;
+  const expired = await take(sql`status = 'running' and locked_until < now()`, sql`locked_until`);
+  if (expired.rows.length >= limit) return expired.rows;
+  const due = await take(sql`status = 'pending' and run_at <= now()`, sql`run_at, id`);
+  return [...expired.rows, ...due.rows];
+}
+
+/** Deletes finished jobs older than the retention (dead ones stay until replayed or handled). */
+export async function purgeDone(db: Db, olderThanMs: number): Promise<number> {
+  const r = await db.deleteFrom('outbox_jobs').where('status', '=', 'done')
+    .where('done_at', '<', sql<Date>`now() - ${olderThanMs} * interval '1 millisecond'`).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
 
 /** Marks done only if this worker still holds the lease (a worker that lost it must not overwrite). */
