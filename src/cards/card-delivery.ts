@@ -29,40 +29,52 @@ const CARD_LEASE_MS = 30_000;
  * two workers from sending the same card twice or applying an older render after a newer one.
  */
 export async function deliverCard(d: CardDeliveryDeps, input: DeliverInput): Promise<void> {
-  const target = input.target ?? (await d.messengers.targetFor(d.db, input.tenantId, input.userId));
-  if (!target) throw new AppError('card.no_target', `user ${input.userId} has no identity on a running bot`);
-  await d.db.insertInto('card_messages').values({
-    id: d.ids.uuid(), tenant_id: input.tenantId, subject: input.subject, user_id: input.userId, request_id: input.requestId ?? null,
-    platform: target.platform, bot_id: target.botId, target: JSON.stringify(target),
-  }).onConflict((oc) => oc.columns(['tenant_id', 'subject']).doNothing()).execute();
-  const leased = await d.db.updateTable('card_messages').set({ lease_until: sql`now() + ${CARD_LEASE_MS} * interval '1 millisecond'` })
-    .where('tenant_id', '=', input.tenantId).where('subject', '=', input.subject)
-    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', sql<Date>`now()`)]))
-    .returningAll().executeTakeFirst();
+  const leased = (await leaseExisting(d, input)) ?? (await insertLeased(d, input));
   if (!leased) throw new RetryLater(100, `card ${input.subject} is being delivered by another worker`);
+  let done: { ref: MessageRef | null; version: number; sent: boolean } | null = null;
   try {
     const to = leased.target as ChatTarget;
     const rendered = await input.render(to);
-    if (!rendered) return;
     const ref = leased.ref as MessageRef | null;
-    if (ref && rendered.version <= leased.rendered_version) return;
+    if (!rendered || (ref && rendered.version <= leased.rendered_version)) return;
     const messenger = d.messengers.get(leased.bot_id);
-    let next: MessageRef | null = ref;
     if (!ref) {
-      next = await messenger.sendCard(to, rendered.card, { idempotencyKey: input.subject });
-    } else {
-      try {
-        await messenger.updateCard(ref, rendered.card);
-      } catch (e: unknown) {
-        if (!(e instanceof ExternalServiceError && e.code === 'card.too_old')) throw e;
-        // The platform stopped accepting updates (Feishu: 14 days). Send the current state as a new card.
-        d.logger.info({ subject: input.subject }, 'card too old to update; sending a fresh one');
-        next = await messenger.sendCard(to, rendered.card, { idempotencyKey: `${input.subject}:v${rendered.version}` });
-      }
+      done = { ref: await messenger.sendCard(to, rendered.card, { idempotencyKey: input.subject }), version: rendered.version, sent: true };
+      return;
     }
-    await d.db.updateTable('card_messages').set({ ref: JSON.stringify(next), rendered_version: rendered.version, updated_at: sql`now()`, ...(ref ? {} : { sent_at: sql`now()` }) })
-      .where('id', '=', leased.id).execute();
+    try {
+      await messenger.updateCard(ref, rendered.card);
+      done = { ref, version: rendered.version, sent: false };
+    } catch (e: unknown) {
+      if (!(e instanceof ExternalServiceError && e.code === 'card.too_old')) throw e;
+      // The platform stopped accepting updates (Feishu: 14 days). Send the current state as a new card.
+      d.logger.info({ subject: input.subject }, 'card too old to update; sending a fresh one');
+      done = { ref: await messenger.sendCard(to, rendered.card, { idempotencyKey: `${input.subject}:v${rendered.version}` }), version: rendered.version, sent: true };
+    }
   } finally {
-    await d.db.updateTable('card_messages').set({ lease_until: null }).where('id', '=', leased.id).execute();
+    // Record what was delivered and release the lease in one statement.
+    await d.db.updateTable('card_messages').set({
+      lease_until: null, ...(done ? { ref: JSON.stringify(done.ref), rendered_version: done.version, updated_at: sql`now()`, ...(done.sent ? { sent_at: sql`now()` } : {}) } : {}),
+    }).where('id', '=', leased.id).execute();
   }
+}
+
+const leaseUntil = () => sql<Date>`now() + ${CARD_LEASE_MS} * interval '1 millisecond'`;
+
+/** Takes the lease on a subject's existing card row, if the row exists and nobody holds it. */
+function leaseExisting(d: CardDeliveryDeps, input: DeliverInput) {
+  return d.db.updateTable('card_messages').set({ lease_until: leaseUntil() })
+    .where('tenant_id', '=', input.tenantId).where('subject', '=', input.subject)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', sql<Date>`now()`)]))
+    .returningAll().executeTakeFirst();
+}
+
+/** First delivery of a subject: finds where the user is reached and creates the row already leased. */
+async function insertLeased(d: CardDeliveryDeps, input: DeliverInput) {
+  const target = input.target ?? (await d.messengers.targetFor(d.db, input.tenantId, input.userId));
+  if (!target) throw new AppError('card.no_target', `user ${input.userId} has no identity on a running bot`);
+  return d.db.insertInto('card_messages').values({
+    id: d.ids.uuid(), tenant_id: input.tenantId, subject: input.subject, user_id: input.userId, request_id: input.requestId ?? null,
+    platform: target.platform, bot_id: target.botId, target: JSON.stringify(target), lease_until: leaseUntil(),
+  }).onConflict((oc) => oc.columns(['tenant_id', 'subject']).doNothing()).returningAll().executeTakeFirst();
 }

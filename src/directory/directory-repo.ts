@@ -30,8 +30,8 @@ export async function getUsers(db: Db, tenantId: string, ids: string[]): Promise
   return new Map(rows.map((r) => [r.id, { tenantId: r.tenant_id, id: r.id, name: r.name, departmentId: r.department_id, managerId: r.manager_id, roles: r.roles }]));
 }
 
-export async function listActiveUsers(db: Db, tenantId: string): Promise<DirectoryUser[]> {
-  const rows = await db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('active', '=', true).orderBy('id').execute();
+export async function listActiveUsers(db: Db, tenantId: string, limit = 10_000): Promise<DirectoryUser[]> {
+  const rows = await db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('active', '=', true).orderBy('id').limit(limit).execute();
   return rows.map((r) => ({ tenantId: r.tenant_id, id: r.id, name: r.name, departmentId: r.department_id, managerId: r.manager_id, roles: r.roles }));
 }
 

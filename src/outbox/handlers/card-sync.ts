@@ -17,6 +17,9 @@ export interface CardSyncDeps extends CardDeliveryDeps {
   timeZone: string;
 }
 
+/** A transfer picker lists at most this many people (Feishu and DingTalk have their own person pickers). */
+const MAX_TRANSFER_OPTIONS = 200;
+
 /** card.sync: renders a request's card for one participant from current state and sends or patches it. */
 export function cardSyncHandler(d: CardSyncDeps): JobHandler {
   return async (job) => {
@@ -28,11 +31,13 @@ export function cardSyncHandler(d: CardSyncDeps): JobHandler {
       tenantId: job.tenantId, subject, userId: p.userId, requestId: req.id,
       ...(p.role === 'requester' ? { target: req.origin } : {}),
       render: async (to) => {
-        const fresh = await requestRepo.findRequest(d.db, job.tenantId, p.requestId);
+        // Rendered under the subject's lease from what is current now, so a late job never shows an older state.
+        const found = await requestRepo.findRequestWithTasks(d.db, job.tenantId, p.requestId);
+        const fresh = found?.request;
         const intent = fresh && (await d.intents.definition(job.tenantId, fresh.intentKey, fresh.intentVersion));
-        if (!fresh || !intent) return null;
-        const tasks = await requestRepo.listTasks(d.db, fresh.id);
-        const colleagues = p.role === 'approver' ? await listActiveUsers(d.db, job.tenantId) : [];
+        if (!found || !fresh || !intent) return null;
+        const { tasks } = found;
+        const colleagues = p.role === 'approver' ? await listActiveUsers(d.db, job.tenantId, MAX_TRANSFER_OPTIONS) : [];
         const names = await getUsers(d.db, job.tenantId, [fresh.requesterId, ...tasks.map((t) => t.approverId), ...colleagues.map((c) => c.id)]);
         const card = buildRequestCard({
           request: fresh, tasks, intent, erp: await erpDocForRequest(d.db, fresh.id), viewer: p.userId, role: p.role,
