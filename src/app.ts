@@ -112,9 +112,11 @@ export async function createApp(o: AppOptions): Promise<App> {
   const directory = new DirectoryViews(db);
   const resolver = o.resolver ?? createResolver({ mode: config.nlu.mode, catalog, openai: config.nlu.openai, logger });
   const approvals = new ApprovalService({ db, clock, ids, directory, timeZone: config.timeZone, maxAttempts: config.workers.maxAttempts, onCommitted: kick });
-  const connectors = new Map<string, ErpConnector>();
-  for (const t of tenants) connectors.set(t === 'default' ? 'sandbox' : `sandbox-${t}`, new SandboxErpConnector('sandbox', db, t));
-  const botErp = new Map(bots.map((b) => [b.id, b.erp]));
+  // One sandbox ledger per tenant; a bot's `erp: sandbox` means its own tenant's sandbox.
+  const sandboxOf = (tenant: string): string => (tenant === 'default' ? 'sandbox' : `sandbox-${tenant}`);
+  const connectors = new Map<string, ErpConnector>(tenants.map((t) => [sandboxOf(t), new SandboxErpConnector(sandboxOf(t), db, t)]));
+  const erpFeeds = tenants.map((t) => ({ tenant: t, connector: sandboxOf(t) }));
+  const botErp = new Map(bots.map((b) => [b.id, b.erp === 'sandbox' ? sandboxOf(b.tenant) : b.erp]));
   const erp = new ErpService({
     db, connectors, connectorFor: (botId) => botErp.get(botId) ?? 'sandbox', approvals, intents, ids, logger,
     onDocumentCreated: (tenantId, docId) => publishSandboxDoc(db, directory, tenantId, docId, config.workers.maxAttempts),
@@ -150,7 +152,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     onEvent: (e, outcome) => metrics.inboundEvents.inc({ platform: e.platform, outcome }),
   });
   const erpPoll = new Periodic('erp-poll', config.workers.erpPollMs, async () => {
-    for (const t of tenants) for (const [id, c] of connectors) if (c instanceof SandboxErpConnector ? id === (t === 'default' ? 'sandbox' : `sandbox-${t}`) : true) await erp.syncConnector(t, id);
+    for (const f of erpFeeds) await erp.syncConnector(f.tenant, f.connector);
   }, logger);
   const housekeeping = new Periodic('housekeeping', HOUSEKEEPING_MS, async () => {
     const jobs = await outboxRepo.purgeDone(db, OUTBOX_RETENTION_MS);
@@ -159,6 +161,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   }, logger);
   const sla = new Periodic('sla-reminders', config.workers.slaCheckMs, async () => { await remindOverdue(db, catalog, approvals, clock.now()); }, logger);
 
+  const consoleTenant = bots.find((b) => b.platform === 'console')?.tenant ?? tenants[0] ?? 'default';
   let accepting = false;
   let server: ServerType | null = null;
   const http = createHttpApp({
@@ -170,7 +173,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     },
     mounts: [...platforms.mounts, { path: '/admin', app: adminRoutes(db, kick) }, { path: '/admin', app: directoryAdminRoutes(directorySync) }],
     onRejected: async (r) => {
-      await appendAudit(db, { tenantId: tenants[0] ?? 'default', at: clock.now(), actor: 'anonymous', action: 'inbound.rejected', source: 'api',
+      await appendAudit(db, { tenantId: consoleTenant, at: clock.now(), actor: 'anonymous', action: 'inbound.rejected', source: 'api',
         subjectType: 'endpoint', subjectId: r.path, meta: { status: r.status, code: r.code } });
     },
   });
@@ -201,7 +204,7 @@ export async function createApp(o: AppOptions): Promise<App> {
       accepting = false;
       await Promise.allSettled(receivers.map((r) => r.stop()));
       if (server) await new Promise<void>((resolve) => server?.close(() => resolve()));
-      await Promise.all([erpPoll.stop(), sla.stop(), directorySync.stop(), inbox.stop(), outbox.stop()]);
+      await Promise.all([erpPoll.stop(), sla.stop(), housekeeping.stop(), directorySync.stop(), inbox.stop(), outbox.stop()]);
       if (ownDb) await dbh.close();
     },
   };

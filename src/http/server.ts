@@ -12,7 +12,7 @@ export interface HttpDeps {
   /** Refreshes gauges right before a scrape. */
   beforeScrape?: () => Promise<void>;
   mounts: { path: string; app: Hono }[];
-  /** Told about every refused inbound request (4xx on console API and webhooks), to audit it. */
+  /** Told about every refused console API request (4xx), to audit it. */
   onRejected?: (r: { path: string; status: number; code: string }) => Promise<void>;
   /** Bearer token required on /console/api/* and /admin/api/* when set. */
   apiToken?: string | undefined;
@@ -49,7 +49,8 @@ export function createHttpApp(d: HttpDeps): Hono {
   return app;
 }
 
-const AUDITED_PATHS = /^\/(console\/api|webhooks)\//;
+/** Platform webhooks audit their own refusals (with the bot and reason); here: the console API. */
+const AUDITED_PATHS = /^\/console\/api\//;
 
 /** Refused inbound requests leave an audit row (code and path only: the body may be hostile). */
 function auditRejections(onRejected: NonNullable<HttpDeps['onRejected']>, logger: Logger): MiddlewareHandler {
