@@ -38,7 +38,7 @@ import { cardSyncHandler } from './outbox/handlers/card-sync.ts';
 import { erpCreateHandler } from './outbox/handlers/erp-create.ts';
 import { messageSendHandler } from './outbox/handlers/message-send.ts';
 import { webhookPostHandler } from './outbox/handlers/webhook-post.ts';
-import { JOB } from './outbox/job-kinds.ts';
+import { JOB, type ErpCreatePayload } from './outbox/job-kinds.ts';
 import * as outboxRepo from './outbox/outbox-repo.ts';
 import { OutboxWorker, type JobHandler } from './outbox/outbox-worker.ts';
 import { MessengerRegistry } from './platforms/messenger-registry.ts';
@@ -57,6 +57,8 @@ export interface AppOptions {
   db?: DbHandle;
   resolver?: IntentResolver;
   fetch?: typeof fetch;
+  /** Wraps each ERP connector (tests put an outage in front of the sandbox; deployments add tracing). */
+  wrapErp?: (c: ErpConnector) => ErpConnector;
   /** Extra job handlers (tests, integrations). */
   handlers?: Record<string, JobHandler>;
   workerId?: string;
@@ -114,7 +116,8 @@ export async function createApp(o: AppOptions): Promise<App> {
   const approvals = new ApprovalService({ db, clock, ids, directory, timeZone: config.timeZone, maxAttempts: config.workers.maxAttempts, onCommitted: kick });
   // One sandbox ledger per tenant; a bot's `erp: sandbox` means its own tenant's sandbox.
   const sandboxOf = (tenant: string): string => (tenant === 'default' ? 'sandbox' : `sandbox-${tenant}`);
-  const connectors = new Map<string, ErpConnector>(tenants.map((t) => [sandboxOf(t), new SandboxErpConnector(sandboxOf(t), db, t)]));
+  const wrapErp = o.wrapErp ?? ((c: ErpConnector) => c);
+  const connectors = new Map<string, ErpConnector>(tenants.map((t) => [sandboxOf(t), wrapErp(new SandboxErpConnector(sandboxOf(t), db, t))]));
   const erpFeeds = tenants.map((t) => ({ tenant: t, connector: sandboxOf(t) }));
   const botErp = new Map(bots.map((b) => [b.id, b.erp === 'sandbox' ? sandboxOf(b.tenant) : b.erp]));
   const erp = new ErpService({
@@ -141,6 +144,11 @@ export async function createApp(o: AppOptions): Promise<App> {
       ...o.handlers,
     },
     onJobDone: (kind, outcome, ms) => { metrics.jobs.inc({ kind, outcome }); metrics.jobDuration.observe({ kind }, ms / 1000); },
+    // An ERP document that could not be created shows as failed on the cards until the job is replayed.
+    onDeadLetter: async (job, error) => {
+      if (job.kind !== JOB.erpCreate) return;
+      await approvals.erpEvent(job.tenantId, (job.payload as ErpCreatePayload).requestId, { type: 'erp_failed', reason: error });
+    },
   });
   const inbox: InboxWorker = new InboxWorker({
     db, logger, workerId, concurrency: config.workers.concurrency, pollMs: config.workers.pollMs, maxAttempts: 5,

@@ -27,6 +27,8 @@ export interface OutboxWorkerOptions {
   leaseMs: number;
   pollMs: number;
   onJobDone?: (kind: string, outcome: 'done' | 'retry' | 'dead', ms: number) => void;
+  /** A job gave up (non-retryable error or attempts used up): lets its owner record the failure. */
+  onDeadLetter?: (job: OutboxJob, error: string) => Promise<void>;
 }
 
 /** Claims jobs with SKIP LOCKED, runs them with bounded concurrency, retries with backoff, dead-letters. */
@@ -123,6 +125,7 @@ export class OutboxWorker {
       if (!retryable || row.attempts >= row.max_attempts) {
         logger.error({ err: e, jobId: row.id, kind: row.kind, attempts: row.attempts }, 'outbox job dead-lettered');
         await outboxRepo.deadLetter(db, row.id, workerId, msg);
+        await this.o.onDeadLetter?.(job, msg).catch((err: unknown) => logger.error({ err, jobId: row.id }, 'dead-letter hook failed'));
         this.o.onJobDone?.(row.kind, 'dead', Date.now() - started);
         return;
       }

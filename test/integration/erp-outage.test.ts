@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.ts';
+import { ExternalServiceError } from '../../src/core/errors.ts';
+import type { ErpConnector } from '../../src/erp/erp-connector.ts';
+import { ConsoleClient, timelineItem } from '../support/console-client.ts';
+import { startApp } from '../support/start-app.ts';
+import { submitDirect } from '../support/submit-request.ts';
+import { createTestDb, type TestDb } from '../support/test-db.ts';
+
+/** The sandbox ERP behind an outage switch: while down, every create fails like a 503 would. */
+function withOutage(inner: ErpConnector, state: { down: boolean; calls: number }): ErpConnector {
+  return {
+    id: inner.id, erp: inner.erp, capabilities: () => inner.capabilities(),
+    createDocument: async (input) => {
+      state.calls++;
+      if (state.down) throw new ExternalServiceError('erp', 'erp.unavailable', 'ERP answered 503', { retryable: true, retryAfterMs: 20 });
+      return inner.createDocument(input);
+    },
+    findByExternalKey: (k, key) => inner.findByExternalKey(k, key), submit: (r) => inner.submit(r), approve: (r) => inner.approve(r),
+    reverse: (r, o) => inner.reverse(r, o), getStatus: (r) => inner.getStatus(r), listChanges: (c, o) => inner.listChanges(c, o),
+  };
+}
+
+const erp = { down: false, calls: 0 };
+let tdb: TestDb;
+let app: App;
+let cc: ConsoleClient;
+
+beforeAll(async () => {
+  tdb = await createTestDb();
+  app = await startApp({ db: tdb.handle, env: { OUTBOX_MAX_ATTEMPTS: '3' }, wrapErp: (c) => withOutage(c, erp) });
+  cc = new ConsoleClient(app);
+});
+afterAll(async () => {
+  await app.stop();
+  await tdb.drop();
+});
+
+async function approveAsLisi(requestId: string): Promise<void> {
+  const task = await app.db.db.selectFrom('approval_tasks').selectAll().where('request_id', '=', requestId).executeTakeFirstOrThrow();
+  expect((await app.approvals.act('default', requestId, { type: 'approve', actor: 'lisi', taskId: task.id }, 'api')).ok).toBe(true);
+}
+
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const requestRow = (id: string) => () => app.db.db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+describe('an ERP that is down', () => {
+  it('a short outage is retried with backoff and the document is created once', async () => {
+    const req = await submitDirect(app, 'expense_claim', 'zhangsan', { category: 'meal', amount: '150.00', date: '2026-11-20' });
+    erp.down = true;
+    erp.calls = 0;
+    await approveAsLisi(req.id);
+    await until(async () => erp.calls, (n) => n >= 2);
+    erp.down = false;
+    const row = await until(requestRow(req.id), (r) => r.erp_status === 'created');
+    expect(row.erp_status).toBe('created');
+    const docs = await app.db.db.selectFrom('sandbox_erp_documents').selectAll().where('external_key', 'like', `%${req.number}%`).execute();
+    expect(docs).toHaveLength(1);
+  });
+
+  it('a long outage dead-letters the job, the cards say it failed, and a replay creates the document once', async () => {
+    const req = await submitDirect(app, 'expense_claim', 'zhangsan', { category: 'transport', amount: '66.00', date: '2026-11-21' });
+    erp.down = true;
+    await approveAsLisi(req.id);
+    const failed = await until(requestRow(req.id), (r) => r.erp_status === 'failed');
+    expect(failed.erp_status).toBe('failed');
+    const card = await cc.waitFor('zhangsan', (m) => (m.card?.title ?? '').includes(req.number) && timelineItem(m.card, 'ERP 单据生成失败') !== undefined);
+    expect(card).toBeDefined();
+    const dead = await app.db.db.selectFrom('outbox_jobs').selectAll().where('kind', '=', 'erp.create').where('status', '=', 'dead').execute();
+    expect(dead).toHaveLength(1);
+    expect(dead[0]?.attempts).toBe(3);
+    expect(dead[0]?.last_error).toContain('ERP answered 503');
+
+    erp.down = false;
+    const replay = await app.http.request(`/admin/api/jobs/${dead[0]?.id}/replay`, { method: 'POST' });
+    expect(replay.status).toBe(200);
+    const created = await until(requestRow(req.id), (r) => r.erp_status === 'created');
+    expect(created.erp_status).toBe('created');
+    const docs = await app.db.db.selectFrom('sandbox_erp_documents').selectAll().where('external_key', 'like', `%${req.number}%`).execute();
+    expect(docs).toHaveLength(1);
+    const audit = await app.db.db.selectFrom('audit_log').select('action').where('chain', '=', `request:${req.id}`).orderBy('seq').execute();
+    expect(audit.map((a) => a.action)).toEqual(['request.submit', 'request.approve', 'request.erp_failed', 'request.erp_created']);
+  });
+});
