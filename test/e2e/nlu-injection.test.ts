@@ -4,7 +4,7 @@ import { fixedClock } from '../../src/core/clock.ts';
 import { buttonsOf, ConsoleClient } from '../support/console-client.ts';
 import { startApp } from '../support/start-app.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
-import { hasButton, idle, openConfirmCard, turn } from './nlu-console-kit.ts';
+import { hasButton, idle, openConfirmCard, turn } from '../support/nlu-console-kit.ts';
 
 /**
  * Prompt injection through the console: chat can start at most a draft. Approvals happen on cards, by

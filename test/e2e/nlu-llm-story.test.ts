@@ -6,7 +6,7 @@ import { ConsoleClient } from '../support/console-client.ts';
 import { startApp } from '../support/start-app.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
 import { startFakeOpenAi, type FakeOpenAiServer, type FakeReply } from '../fakes/openai-server.ts';
-import { idle, openConfirmCard, TRAVEL_STORY_FIELDS, travelStory, turn } from './nlu-console-kit.ts';
+import { idle, openConfirmCard, TRAVEL_STORY_FIELDS, travelStory, turn } from '../support/nlu-console-kit.ts';
 
 /**
  * The same story with NLU_MODE=llm against a loopback OpenAI-compatible server: the model's tool calls are

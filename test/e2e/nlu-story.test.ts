@@ -5,7 +5,7 @@ import { fixedClock } from '../../src/core/clock.ts';
 import { buttonsOf, ConsoleClient, textOf, type FeedItem } from '../support/console-client.ts';
 import { startApp } from '../support/start-app.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
-import { hasButton, idle, inputValues, notes, openConfirmCard, routeLine, travelStory, turn } from './nlu-console-kit.ts';
+import { hasButton, idle, inputValues, notes, openConfirmCard, routeLine, travelStory, turn } from '../support/nlu-console-kit.ts';
 
 /** Understanding requests through the whole service, offline NLU: console → inbox → resolver → form → outbox → console. */
 let tdb: TestDb;

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { App } from '../../src/app.ts';
-import { buttonsOf, inputsOf, textOf, type ConsoleClient, type FeedItem } from '../support/console-client.ts';
+import { buttonsOf, inputsOf, textOf, type ConsoleClient, type FeedItem } from './console-client.ts';
 
 /**
  * Helpers for the NLU stories: a chat turn that only looks at what the turn produced (messages new or
