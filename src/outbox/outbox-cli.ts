@@ -19,6 +19,9 @@ try {
     console.error('usage: npm run outbox -- dead | replay <id>');
     process.exitCode = 2;
   }
+} catch (e: unknown) {
+  console.error(`outbox: ${e instanceof Error ? e.message : String(e)} (is the database migrated? npm run migrate)`);
+  process.exitCode = 2;
 } finally {
   await h.close();
 }
