@@ -7,21 +7,22 @@ import { startApp } from '../support/start-app.ts';
 import { submitDirect } from '../support/submit-request.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
 
-/** The sandbox ERP behind an outage switch: while down, every create fails like a 503 would. */
-function withOutage(inner: ErpConnector, state: { down: boolean; calls: number }): ErpConnector {
+/** The sandbox ERP behind an outage switch: while down (or for the next `failNext` calls), creates fail like a 503. */
+function withOutage(inner: ErpConnector, state: { down: boolean; failNext: number; calls: number }): ErpConnector {
   return {
     id: inner.id, erp: inner.erp, capabilities: () => inner.capabilities(),
     createDocument: async (input) => {
       state.calls++;
-      if (state.down) throw new ExternalServiceError('erp', 'erp.unavailable', 'ERP answered 503', { retryable: true, retryAfterMs: 20 });
-      return inner.createDocument(input);
+      if (state.failNext > 0) state.failNext--;
+      else if (!state.down) return inner.createDocument(input);
+      throw new ExternalServiceError('erp', 'erp.unavailable', 'ERP answered 503', { retryable: true, retryAfterMs: 20 });
     },
     findByExternalKey: (k, key) => inner.findByExternalKey(k, key), submit: (r) => inner.submit(r), approve: (r) => inner.approve(r),
     reverse: (r, o) => inner.reverse(r, o), getStatus: (r) => inner.getStatus(r), listChanges: (c, o) => inner.listChanges(c, o),
   };
 }
 
-const erp = { down: false, calls: 0 };
+const erp = { down: false, failNext: 0, calls: 0 };
 let tdb: TestDb;
 let app: App;
 let cc: ConsoleClient;
@@ -55,13 +56,12 @@ const requestRow = (id: string) => () => app.db.db.selectFrom('requests').select
 describe('an ERP that is down', () => {
   it('a short outage is retried with backoff and the document is created once', async () => {
     const req = await submitDirect(app, 'expense_claim', 'zhangsan', { category: 'meal', amount: '150.00', date: '2026-11-20' });
-    erp.down = true;
+    erp.failNext = 2; // two failed attempts, the third of three succeeds
     erp.calls = 0;
     await approveAsLisi(req.id);
-    await until(async () => erp.calls, (n) => n >= 2);
-    erp.down = false;
     const row = await until(requestRow(req.id), (r) => r.erp_status === 'created');
     expect(row.erp_status).toBe('created');
+    expect(erp.calls).toBe(3);
     const docs = await app.db.db.selectFrom('sandbox_erp_documents').selectAll().where('external_key', 'like', `%${req.number}%`).execute();
     expect(docs).toHaveLength(1);
   });
