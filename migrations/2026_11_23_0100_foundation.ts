@@ -64,12 +64,13 @@ create table console_messages (
 create index console_messages_user on console_messages (user_id, seq);
 create table outbox_jobs (
   id bigserial primary key, tenant_id text not null, kind text not null, payload jsonb not null,
-  idempotency_key text not null unique, queue_key text, status text not null default 'pending', attempts int not null default 0,
+  idempotency_key text not null unique, queue_key text, coalesce_key text, status text not null default 'pending', attempts int not null default 0,
   max_attempts int not null, run_at timestamptz not null default now(), locked_by text, locked_until timestamptz,
   last_error text, created_at timestamptz not null default now(), updated_at timestamptz not null default now(),
   done_at timestamptz);
 create index outbox_jobs_ready on outbox_jobs (run_at, id) where status = 'pending';
 create index outbox_jobs_done on outbox_jobs (done_at) where status = 'done';
+create unique index outbox_jobs_coalesce on outbox_jobs (coalesce_key) where status = 'pending' and attempts = 0;
 create index outbox_jobs_running on outbox_jobs (locked_until) where status = 'running';
 create index outbox_jobs_queue on outbox_jobs (queue_key, id) where queue_key is not null and status in ('pending', 'running');
 create table audit_heads (tenant_id text not null, chain text not null, seq bigint not null, hash text not null, primary key (tenant_id, chain));
@@ -159,10 +160,10 @@ begin
   from jsonb_array_elements(p->'task_inserts') i;
   update approval_tasks set reminded_at = at, remind_count = remind_count + 1
   where id in (select (x #>> '{}')::uuid from jsonb_array_elements(p->'reminded') x);
-  insert into outbox_jobs (tenant_id, kind, payload, idempotency_key, queue_key, max_attempts)
-  select j->>'tenant_id', j->>'kind', j->'payload', j->>'key', j->>'queue_key', (p->>'max_attempts')::int
+  insert into outbox_jobs (tenant_id, kind, payload, idempotency_key, queue_key, coalesce_key, max_attempts)
+  select j->>'tenant_id', j->>'kind', j->'payload', j->>'key', j->>'queue_key', j->>'coalesce_key', (p->>'max_attempts')::int
   from jsonb_array_elements(p->'jobs') j
-  on conflict (idempotency_key) do nothing;
+  on conflict do nothing;
   perform audit_append(a->>'tenant', a->>'chain', (a->>'at')::timestamptz, a->>'actor', a->>'action', a->>'source', a->>'subject_type',
     a->>'subject_id', nullif(a->'before', 'null'::jsonb), nullif(a->'after', 'null'::jsonb), nullif(a->'meta', 'null'::jsonb), a->>'body');
   return 'written';

@@ -42,7 +42,7 @@ export interface ConsoleMessagesTable {
   card: NullableJson; text: string | null; idempotency_key: string; created_at: DefaultTimestamp; updated_at: DefaultTimestamp;
 }
 export interface OutboxJobsTable {
-  id: Generated<number>; tenant_id: string; kind: string; payload: Json; idempotency_key: string; queue_key: string | null; status: Generated<string>;
+  id: Generated<number>; tenant_id: string; kind: string; payload: Json; idempotency_key: string; queue_key: string | null; coalesce_key: string | null; status: Generated<string>;
   attempts: Generated<number>; max_attempts: number; run_at: DefaultTimestamp; locked_by: string | null; locked_until: Timestamp | null;
   last_error: string | null; created_at: DefaultTimestamp; updated_at: DefaultTimestamp; done_at: Timestamp | null;
 }

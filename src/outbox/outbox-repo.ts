@@ -11,6 +11,11 @@ export interface NewJob {
   idempotencyKey: string;
   /** Jobs with the same queue key run one at a time, in enqueue order (the messages of one chat). */
   queueKey?: string;
+  /**
+   * A job whose result depends only on state at run time (re-rendering a card) is not enqueued while
+   * an identical one still waits untouched: that one will show the newer state anyway.
+   */
+  coalesceKey?: string;
   runAt?: Date;
 }
 
@@ -19,8 +24,9 @@ export async function enqueue(trx: Db, jobs: NewJob[], maxAttempts: number): Pro
   if (jobs.length === 0) return;
   await trx.insertInto('outbox_jobs').values(jobs.map((j) => ({
     tenant_id: j.tenantId, kind: j.kind, payload: JSON.stringify(j.payload), idempotency_key: j.idempotencyKey, queue_key: j.queueKey ?? null,
+    coalesce_key: j.coalesceKey ?? null,
     max_attempts: maxAttempts, ...(j.runAt ? { run_at: j.runAt } : {}),
-  }))).onConflict((oc) => oc.column('idempotency_key').doNothing()).execute();
+  }))).onConflict((oc) => oc.doNothing()).execute();
 }
 
 /**
@@ -62,7 +68,9 @@ export async function complete(db: Db, id: number, workerId: string): Promise<bo
 export async function retry(db: Db, id: number, workerId: string, delayMs: number, error: string, countAttempt: boolean): Promise<void> {
   await db.updateTable('outbox_jobs').set({
     status: 'pending', run_at: sql`now() + ${delayMs} * interval '1 millisecond'`, locked_until: null, last_error: error.slice(0, 2000),
-    updated_at: sql`now()`, ...(countAttempt ? {} : { attempts: sql`attempts - 1` }),
+    // An attempt that did not count extends the budget rather than lowering `attempts` (which keeps a
+    // claimed job out of the fresh-job coalescing index).
+    updated_at: sql`now()`, ...(countAttempt ? {} : { max_attempts: sql`max_attempts + 1` }),
   }).where('id', '=', id).where('locked_by', '=', workerId).where('status', '=', 'running').execute();
 }
 
@@ -77,7 +85,8 @@ export async function listDead(db: Db, limit = 100): Promise<OutboxJobRow[]> {
 
 /** Puts a dead job back in the queue with a fresh attempt budget. */
 export async function replay(db: Db, id: number): Promise<boolean> {
-  const r = await db.updateTable('outbox_jobs').set({ status: 'pending', attempts: 0, run_at: sql`now()`, locked_by: null, updated_at: sql`now()` })
+  // coalesce_key cleared: a replayed job must not collide with a fresh one for the same card.
+  const r = await db.updateTable('outbox_jobs').set({ status: 'pending', attempts: 0, coalesce_key: null, run_at: sql`now()`, locked_by: null, updated_at: sql`now()` })
     .where('id', '=', id).where('status', '=', 'dead').executeTakeFirst();
   return r.numUpdatedRows > 0n;
 }

@@ -35,7 +35,7 @@ export async function commitRequestChange(
     task_updates: plan.taskUpdates.map((u) => ({ id: u.id, status: u.status, acted_by: u.actedBy, comment: u.comment })),
     task_inserts: plan.taskInserts.map((t) => ({ id: t.id, step_index: t.stepIndex, approver_id: t.approverId, transferred_from: t.transferredFrom })),
     reminded: plan.remindedTaskIds,
-    jobs: plan.jobs.map((j) => ({ tenant_id: j.tenantId, kind: j.kind, payload: j.payload, key: j.idempotencyKey, queue_key: j.queueKey ?? null })),
+    jobs: plan.jobs.map((j) => ({ tenant_id: j.tenantId, kind: j.kind, payload: j.payload, key: j.idempotencyKey, queue_key: j.queueKey ?? null, coalesce_key: j.coalesceKey ?? null })),
     audit: auditRecord(audit),
   };
   try {

@@ -55,7 +55,8 @@ export function planEffects(deps: EffectDeps, req: RequestRecord, effects: Effec
     ...approvers.filter((a) => a !== req.requesterId).map((userId) => ({ requestId: req.id, userId, role: 'approver' as const })),
   ];
   for (const p of participants) {
-    plan.jobs.push({ tenantId: req.tenantId, kind: JOB.cardSync, payload: p, idempotencyKey: `card.sync:${req.id}:${p.role}:${p.userId}:v${v}` });
+    const card = `card.sync:${req.id}:${p.role}:${p.userId}`;
+    plan.jobs.push({ tenantId: req.tenantId, kind: JOB.cardSync, payload: p, idempotencyKey: `${card}:v${v}`, coalesceKey: card });
   }
   return plan;
 }

@@ -82,4 +82,18 @@ describe('outbox', () => {
     expect(order.filter((t) => t !== 'other chat')).toEqual(['first', 'second', 'third']);
     expect(order).toContain('other chat');
   });
+
+  it('coalesces re-render jobs: one waiting job per card, a new one once it has started', async () => {
+    const db = tdb.handle.db;
+    const job = (v: number) => ({ tenantId: 'default', kind: 'render', payload: { v }, idempotencyKey: `render-card-x-v${v}`, coalesceKey: 'render:card-x' });
+    await outboxRepo.enqueue(db, [job(1)], 3);
+    await outboxRepo.enqueue(db, [job(2)], 3);
+    const waiting = await db.selectFrom('outbox_jobs').selectAll().where('kind', '=', 'render').execute();
+    expect(waiting.map((j) => j.payload)).toEqual([{ v: 1 }]);
+    const claimed = await outboxRepo.claim(db, 'w3', 10, 5000);
+    expect(claimed.map((j) => j.kind)).toContain('render');
+    await outboxRepo.enqueue(db, [job(3)], 3);
+    const after = await db.selectFrom('outbox_jobs').select(['payload', 'status']).where('kind', '=', 'render').orderBy('id').execute();
+    expect(after).toEqual([{ payload: { v: 1 }, status: 'running' }, { payload: { v: 3 }, status: 'pending' }]);
+  });
 });
