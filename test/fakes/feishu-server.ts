@@ -172,12 +172,14 @@ export async function startFakeFeishuServer(): Promise<FakeFeishuServer> {
   const { port } = server.address() as AddressInfo;
   wsState.port = port;
   const wss = new WebSocketServer({ server, path: '/ws' });
+  // The SDK attaches its frame listener after 'open', around its first ping: a frame pushed before that is
+  // dropped by the client. A socket counts as connected once its first ping has arrived.
   wss.on('connection', (socket) => {
-    sockets.push(socket);
     socket.on('message', (raw) => {
       const f = decodeFrame(raw);
       if (f.method === 0 && header(f, 'type') === 'ping') {
         wsState.pings += 1;
+        if (!sockets.includes(socket)) sockets.push(socket);
         socket.send(encodeFrame({ SeqID: 0, LogID: 0, service: WS_SERVICE_ID, method: 0, headers: [{ key: 'type', value: 'pong' }] }));
         return;
       }
