@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { Doorbell } from '../scheduler/doorbell.ts';
 import type { Database } from '../db/database.ts';
 import * as inboxRepo from './inbox-repo.ts';
 import type { InboxRow } from './inbox-repo.ts';
@@ -25,8 +26,7 @@ export class InboxWorker {
   private running = false;
   private loop: Promise<void> | null = null;
   private readonly active = new Map<string, Promise<void>>();
-  private wake: (() => void) | null = null;
-  private kicked = false;
+  private readonly bell = new Doorbell();
 
   constructor(private readonly o: InboxWorkerOptions) {}
 
@@ -37,8 +37,7 @@ export class InboxWorker {
   }
 
   kick(): void {
-    this.kicked = true;
-    this.wake?.();
+    this.bell.ring();
   }
 
   async stop(): Promise<void> {
@@ -64,7 +63,7 @@ export class InboxWorker {
       } catch (e: unknown) {
         this.o.logger.error({ err: e }, 'inbox poll failed');
       }
-      if (started === 0) await this.sleep(this.o.pollMs);
+      if (started === 0) await this.bell.wait(this.o.pollMs);
     }
   }
 
@@ -88,13 +87,5 @@ export class InboxWorker {
     } finally {
       await inboxRepo.releaseLease(db, key, workerId).catch((e: unknown) => logger.warn({ err: e }, 'lease release failed'));
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.kicked) { this.kicked = false; return Promise.resolve(); }
-    return new Promise((resolve) => {
-      const t = setTimeout(() => { this.wake = null; resolve(); }, ms);
-      this.wake = () => { clearTimeout(t); this.wake = null; this.kicked = false; resolve(); };
-    });
   }
 }

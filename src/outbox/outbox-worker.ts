@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { ExternalServiceError } from '../core/errors.ts';
+import { Doorbell } from '../scheduler/doorbell.ts';
 import type { Database, OutboxJobRow } from '../db/database.ts';
 import { backoffMs } from './backoff.ts';
 import { RetryLater } from './job-errors.ts';
@@ -35,8 +36,7 @@ export interface OutboxWorkerOptions {
 export class OutboxWorker {
   private running = false;
   private readonly inFlight = new Set<Promise<void>>();
-  private wake: (() => void) | null = null;
-  private kicked = false;
+  private readonly bell = new Doorbell();
   private loop: Promise<void> | null = null;
 
   constructor(private readonly o: OutboxWorkerOptions) {}
@@ -49,8 +49,7 @@ export class OutboxWorker {
 
   /** New work was enqueued by this process: look now instead of at the next poll. */
   kick(): void {
-    this.kicked = true;
-    this.wake?.();
+    this.bell.ring();
   }
 
   /** Stops claiming, then waits for in-flight jobs (graceful shutdown). */
@@ -88,20 +87,8 @@ export class OutboxWorker {
         const p = this.execute(job).finally(() => { this.inFlight.delete(p); this.kick(); });
         this.inFlight.add(p);
       }
-      if (claimed.length === 0 || this.inFlight.size >= this.o.concurrency) await this.sleep(this.o.pollMs);
+      if (claimed.length === 0 || this.inFlight.size >= this.o.concurrency) await this.bell.wait(this.o.pollMs);
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.kicked) {
-      this.kicked = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done(): void { clearTimeout(t); resolve(); }
-      this.wake = () => { this.wake = null; this.kicked = false; done(); };
-    });
   }
 
   private async execute(row: OutboxJobRow): Promise<void> {
