@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { DEMO_USERS, writeDirectoryFile, type FixtureUser } from './directory-fixture.ts';
 
 /** Test bots and a directory whose people have Feishu and/or DingTalk identities, written to a temp dir. */
 export const FEISHU_BOT = 'feishu-test';
@@ -50,20 +51,9 @@ export function writePlatformEnv(bots: Record<string, unknown>[], on: PeopleOn):
     ...(on.feishu?.includes(user) ? [{ platform: 'feishu', bot: FEISHU_BOT, id: feishuOpenId(user) }] : []),
     ...(on.dingtalk?.includes(user) ? [{ platform: 'dingtalk', bot: DINGTALK_BOT, id: dingtalkStaffId(user) }] : []),
   ];
-  const users = [
-    { id: 'zhangsan', name: '张三', department: 'sales', manager: 'lisi', roles: ['employee'] },
-    { id: 'lisi', name: '李四', department: 'sales', manager: 'admin', roles: ['employee', 'manager'] },
-    { id: 'wangwu', name: '王五', department: 'finance', manager: 'admin', roles: ['employee', 'finance'] },
-    { id: 'zhaoliu', name: '赵六', department: 'finance', manager: 'admin', roles: ['employee', 'finance'] },
-    { id: 'admin', name: '管理员', department: 'hq', roles: ['admin'] },
-  ].map((u) => ({ ...u, identities: identities(u.id) }));
-  const doc = {
-    tenant: 'default',
-    departments: [{ id: 'hq', name: '总部', leaders: ['admin'] }, { id: 'sales', name: '销售部', parent: 'hq', leaders: ['lisi'] }, { id: 'finance', name: '财务部', parent: 'hq', leaders: ['wangwu'] }],
-    users,
-  };
-  const file = join(mkdtempSync(join(tmpdir(), 'aa-dir-')), 'directory.yaml');
-  writeFileSync(file, stringify(doc));
+  const zhaoliu: FixtureUser = { id: 'zhaoliu', name: '赵六', department: 'finance', manager: 'admin', roles: ['employee', 'finance'] };
+  const people = [...DEMO_USERS.slice(0, 3), zhaoliu, ...DEMO_USERS.slice(3)];
+  const file = writeDirectoryFile(people.map((u) => ({ ...u, identities: identities(u.id) })));
   return { BOTS_DIR: dir, DIRECTORY_FILE: file };
 }
 
