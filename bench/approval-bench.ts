@@ -34,7 +34,7 @@ async function admin(url: string, text: string): Promise<void> {
  * Approve clicks through the console HTTP API on real PostgreSQL, next to a bare single-row update
  * transaction loop on the same pool and concurrency (the baseline), in the same run.
  */
-export async function benchApprovals(serverUrl: string, hooks: { beforeClicks?: () => Promise<void>; afterClicks?: () => Promise<void> } = {}) {
+export async function benchApprovals(serverUrl: string) {
   const name = `aa_bench_${randomBytes(4).toString('hex')}`;
   await admin(serverUrl, `create database ${name}`);
   const url = new URL(serverUrl);
@@ -65,9 +65,7 @@ export async function benchApprovals(serverUrl: string, hooks: { beforeClicks?: 
     const busy = await clickFromChild(base, join(dir, 'busy.json'));
     await app.outbox.stop();
     await app.inbox.stop();
-    await hooks.beforeClicks?.();
     const a = await clickFromChild(base, join(dir, 'quiet.json'));
-    await hooks.afterClicks?.();
     const drainStart = performance.now();
     app.outbox.start();
     await waitForIdleOutbox(db.db);
