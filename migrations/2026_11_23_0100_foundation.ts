@@ -115,7 +115,7 @@ end $$`;
    (inserted, or updated only if its version is unchanged), its inbound event, tasks, outbox jobs and
    audit row. Plans of the statements inside are cached per connection, which keeps the approval hot
    path cheap. Returns 'written', 'stale' (lost an optimistic race: nothing written) or 'duplicate'. */
-const commitRequestChange = `
+export const commitRequestChangeV1 = `
 create function commit_request_change(p jsonb) returns text
 language plpgsql as $$
 declare
@@ -174,7 +174,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     await sql.raw(s).execute(db);
   }
   await sql.raw(auditAppend).execute(db);
-  await sql.raw(commitRequestChange).execute(db);
+  await sql.raw(commitRequestChangeV1).execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
