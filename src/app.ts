@@ -136,7 +136,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const outbox: OutboxWorker = new OutboxWorker({
     db, logger, workerId, concurrency: config.workers.concurrency, leaseMs: config.workers.leaseMs, pollMs: config.workers.pollMs,
     handlers: {
-      [JOB.cardSync]: cardSyncHandler({ ...delivery, intents, localeOf, timeZone: config.timeZone }),
+      [JOB.cardSync]: cardSyncHandler({ ...delivery, intents, directory, localeOf, timeZone: config.timeZone }),
       [JOB.cardPut]: cardPutHandler(delivery),
       [JOB.messageSend]: messageSendHandler({ db, messengers, intents, localeOf }),
       [JOB.erpCreate]: erpCreateHandler(erp),

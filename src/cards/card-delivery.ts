@@ -29,7 +29,9 @@ const CARD_LEASE_MS = 30_000;
  * two workers from sending the same card twice or applying an older render after a newer one.
  */
 export async function deliverCard(d: CardDeliveryDeps, input: DeliverInput): Promise<void> {
-  const leased = (await leaseExisting(d, input)) ?? (await insertLeased(d, input));
+  // Known target (a requester's own chat): one statement creates or leases the row. Otherwise the
+  // identity lookup is only paid on a subject's first delivery.
+  const leased = input.target ? await upsertLeased(d, input, input.target) : ((await leaseExisting(d, input)) ?? (await insertLeased(d, input)));
   if (!leased) throw new RetryLater(100, `card ${input.subject} is being delivered by another worker`);
   let done: { ref: MessageRef | null; version: number; sent: boolean } | null = null;
   try {
@@ -71,10 +73,22 @@ function leaseExisting(d: CardDeliveryDeps, input: DeliverInput) {
 
 /** First delivery of a subject: finds where the user is reached and creates the row already leased. */
 async function insertLeased(d: CardDeliveryDeps, input: DeliverInput) {
-  const target = input.target ?? (await d.messengers.targetFor(d.db, input.tenantId, input.userId));
+  const target = await d.messengers.targetFor(d.db, input.tenantId, input.userId);
   if (!target) throw new AppError('card.no_target', `user ${input.userId} has no identity on a running bot`);
+  return newRow(d, input, target).onConflict((oc) => oc.columns(['tenant_id', 'subject']).doNothing()).returningAll().executeTakeFirst();
+}
+
+/** Creates the subject's row leased, or leases the existing one if nobody holds it (its target and ref are kept). */
+function upsertLeased(d: CardDeliveryDeps, input: DeliverInput, target: ChatTarget) {
+  return newRow(d, input, target)
+    .onConflict((oc) => oc.columns(['tenant_id', 'subject']).doUpdateSet({ lease_until: leaseUntil() })
+      .where((eb) => eb.or([eb('card_messages.lease_until', 'is', null), eb('card_messages.lease_until', '<', sql<Date>`now()`)])))
+    .returningAll().executeTakeFirst();
+}
+
+function newRow(d: CardDeliveryDeps, input: DeliverInput, target: ChatTarget) {
   return d.db.insertInto('card_messages').values({
     id: d.ids.uuid(), tenant_id: input.tenantId, subject: input.subject, user_id: input.userId, request_id: input.requestId ?? null,
     platform: target.platform, bot_id: target.botId, target: JSON.stringify(target), lease_until: leaseUntil(),
-  }).onConflict((oc) => oc.columns(['tenant_id', 'subject']).doNothing()).returningAll().executeTakeFirst();
+  });
 }

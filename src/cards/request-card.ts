@@ -12,7 +12,8 @@ export interface RequestCardModel {
   erp: ErpDocView | undefined;
   viewer: string;
   role: 'requester' | 'approver';
-  names: Map<string, string>;
+  /** A person's display name (undefined: show the id). */
+  nameOf: (id: string) => string | undefined;
   /** People an approver may transfer to (id, name). */
   colleagues: { id: string; name: string }[];
   locale: Locale;
@@ -35,7 +36,7 @@ const ERP_STATUS: Record<RequestRecord['erpStatus'], { zh: string; en: string } 
 /** The card one participant sees for a request. Approvers get action inputs while their task is pending. */
 export function buildRequestCard(m: RequestCardModel): CardView {
   const { request: r, intent, locale } = m;
-  const name = (id: string): string => m.names.get(id) ?? id;
+  const name = (id: string): string => m.nameOf(id) ?? id;
   const status = STATUS[r.status];
   const erp = r.status === 'approved' ? ERP_STATUS[r.erpStatus] : null;
   const tone: CardTone = r.erpStatus === 'paid' ? 'purple' : status.tone;

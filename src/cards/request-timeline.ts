@@ -1,20 +1,11 @@
 import type { Locale } from '../conversation/resolver.ts';
 import { formatMoney } from '../core/money.ts';
 import { formatLocalDateTime } from '../core/time-zone.ts';
-import type { RequestRecord, TaskRecord } from '../workflow/request-repo.ts';
+import type { RequestErpDoc, RequestRecord, TaskRecord } from '../workflow/request-repo.ts';
 import type { TimelineItem } from './card-view.ts';
 
 /** What the ERP reported for a request's document (shown on the requester's card). */
-export interface ErpDocView {
-  number: string | null;
-  status: string;
-  amount: string | null;
-  paidAmount: string | null;
-  postedAt: Date | null;
-  paidAt: Date | null;
-  bankRef: string | null;
-  connector: string;
-}
+export type ErpDocView = RequestErpDoc;
 
 const L = {
   submitted: { zh: '提交申请', en: 'Submitted' },

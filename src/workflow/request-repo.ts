@@ -73,6 +73,39 @@ export async function findRequestWithTasks(db: Db, tenantId: string, id: string)
   return { request: toRequest(request), tasks: tasks.map((t) => toTask(reviveTask(t))) };
 }
 
+/** The latest ERP document of a request, as a card shows it. */
+export interface RequestErpDoc {
+  number: string | null;
+  status: string;
+  amount: string | null;
+  paidAmount: string | null;
+  postedAt: Date | null;
+  paidAt: Date | null;
+  bankRef: string | null;
+  connector: string;
+}
+
+type ErpDocJson = Omit<RequestErpDoc, 'postedAt' | 'paidAt'> & { postedAt: string | null; paidAt: string | null };
+
+/** What a request's card shows: the request, its tasks and its latest ERP document, in one round trip. */
+export async function findRequestForCard(db: Db, tenantId: string, id: string): Promise<{ request: RequestRecord; tasks: TaskRecord[]; erp: RequestErpDoc | undefined } | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const row = await db.selectFrom('requests as r').selectAll('r')
+    .select(sql<TaskJson[]>`(select coalesce(json_agg(t order by t.created_at, t.id), '[]') from approval_tasks t where t.request_id = r.id)`.as('tasks'))
+    // Money as text (a JSON number would lose "320.00"); the newest document wins.
+    .select(sql<ErpDocJson | null>`(select json_build_object('number', e.number, 'status', e.status, 'amount', e.amount::text, 'paidAmount', e.paid_amount::text,
+      'postedAt', e.posted_at, 'paidAt', e.paid_at, 'bankRef', e.bank_ref, 'connector', e.connector)
+      from erp_documents e where e.request_id = r.id order by e.created_at desc limit 1)`.as('erp'))
+    .where('r.tenant_id', '=', tenantId).where('r.id', '=', id).executeTakeFirst();
+  if (!row) return undefined;
+  const { tasks, erp, ...request } = row;
+  const d = (v: string | null): Date | null => (v === null ? null : new Date(v));
+  return {
+    request: toRequest(request), tasks: tasks.map((t) => toTask(reviveTask(t))),
+    erp: erp ? { ...erp, postedAt: d(erp.postedAt), paidAt: d(erp.paidAt) } : undefined,
+  };
+}
+
 type TaskJson = Omit<TaskRow, 'acted_at' | 'reminded_at' | 'created_at'> & { acted_at: string | null; reminded_at: string | null; created_at: string };
 
 function reviveTask(t: TaskJson): TaskRow {

@@ -34,11 +34,14 @@ export class ConsoleMessenger implements Messenger {
   private async insert(to: ChatTarget, kind: 'card' | 'text', card: CardView | null, text: string | null, key: string): Promise<MessageRef> {
     const userId = to.userExternalId;
     if (!userId) throw new AppError('console.no_user', 'console messages go to a user');
-    await sql`insert into console_messages (id, seq, tenant_id, bot_id, user_id, kind, card, text, idempotency_key)
+    // A repeated key (a retried job) returns the message sent the first time, unchanged.
+    const r = await sql<{ id: string }>`insert into console_messages (id, seq, tenant_id, bot_id, user_id, kind, card, text, idempotency_key)
       values (${this.ids.uuid()}, nextval('console_message_seq'), ${this.tenantId}, ${this.botId}, ${userId}, ${kind},
         ${card ? JSON.stringify(card) : null}, ${text}, ${key})
-      on conflict (idempotency_key) do nothing`.execute(this.db);
-    const row = await this.db.selectFrom('console_messages').select('id').where('idempotency_key', '=', key).executeTakeFirstOrThrow();
+      on conflict (idempotency_key) do update set idempotency_key = excluded.idempotency_key
+      returning id`.execute(this.db);
+    const row = r.rows[0];
+    if (!row) throw new AppError('console.insert_failed', `no console message for ${key}`);
     this.notify(userId);
     return { platform: 'console', botId: this.botId, messageId: row.id };
   }
