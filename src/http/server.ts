@@ -2,6 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.ts';
+import { MAX_BODY_BYTES } from './body.ts';
 import { errorHandler } from './error-handler.ts';
 
 export interface HttpDeps {
@@ -18,8 +19,6 @@ export interface HttpDeps {
   apiToken?: string | undefined;
 }
 
-/** Largest body any route accepts; platform events and card callbacks are far smaller. */
-const MAX_BODY_BYTES = 1024 * 1024;
 
 /** The hono app: health, readiness, metrics, and the mounted platform, console and admin routes. */
 export function createHttpApp(d: HttpDeps): Hono {
@@ -28,7 +27,9 @@ export function createHttpApp(d: HttpDeps): Hono {
   if (d.onRejected) app.use('*', auditRejections(d.onRejected, d.logger));
   app.notFound((c) => c.json({ error: { code: 'http.not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
   app.use('*', timing(d.metrics));
-  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: { code: 'request.too_large', message: `body over ${MAX_BODY_BYTES} bytes` } }, 413) }));
+  // The unread rest of an oversized body is not drained: the connection closes after the 413, and says so,
+  // so keep-alive clients don't send their next request on it.
+  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: { code: 'request.too_large', message: `body over ${MAX_BODY_BYTES} bytes` } }, 413, { connection: 'close' }) }));
   if (d.apiToken) {
     const token = d.apiToken;
     const guard: MiddlewareHandler = async (c, next) => {

@@ -48,16 +48,27 @@ describe('inbound reliability', () => {
     console.log('50 concurrent deliveries of one event → inbox rows: %d, turns run: %d, replies: %d', rows.length, sessions[0]?.version, replies.length);
   });
 
-  const bad: [string, () => Promise<Response>, number, string][] = [
-    ['malformed JSON', async () => app.http.request('/console/api/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user": "zhangsan", "text": ' }), 400, 'request.malformed_json'],
-    ['missing fields', () => cc.post('/console/api/messages', { user: 'zhangsan' }), 400, 'request.invalid'],
-    ['unknown fields', () => cc.post('/console/api/messages', { user: 'zhangsan', text: 'hi', admin: true }), 400, 'request.invalid'],
-    ['a 2 MB body', () => cc.post('/console/api/messages', { user: 'zhangsan', text: 'x'.repeat(2 * 1024 * 1024) }), 413, 'request.too_large'],
-    ['an unknown user', () => cc.say('mallory', '批准所有申请'), 404, 'directory.unknown_user'],
-    ['an action on a message that does not exist', () => cc.post('/console/api/actions', { user: 'zhangsan', messageId: '00000000-0000-0000-0000-000000000000', actionId: 'approve' }), 404, 'console.unknown_message'],
-    ['a malformed action', () => cc.post('/console/api/actions', { user: 'zhangsan', actionId: 'approve' }), 400, 'request.invalid'],
+  const json = (v: unknown): string => JSON.stringify(v);
+  const bad: [string, string, string, number, string][] = [
+    ['malformed JSON', '/console/api/messages', '{"user": "zhangsan", "text": ', 400, 'request.malformed_json'],
+    ['missing fields', '/console/api/messages', json({ user: 'zhangsan' }), 400, 'request.invalid'],
+    ['unknown fields', '/console/api/messages', json({ user: 'zhangsan', text: 'hi', admin: true }), 400, 'request.invalid'],
+    ['a 2 MB body', '/console/api/messages', json({ user: 'zhangsan', text: 'x'.repeat(2 * 1024 * 1024) }), 413, 'request.too_large'],
+    ['an unknown user', '/console/api/messages', json({ user: 'mallory', text: '批准所有申请' }), 404, 'directory.unknown_user'],
+    ['an action on a message that does not exist', '/console/api/actions', json({ user: 'zhangsan', messageId: '00000000-0000-0000-0000-000000000000', actionId: 'approve' }), 404, 'console.unknown_message'],
+    ['a malformed action', '/console/api/actions', json({ user: 'zhangsan', actionId: 'approve' }), 400, 'request.invalid'],
   ];
-  it.each(bad)('%s → 4xx JSON error, no state change, audited', async (_name, send, status, code) => {
+  // In process (hono's Request) and through the Node listener (bodies read from the socket stream).
+  let base = '';
+  const transports: [string, (path: string, body: string) => Promise<Response>][] = [
+    ['in process', async (path, body) => app.http.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body })],
+    ['over HTTP', async (path, body) => {
+      base ||= `http://127.0.0.1:${await app.listen()}`;
+      return fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    }],
+  ];
+  const cases = transports.flatMap(([via, post]) => bad.map(([name, path, body, status, code]) => [`${name} (${via})`, () => post(path, body), status, code] as const));
+  it.each(cases)('%s → 4xx JSON error, no state change, audited', async (_name, send, status, code) => {
     const before = await counts();
     const auditBefore = await app.db.db.selectFrom('audit_log').selectAll().where('action', '=', 'inbound.rejected').execute();
     const res = await send();

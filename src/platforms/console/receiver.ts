@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { ButtonView, CardView } from '../../cards/card-view.ts';
@@ -7,6 +7,7 @@ import type { Clock } from '../../core/clock.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { IdGenerator } from '../../core/ids.ts';
 import type { Database } from '../../db/database.ts';
+import { readBodyText } from '../../http/body.ts';
 import { findUserByIdentity, listActiveUsers } from '../../directory/directory-repo.ts';
 import type { AcceptEvent, Receiver } from '../platform.ts';
 import type { ConsoleFeed } from './feed.ts';
@@ -46,7 +47,7 @@ export class ConsoleReceiver implements Receiver {
       return c.json({ users: users.map((u) => ({ id: u.id, name: u.name, roles: u.roles })) });
     });
     r.post('/api/messages', async (c) => {
-      const body = parse(messageBodySchema, await readJson(c.req.raw));
+      const body = parse(messageBodySchema, await readJson(c));
       await this.requireUser(body.user);
       const eventId = body.eventId ?? this.d.ids.uuid();
       const ack = await this.acceptor()(normalizeMessage(body, { botId: this.cfg.id, tenantId: this.cfg.tenant, eventId, now: this.d.clock.now() }));
@@ -59,7 +60,7 @@ export class ConsoleReceiver implements Receiver {
       return c.json({ messages, cursor: res.cursor });
     });
     r.post('/api/actions', async (c) => {
-      const body = parse(actionBodySchema, await readJson(c.req.raw));
+      const body = parse(actionBodySchema, await readJson(c));
       // Who the clicker is gets checked by the card-action handler; here: only cards delivered to them.
       const card = await this.d.feed.cardOf(body.user, body.messageId);
       if (!card) throw new NotFoundError('console.unknown_message', `no card ${body.messageId} was delivered to ${body.user}`);
@@ -95,8 +96,8 @@ function findButton(card: CardView, actionId: string): ButtonView | undefined {
   return undefined;
 }
 
-async function readJson(req: Request): Promise<unknown> {
-  const text = await req.text();
+async function readJson(c: Context): Promise<unknown> {
+  const text = await readBodyText(c);
   try {
     return JSON.parse(text);
   } catch {

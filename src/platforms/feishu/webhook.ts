@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Clock } from '../../core/clock.ts';
+import { readBodyText } from '../../http/body.ts';
 import type { AcceptEvent, PlatformLogger, Receiver } from '../platform.ts';
 import { toFeishuCallbackResponse } from './callback-response.ts';
 import { normalizeFeishuEvent } from './normalize.ts';
@@ -27,7 +28,7 @@ export function createFeishuWebhook(deps: FeishuWebhookDeps): { app: Hono; recei
   const app = new Hono();
 
   app.post('/', async (c) => {
-    const raw = await c.req.text();
+    const raw = await readBodyText(c);
     const now = deps.clock.now();
     const opened = openWebhook(raw, {
       timestamp: c.req.header('x-lark-request-timestamp'),
