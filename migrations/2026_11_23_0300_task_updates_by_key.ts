@@ -4,7 +4,7 @@ import { commitRequestChangeV1 } from './2026_11_23_0100_foundation.ts';
 /* commit_request_change() touched approval_tasks through joins with jsonb_array_elements(), which the
    planner runs as a hash join over a sequential scan: every approval read the whole task table. The task
    updates and reminders now go row by row through the primary key. Same arguments, same outcomes. */
-const commitRequestChange = `
+export const commitRequestChangeByKey = `
 create or replace function commit_request_change(p jsonb) returns text
 language plpgsql as $$
 declare
@@ -63,7 +63,7 @@ begin
 end $$`;
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await sql.raw(commitRequestChange).execute(db);
+  await sql.raw(commitRequestChangeByKey).execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

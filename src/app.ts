@@ -113,7 +113,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const intents = new IntentVersions(db, catalog);
   const directory = new DirectoryViews(db);
   const resolver = o.resolver ?? createResolver({ mode: config.nlu.mode, catalog, openai: config.nlu.openai, logger });
-  const approvals = new ApprovalService({ db, clock, ids, directory, timeZone: config.timeZone, maxAttempts: config.workers.maxAttempts, onCommitted: kick });
+  const approvals = new ApprovalService({ db, clock, ids, directory, timeZone: config.timeZone, maxAttempts: config.workers.maxAttempts, onCommitted: kick, onCommitBatch: (n) => metrics.commitBatch.observe(n) });
   // One sandbox ledger per tenant; a bot's `erp: sandbox` means its own tenant's sandbox.
   const sandboxOf = (tenant: string): string => (tenant === 'default' ? 'sandbox' : `sandbox-${tenant}`);
   const wrapErp = o.wrapErp ?? ((c: ErpConnector) => c);

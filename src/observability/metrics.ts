@@ -11,6 +11,7 @@ export function createMetrics() {
     inboundEvents: new Counter({ name: 'inbound_events_total', help: 'Inbound events by platform and outcome', labelNames: ['platform', 'outcome'] as const, registers: [registry] }),
     jobs: new Counter({ name: 'outbox_jobs_total', help: 'Outbox job runs by kind and outcome', labelNames: ['kind', 'outcome'] as const, registers: [registry] }),
     jobDuration: new Histogram({ name: 'outbox_job_duration_seconds', help: 'Outbox job run time', labelNames: ['kind'] as const, registers: [registry] }),
+    commitBatch: new Histogram({ name: 'approval_commit_batch_size', help: 'Request changes per group commit', buckets: [1, 2, 4, 8, 16, 32], registers: [registry] }),
     outboxDepth: new Gauge({ name: 'outbox_jobs', help: 'Outbox jobs not done, by status', labelNames: ['status'] as const, registers: [registry] }),
   };
 }

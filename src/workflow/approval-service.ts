@@ -12,7 +12,8 @@ import type { DirectoryViews } from '../directory/directory-view.ts';
 import { transition } from './approval-machine.ts';
 import type { ApprovalEvent, RequestSnapshot, TransitionError } from './approval-states.ts';
 import { planEffects } from './request-effects.ts';
-import { commitRequestChange } from './request-commit.ts';
+import { CommitBatcher } from './commit-batcher.ts';
+import { commitPayload, commitRequestChange } from './request-commit.ts';
 import * as requestRepo from './request-repo.ts';
 import type { RequestRecord, TaskRecord } from './request-repo.ts';
 import { resolveRoute } from './route-resolver.ts';
@@ -26,7 +27,13 @@ export interface ApprovalServiceDeps {
   maxAttempts: number;
   /** Called after a commit that enqueued jobs, so this process's worker looks at once. */
   onCommitted?: () => void;
+  /** Told the size of each group commit (metrics). */
+  onCommitBatch?: (size: number) => void;
 }
+
+/** Group commit: at most this many batches on the wire, each of at most this many changes. */
+const COMMIT_BATCHES_IN_FLIGHT = 2;
+const COMMIT_BATCH_MAX = 32;
 
 export interface SubmitInput {
   tenantId: string;
@@ -51,7 +58,11 @@ const AUDITED_DENIALS = new Set(['workflow.not_approver', 'workflow.not_requeste
 
 /** Loads → transition() → persists state + tasks + outbox + audit in one transaction, with an optimistic version check. */
 export class ApprovalService {
-  constructor(private readonly d: ApprovalServiceDeps) {}
+  private readonly commits: CommitBatcher;
+
+  constructor(private readonly d: ApprovalServiceDeps) {
+    this.commits = new CommitBatcher(d.db, { maxInFlight: COMMIT_BATCHES_IN_FLIGHT, maxBatch: COMMIT_BATCH_MAX, ...(d.onCommitBatch ? { onBatch: d.onCommitBatch } : {}) });
+  }
 
   /** Creates a request and its first tasks inside the caller's transaction (the dialog's). */
   async submit(trx: Transaction<Database>, input: SubmitInput): Promise<RequestRecord> {
@@ -87,7 +98,6 @@ export class ApprovalService {
     });
   }
 
-  /** A person's action on a request (card click, chat command, API). */
   /**
    * A person's action on a request. With `inbound`, the platform event is recorded in the inbox in the
    * same statement as the change: a redelivered event changes nothing and comes back as already handled.
@@ -106,8 +116,9 @@ export class ApprovalService {
   }
 
   /**
-   * Load → transition() → one atomic statement that writes the request (if its version is unchanged),
-   * tasks, outbox jobs and the audit row. A lost race writes nothing and is re-run on fresh state.
+   * Load → transition() → one atomic change that writes the request (if its version is unchanged),
+   * inbound event, tasks, outbox jobs and the audit row, group-committed with concurrent changes.
+   * A lost race writes nothing and is re-run on fresh state.
    */
   private async run(
     tenantId: string, requestId: string, source: AuditSource, action: string,
@@ -133,7 +144,7 @@ export class ApprovalService {
       const audit: AuditEntry = { tenantId, at: now, actor, action, source, subjectType: 'request', subjectId: req.id,
         before: { status: req.status, step: req.currentStep, erp: req.erpStatus, revision: req.revision },
         after: { status: next.status, step: next.currentStep, erp: next.erpStatus, revision: next.revision, event: eventSummary(event) } };
-      const written = await commitRequestChange(db, next, req.version, planEffects(this.d, next, t.effects, allTasks.map((x) => x.approverId)), audit, this.d.maxAttempts, inbound);
+      const written = await this.commits.commit(commitPayload(next, req.version, planEffects(this.d, next, t.effects, allTasks.map((x) => x.approverId)), audit, this.d.maxAttempts, inbound));
       if (written === 'duplicate') return { ok: false, request: req, error: { code: 'workflow.already_handled', message: 'this event was already handled' } };
       if (written === 'written') {
         this.d.onCommitted?.();

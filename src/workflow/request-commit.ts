@@ -8,19 +8,15 @@ import type { RequestRecord } from './request-repo.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** SQLSTATE raised by commit_request_change() when the inbound event was recorded by a concurrent commit. */
-const DUPLICATE_EVENT = 'AA001';
+export type CommitOutcome = 'written' | 'stale' | 'duplicate';
 
-/**
- * Commits a state change in ONE call to commit_request_change() (foundation migration): the request
- * (inserted, or updated only if its version is still `expectedVersion`), its inbound event, task rows,
- * outbox jobs and audit row, all or nothing. A lost race writes nothing and returns 'stale'; an event
- * seen before returns 'duplicate'.
- */
-export async function commitRequestChange(
-  db: Db, r: RequestRecord, expectedVersion: number | null, plan: WritePlan, audit: AuditEntry, maxAttempts: number, inbound?: InboundEvent,
-): Promise<'written' | 'stale' | 'duplicate'> {
-  const p = {
+/** The argument of commit_request_change(): one request state change, all it writes. */
+export type CommitPayload = Record<string, unknown>;
+
+export function commitPayload(
+  r: RequestRecord, expectedVersion: number | null, plan: WritePlan, audit: AuditEntry, maxAttempts: number, inbound?: InboundEvent,
+): CommitPayload {
+  return {
     mode: expectedVersion === null ? 'insert' : 'update',
     expected_version: expectedVersion,
     at: plan.at.toISOString(),
@@ -38,11 +34,19 @@ export async function commitRequestChange(
     jobs: plan.jobs.map((j) => ({ tenant_id: j.tenantId, kind: j.kind, payload: j.payload, key: j.idempotencyKey, queue_key: j.queueKey ?? null, coalesce_key: j.coalesceKey ?? null })),
     audit: auditRecord(audit),
   };
-  try {
-    const res = await sql<{ outcome: 'written' | 'stale' | 'duplicate' }>`select commit_request_change(${JSON.stringify(p)}::jsonb) as outcome`.execute(db);
-    return res.rows[0]?.outcome ?? 'stale';
-  } catch (e: unknown) {
-    if (typeof e === 'object' && e !== null && (e as { code?: unknown }).code === DUPLICATE_EVENT) return 'duplicate';
-    throw e;
-  }
+}
+
+/**
+ * Commits a state change in ONE call to commit_request_change() (see the migrations): the request
+ * (inserted, or updated only if its version is still `expectedVersion`), its inbound event, task rows,
+ * outbox jobs and audit row, all or nothing. A lost race writes nothing and returns 'stale'; an event
+ * seen before returns 'duplicate'. Inside a caller's transaction (submit) this is the way; outside one,
+ * the approval service goes through the CommitBatcher.
+ */
+export async function commitRequestChange(
+  db: Db, r: RequestRecord, expectedVersion: number | null, plan: WritePlan, audit: AuditEntry, maxAttempts: number, inbound?: InboundEvent,
+): Promise<CommitOutcome> {
+  const p = commitPayload(r, expectedVersion, plan, audit, maxAttempts, inbound);
+  const res = await sql<{ outcome: CommitOutcome }>`select commit_request_change(${JSON.stringify(p)}::jsonb) as outcome`.execute(db);
+  return res.rows[0]?.outcome ?? 'stale';
 }
