@@ -75,6 +75,8 @@ export interface App {
   catalog: IntentCatalog;
   bots: BotConfig[];
   approvals: ApprovalService;
+  /** Cached directory views (route resolution, names on cards); directory syncs invalidate them. */
+  directory: DirectoryViews;
   erp: ErpService;
   outbox: OutboxWorker;
   inbox: InboxWorker;
@@ -188,7 +190,7 @@ export async function createApp(o: AppOptions): Promise<App> {
 
   const receivers: Receiver[] = platforms.receivers;
   const app: App = {
-    config, http, db: dbh, logger, metrics, catalog, bots, approvals, erp, outbox, inbox,
+    config, http, db: dbh, logger, metrics, catalog, bots, approvals, directory, erp, outbox, inbox,
     async start() {
       await migrateToLatest(db);
       await importDirectory(db, directoryFile, bots.filter((b) => b.platform === 'console').map((b) => b.id));

@@ -19,7 +19,6 @@ export interface HttpDeps {
   apiToken?: string | undefined;
 }
 
-
 /** The hono app: health, readiness, metrics, and the mounted platform, console and admin routes. */
 export function createHttpApp(d: HttpDeps): Hono {
   const app = new Hono();

@@ -62,11 +62,14 @@ export async function findRequest(db: Db, tenantId: string, id: string): Promise
   return row && toRequest(row);
 }
 
+/** All tasks of the request aliased `r`, oldest first, as one JSON array (one round trip with the request). */
+const tasksOfR = sql<TaskJson[]>`(select coalesce(json_agg(t order by t.created_at, t.id), '[]') from approval_tasks t where t.request_id = r.id)`;
+
 /** A request and all its tasks in one round trip (the approval hot path). */
 export async function findRequestWithTasks(db: Db, tenantId: string, id: string): Promise<{ request: RequestRecord; tasks: TaskRecord[] } | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
   const row = await db.selectFrom('requests as r').selectAll('r')
-    .select(sql<TaskJson[]>`(select coalesce(json_agg(t order by t.created_at, t.id), '[]') from approval_tasks t where t.request_id = r.id)`.as('tasks'))
+    .select(tasksOfR.as('tasks'))
     .where('r.tenant_id', '=', tenantId).where('r.id', '=', id).executeTakeFirst();
   if (!row) return undefined;
   const { tasks, ...request } = row;
@@ -91,7 +94,7 @@ type ErpDocJson = Omit<RequestErpDoc, 'postedAt' | 'paidAt'> & { postedAt: strin
 export async function findRequestForCard(db: Db, tenantId: string, id: string): Promise<{ request: RequestRecord; tasks: TaskRecord[]; erp: RequestErpDoc | undefined } | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
   const row = await db.selectFrom('requests as r').selectAll('r')
-    .select(sql<TaskJson[]>`(select coalesce(json_agg(t order by t.created_at, t.id), '[]') from approval_tasks t where t.request_id = r.id)`.as('tasks'))
+    .select(tasksOfR.as('tasks'))
     // Money as text (a JSON number would lose "320.00"); the newest document wins.
     .select(sql<ErpDocJson | null>`(select json_build_object('number', e.number, 'status', e.status, 'amount', e.amount::text, 'paidAmount', e.paid_amount::text,
       'postedAt', e.posted_at, 'paidAt', e.paid_at, 'bankRef', e.bank_ref, 'connector', e.connector)
