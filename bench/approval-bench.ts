@@ -1,25 +1,17 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { pino } from 'pino';
 import { createApp } from '../src/app.ts';
 import type { CardView } from '../src/cards/card-view.ts';
 import { loadConfig } from '../src/config/env.ts';
 import { createDb } from '../src/db/create-db.ts';
+import { createHttpApp } from '../src/http/server.ts';
+import { createMetrics } from '../src/observability/metrics.ts';
+import { loadFromChild } from './child-load.ts';
 import { runPool, summarize } from './stats.ts';
-
-/** Runs the click load generator in its own process so its CPU is not charged to the server. */
-function clickFromChild(base: string, idsFile: string): Promise<{ per_s: number; p50_ms: number; p99_ms: number; n: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'click-client.ts'), base, idsFile, String(CONCURRENCY)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as { per_s: number; p50_ms: number; p99_ms: number; n: number }) : reject(new Error(`click client exited ${code}`))));
-  });
-}
 
 const REQUESTS = 3000;
 const CONCURRENCY = 8;
@@ -42,6 +34,7 @@ export async function benchApprovals(serverUrl: string) {
   const db = await createDb({ databaseUrl: url.toString(), poolSize: 20 });
   const config = loadConfig({ DATABASE_URL: url.toString(), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', WORKER_POLL_MS: '20', DATABASE_POOL_SIZE: '20' });
   const app = await createApp({ config, db });
+  const stops: (() => Promise<void>)[] = [];
   try {
     const port = await app.listen();
     const base = `http://127.0.0.1:${port}`;
@@ -56,16 +49,15 @@ export async function benchApprovals(serverUrl: string) {
     await waitForCards(db.db, REQUESTS);
     const cards = await db.db.selectFrom('console_messages').select(['id', 'card']).where('user_id', '=', 'lisi').execute();
     const targets = cards.filter((c) => (c.card as CardView).blocks.some((b) => b.type === 'form')).map((c) => c.id);
-    const dir = mkdtempSync(join(tmpdir(), 'aa-bench-'));
     const half = Math.floor(targets.length / 2);
-    writeFileSync(join(dir, 'busy.json'), JSON.stringify(targets.slice(0, half)));
-    writeFileSync(join(dir, 'quiet.json'), JSON.stringify(targets.slice(half)));
+    const clicks = (ids: string[]) => ids.map((id) => ({ body: JSON.stringify({ user: 'lisi', messageId: id, actionId: 'approve', form: {} }) }));
+    const clickPlan = (ids: string[]) => ({ url: `${base}/console/api/actions`, concurrency: CONCURRENCY, requests: clicks(ids) });
     // First half: the outbox workers run meanwhile (each approval enqueues card updates, a notification
     // and the ERP document). Second half: workers paused, the click path alone; then the backlog drains.
-    const busy = await clickFromChild(base, join(dir, 'busy.json'));
+    const busy = await loadFromChild(clickPlan(targets.slice(0, half)));
     await app.outbox.stop();
     await app.inbox.stop();
-    const a = await clickFromChild(base, join(dir, 'quiet.json'));
+    const a = await loadFromChild(clickPlan(targets.slice(half)));
     const doneBefore = await doneJobs(db.db);
     const drainStart = performance.now();
     app.outbox.start();
@@ -78,18 +70,41 @@ export async function benchApprovals(serverUrl: string) {
       await db.db.transaction().execute((trx) => sql`update bench_counter set n = n + 1 where id = ${i % CONCURRENCY}`.execute(trx));
     });
     const b = summarize(baseline.latencies, baseline.elapsedMs);
+    // The same bare transaction behind the same HTTP stack and load generator: what any click path
+    // that commits one transaction could reach here at most.
+    const txPlan = (n: number, base: string) => ({ url: `${base}/bench/tx`, concurrency: CONCURRENCY, requests: Array.from({ length: n }, () => ({ body: '{}' })) });
+    const txBase = await serveBareTx(db.db, stops);
+    await loadFromChild(txPlan(1000, txBase)); // warm-up, like the busy half before the click run
+    const httpTx = await loadFromChild(txPlan(targets.length * 2, txBase));
     return {
       approve_clicks: a.n, approve_per_s: a.per_s, approve_p50_ms: a.p50_ms, approve_p99_ms: a.p99_ms,
       approve_with_workers_per_s: busy.per_s, approve_with_workers_p50_ms: busy.p50_ms, approve_with_workers_p99_ms: busy.p99_ms,
       outbox_backlog_drain_ms: Math.round(drainMs), outbox_backlog_jobs: drained, outbox_jobs_per_s: Math.round((drained / drainMs) * 1000),
       baseline_tx_per_s: b.per_s, baseline_p50_ms: b.p50_ms, baseline_p99_ms: b.p99_ms,
+      http_bare_tx_per_s: httpTx.per_s, http_bare_tx_p50_ms: httpTx.p50_ms, http_bare_tx_p99_ms: httpTx.p99_ms,
+      approve_vs_http_bare_tx: Math.round((a.per_s / httpTx.per_s) * 100) / 100,
       approve_vs_baseline: Math.round((a.per_s / b.per_s) * 100) / 100, concurrency: CONCURRENCY,
     };
   } finally {
+    for (const stop of stops) await stop();
     await app.stop();
     await db.close();
     await admin(serverUrl, `drop database if exists ${name} with (force)`);
   }
+}
+
+/** Serves POST /bench/tx (one bare update transaction) through the app's HTTP stack; returns the base URL. */
+async function serveBareTx(db: Awaited<ReturnType<typeof createDb>>['db'], stops: (() => Promise<void>)[]): Promise<string> {
+  let i = 0;
+  const tx = new Hono().post('/tx', async (c) => {
+    await db.transaction().execute((trx) => sql`update bench_counter set n = n + 1 where id = ${i++ % CONCURRENCY}`.execute(trx));
+    return c.json({ ok: true });
+  });
+  const http = createHttpApp({ logger: pino({ level: 'warn' }), metrics: createMetrics(), ready: async () => true, mounts: [{ path: '/bench', app: tx }] });
+  return new Promise((resolve) => {
+    const server = serve({ fetch: http.fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(`http://127.0.0.1:${info.port}`));
+    stops.push(() => new Promise<void>((res) => server.close(() => res())));
+  });
 }
 
 async function doneJobs(db: Awaited<ReturnType<typeof createDb>>['db']): Promise<number> {

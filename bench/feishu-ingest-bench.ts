@@ -9,11 +9,12 @@ import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config/env.ts';
 import { createDb, type DbHandle } from '../src/db/create-db.ts';
 import { buildSignedWebhook, startFakeFeishuServer } from '../test/fakes/feishu-server.ts';
-import { summarize } from './stats.ts';
+import { loadFromChild } from './child-load.ts';
 
 /**
  * Feishu webhook ingest on a listening server: encrypted + signed `im.message.receive_v1` events (distinct event
- * ids) POSTed with 32 in flight for ~3 s; each ack (verify → decrypt → normalize → one inbox insert → 200) is timed.
+ * ids) POSTed with 32 in flight for ~3 s by a load generator in its own process; each ack (verify → decrypt →
+ * normalize → one inbox insert → 200) is timed.
  * The baseline is GET /healthz on the same server, same concurrency, same run. Workers are stopped so the numbers
  * are the receiver's alone (the inbox keeps the events for later).
  */
@@ -57,33 +58,6 @@ function envelope(i: number): unknown {
   };
 }
 
-interface LoadResult { latencies: number[]; elapsedMs: number; errors: number }
-
-/**
- * Closed loop with CONCURRENCY requests in flight (node's fetch) until `ms` elapse or the prepared requests run
- * out. Requests are built before the clock starts, so the client adds only fetch itself to each measured ack.
- */
-async function load(url: string, ms: number, reqs?: { body: string; headers: Record<string, string> }[]): Promise<LoadResult> {
-  const latencies: number[] = [];
-  let next = 0;
-  let errors = 0;
-  const start = performance.now();
-  const until = start + ms;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (performance.now() < until) {
-      const i = next++;
-      const r = reqs?.[i];
-      if (reqs && !r) break;
-      const t = performance.now();
-      const res = await fetch(url, r ? { method: 'POST', body: r.body, headers: r.headers } : undefined);
-      await res.arrayBuffer();
-      if (res.status !== 200) errors += 1;
-      latencies.push(performance.now() - t);
-    }
-  }));
-  return { latencies, elapsedMs: performance.now() - start, errors };
-}
-
 export async function benchFeishuIngest(databaseUrl: string | undefined): Promise<{ feishu_ingest_acks_per_s: number; feishu_ingest_p50_ms: number; feishu_ingest_p99_ms: number; healthz_per_s: number; healthz_p99_ms: number }> {
   const fake = await startFakeFeishuServer();
   const db = await freshDb(databaseUrl);
@@ -101,14 +75,13 @@ export async function benchFeishuIngest(databaseUrl: string | undefined): Promis
     const encryptKey = SECRETS['FS_ENCRYPT_KEY'] ?? '';
     const build = (n: number) => Array.from({ length: n }, (_, i) => buildSignedWebhook(envelope(i), { encryptKey, timestampSec: Math.floor(Date.now() / 1000) }));
     const url = `${base}/webhooks/feishu/feishu-bench`;
-    await load(url, 500, build(2000)); // warm-up: JIT, pool connections
-    const ingest = await load(url, INGEST_MS, build(MAX_EVENTS));
-    if (ingest.errors > 0) throw new Error(`${ingest.errors} webhook requests were not acked with 200`);
-    const acked = summarize(ingest.latencies, ingest.elapsedMs);
+    const plan = (n: number, ms: number) => ({ url, concurrency: CONCURRENCY, ms, requests: build(n).map((r) => ({ body: r.body, headers: r.headers })) });
+    await loadFromChild(plan(2000, 500)); // warm-up: JIT, pool connections
+    // Requests are built before the clock starts; the load client exits non-zero if one is not acked with 200.
+    const acked = await loadFromChild(plan(MAX_EVENTS, INGEST_MS));
     const stored = await app.db.db.selectFrom('inbox_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     if (Number(stored.n) < acked.n) throw new Error(`acked ${acked.n} events but the inbox holds ${stored.n}`);
-    const hz = await load(`${base}/healthz`, HEALTHZ_MS);
-    const healthz = summarize(hz.latencies, hz.elapsedMs);
+    const healthz = await loadFromChild({ url: `${base}/healthz`, concurrency: CONCURRENCY, ms: HEALTHZ_MS });
     return {
       feishu_ingest_acks_per_s: acked.per_s, feishu_ingest_p50_ms: acked.p50_ms, feishu_ingest_p99_ms: acked.p99_ms,
       healthz_per_s: healthz.per_s, healthz_p99_ms: healthz.p99_ms,

@@ -7,15 +7,18 @@ export function summarize(latenciesMs: number[], elapsedMs: number): { per_s: nu
 
 const round = (x: number): number => Math.round(x * 100) / 100;
 
-/** Runs `task(i)` for items 0..n-1 with `concurrency` in flight; returns each item's latency. */
-export async function runPool(n: number, concurrency: number, task: (i: number) => Promise<void>): Promise<{ latencies: number[]; elapsedMs: number }> {
+/**
+ * Runs `task(i)` for items 0..n-1 with `concurrency` in flight; returns each item's latency. A task that
+ * answers `false` did nothing (a time limit was reached): its worker stops and no latency is recorded.
+ */
+export async function runPool(n: number, concurrency: number, task: (i: number) => Promise<void | boolean>): Promise<{ latencies: number[]; elapsedMs: number }> {
   const latencies: number[] = [];
   let next = 0;
   const start = performance.now();
   await Promise.all(Array.from({ length: concurrency }, async () => {
     for (let i = next++; i < n; i = next++) {
       const t = performance.now();
-      await task(i);
+      if ((await task(i)) === false) return;
       latencies.push(performance.now() - t);
     }
   }));
