@@ -1,8 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.ts';
-import { MAX_BODY_BYTES } from './body.ts';
+import { limitBody, MAX_BODY_BYTES } from './body.ts';
 import { errorHandler } from './error-handler.ts';
 
 export interface HttpDeps {
@@ -28,7 +27,7 @@ export function createHttpApp(d: HttpDeps): Hono {
   app.use('*', timing(d.metrics));
   // The unread rest of an oversized body is not drained: the connection closes after the 413, and says so,
   // so keep-alive clients don't send their next request on it.
-  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: { code: 'request.too_large', message: `body over ${MAX_BODY_BYTES} bytes` } }, 413, { connection: 'close' }) }));
+  app.use('*', limitBody((c) => c.json({ error: { code: 'request.too_large', message: `body over ${MAX_BODY_BYTES} bytes` } }, 413, { connection: 'close' })));
   if (d.apiToken) {
     const token = d.apiToken;
     const guard: MiddlewareHandler = async (c, next) => {

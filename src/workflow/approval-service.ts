@@ -8,11 +8,12 @@ import type { ChatTarget, InboundEvent } from '../core/inbound-event.ts';
 import { normalizeMoney } from '../core/money.ts';
 import { formatMonth, localDateOf } from '../core/time-zone.ts';
 import type { Database } from '../db/database.ts';
+import { GroupBatcher } from '../db/group-batcher.ts';
 import type { DirectoryViews } from '../directory/directory-view.ts';
 import { transition } from './approval-machine.ts';
 import type { ApprovalEvent, RequestSnapshot, TransitionError } from './approval-states.ts';
-import { planEffects } from './request-effects.ts';
 import { CommitBatcher } from './commit-batcher.ts';
+import { planEffects } from './request-effects.ts';
 import { commitPayload, commitRequestChange } from './request-commit.ts';
 import * as requestRepo from './request-repo.ts';
 import type { RequestRecord, TaskRecord } from './request-repo.ts';
@@ -31,9 +32,11 @@ export interface ApprovalServiceDeps {
   onCommitBatch?: (size: number) => void;
 }
 
-/** Group commit: at most this many batches on the wire, each of at most this many changes. */
-const COMMIT_BATCHES_IN_FLIGHT = 2;
-const COMMIT_BATCH_MAX = 32;
+/** Group commit and batched loads: at most this many batches on the wire, each of at most this many items. */
+const BATCHES_IN_FLIGHT = 2;
+const BATCH_MAX = 32;
+
+type Loaded = { request: RequestRecord; tasks: TaskRecord[] } | undefined;
 
 export interface SubmitInput {
   tenantId: string;
@@ -59,9 +62,18 @@ const AUDITED_DENIALS = new Set(['workflow.not_approver', 'workflow.not_requeste
 /** Loads → transition() → persists state + tasks + outbox + audit in one transaction, with an optimistic version check. */
 export class ApprovalService {
   private readonly commits: CommitBatcher;
+  /** Concurrent actions load their requests together (one query for the batch). */
+  private readonly loads: GroupBatcher<{ tenantId: string; id: string }, Loaded>;
 
   constructor(private readonly d: ApprovalServiceDeps) {
-    this.commits = new CommitBatcher(d.db, { maxInFlight: COMMIT_BATCHES_IN_FLIGHT, maxBatch: COMMIT_BATCH_MAX, ...(d.onCommitBatch ? { onBatch: d.onCommitBatch } : {}) });
+    this.commits = new CommitBatcher(d.db, { maxInFlight: BATCHES_IN_FLIGHT, maxBatch: BATCH_MAX, ...(d.onCommitBatch ? { onBatch: d.onCommitBatch } : {}) });
+    this.loads = new GroupBatcher({ maxInFlight: BATCHES_IN_FLIGHT, maxBatch: BATCH_MAX, run: async (keys) => {
+      const found = await requestRepo.findRequestsWithTasks(d.db, keys.map((k) => k.id));
+      return keys.map((k) => {
+        const hit = found.get(k.id);
+        return hit && hit.request.tenantId === k.tenantId ? hit : undefined;
+      });
+    } });
   }
 
   /** Creates a request and its first tasks inside the caller's transaction (the dialog's). */
@@ -127,7 +139,7 @@ export class ApprovalService {
   ): Promise<ActOutcome> {
     const { db } = this.d;
     for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
-      const found = await requestRepo.findRequestWithTasks(db, tenantId, requestId);
+      const found = await this.loads.submit({ tenantId, id: requestId });
       if (!found) throw new NotFoundError('request.not_found', `no request ${requestId}`);
       const { request: req, tasks: allTasks } = found;
       const now = this.d.clock.now();

@@ -65,15 +65,12 @@ export async function findRequest(db: Db, tenantId: string, id: string): Promise
 /** All tasks of the request aliased `r`, oldest first, as one JSON array (one round trip with the request). */
 const tasksOfR = sql<TaskJson[]>`(select coalesce(json_agg(t order by t.created_at, t.id), '[]') from approval_tasks t where t.request_id = r.id)`;
 
-/** A request and all its tasks in one round trip (the approval hot path). */
-export async function findRequestWithTasks(db: Db, tenantId: string, id: string): Promise<{ request: RequestRecord; tasks: TaskRecord[] } | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-  const row = await db.selectFrom('requests as r').selectAll('r')
-    .select(tasksOfR.as('tasks'))
-    .where('r.tenant_id', '=', tenantId).where('r.id', '=', id).executeTakeFirst();
-  if (!row) return undefined;
-  const { tasks, ...request } = row;
-  return { request: toRequest(request), tasks: tasks.map((t) => toTask(reviveTask(t))) };
+/** Several requests with their tasks in one round trip (the approval service batches concurrent loads). */
+export async function findRequestsWithTasks(db: Db, ids: string[]): Promise<Map<string, { request: RequestRecord; tasks: TaskRecord[] }>> {
+  const valid = [...new Set(ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id)))];
+  if (valid.length === 0) return new Map();
+  const rows = await db.selectFrom('requests as r').selectAll('r').select(tasksOfR.as('tasks')).where('r.id', 'in', valid).execute();
+  return new Map(rows.map(({ tasks, ...request }) => [request.id, { request: toRequest(request), tasks: tasks.map((t) => toTask(reviveTask(t))) }]));
 }
 
 /** The latest ERP document of a request, as a card shows it. */

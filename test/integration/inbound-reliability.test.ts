@@ -49,6 +49,14 @@ describe('inbound reliability', () => {
   });
 
   const json = (v: unknown): string => JSON.stringify(v);
+  /** A body sent with Transfer-Encoding: chunked (no Content-Length), 64 KB at a time. */
+  const chunked = (text: string): ReadableStream<Uint8Array> => new ReadableStream({
+    start(ctrl) {
+      const b = Buffer.from(text);
+      for (let i = 0; i < b.length; i += 65_536) ctrl.enqueue(b.subarray(i, i + 65_536));
+      ctrl.close();
+    },
+  });
   const bad: [string, string, string, number, string][] = [
     ['malformed JSON', '/console/api/messages', '{"user": "zhangsan", "text": ', 400, 'request.malformed_json'],
     ['missing fields', '/console/api/messages', json({ user: 'zhangsan' }), 400, 'request.invalid'],
@@ -58,13 +66,18 @@ describe('inbound reliability', () => {
     ['an action on a message that does not exist', '/console/api/actions', json({ user: 'zhangsan', messageId: '00000000-0000-0000-0000-000000000000', actionId: 'approve' }), 404, 'console.unknown_message'],
     ['a malformed action', '/console/api/actions', json({ user: 'zhangsan', actionId: 'approve' }), 400, 'request.invalid'],
   ];
-  // In process (hono's Request) and through the Node listener (bodies read from the socket stream).
+  // In process (hono's Request), through the Node listener (bodies read from the socket stream), and
+  // chunked (no declared length: counted while buffered).
   let base = '';
   const transports: [string, (path: string, body: string) => Promise<Response>][] = [
     ['in process', async (path, body) => app.http.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body })],
     ['over HTTP', async (path, body) => {
       base ||= `http://127.0.0.1:${await app.listen()}`;
       return fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    }],
+    ['chunked over HTTP', async (path, body) => {
+      base ||= `http://127.0.0.1:${await app.listen()}`;
+      return fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chunked(body), duplex: 'half' } as RequestInit);
     }],
   ];
   const cases = transports.flatMap(([via, post]) => bad.map(([name, path, body, status, code]) => [`${name} (${via})`, () => post(path, body), status, code] as const));
@@ -81,5 +94,14 @@ describe('inbound reliability', () => {
     const audited = await app.db.db.selectFrom('audit_log').selectAll().where('action', '=', 'inbound.rejected').execute();
     expect(audited.length).toBe(auditBefore.length + 1);
     expect(audited.at(-1)?.meta).toMatchObject({ status, code });
+  });
+
+  it('a chunked body within the limit is accepted like any other', async () => {
+    base ||= `http://127.0.0.1:${await app.listen()}`;
+    const res = await fetch(`${base}/console/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: chunked(json({ user: 'wangwu', text: '/new travel_expense', eventId: 'evt-chunked-1' })), duplex: 'half' } as RequestInit);
+    expect(res.status).toBe(202);
+    const rows = await app.db.db.selectFrom('inbox_events').select('event_id').where('event_id', '=', 'evt-chunked-1').execute();
+    expect(rows).toHaveLength(1);
   });
 });
