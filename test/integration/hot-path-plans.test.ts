@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
+import { loadConfig } from '../../src/config/env.ts';
 import type { Database } from '../../src/db/database.ts';
 import { startApp } from '../support/start-app.ts';
 import { submitDirect } from '../support/submit-request.ts';
@@ -17,7 +18,8 @@ let app: App;
 const plans: string[] = [];
 let capturing = false;
 
-const onPg = Boolean(process.env.DATABASE_URL);
+/** Test files run on PostgreSQL when DATABASE_URL is set (see test-db.ts); PGlite has no auto_explain. */
+const onPg = Boolean(loadConfig().databaseUrl);
 
 beforeAll(async () => {
   if (!onPg) return;
