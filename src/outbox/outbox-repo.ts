@@ -33,9 +33,10 @@ export async function enqueue(trx: Db, jobs: NewJob[], maxAttempts: number): Pro
  * Claims up to `limit` jobs with FOR UPDATE SKIP LOCKED, so concurrent workers never take the same job:
  * first running jobs whose lease expired (their worker died), then due pending jobs in order. A job with
  * a queue key waits until every earlier job of that key is finished. Both scans use partial indexes, so
- * the cost does not grow with the number of finished jobs.
+ * the cost does not grow with the number of finished jobs. `expired: false` skips the first scan (a
+ * worker looks for expired leases now and then, not on every claim).
  */
-export async function claim(db: Db, workerId: string, limit: number, leaseMs: number): Promise<OutboxJobRow[]> {
+export async function claim(db: Db, workerId: string, limit: number, leaseMs: number, opts: { expired?: boolean } = {}): Promise<OutboxJobRow[]> {
   const take = (where: ReturnType<typeof sql>, order: ReturnType<typeof sql>) => sql<OutboxJobRow>`
     update outbox_jobs set status = 'running', locked_by = ${workerId}, attempts = attempts + 1, updated_at = now(),
       locked_until = now() + ${leaseMs} * interval '1 millisecond'
@@ -45,10 +46,10 @@ export async function claim(db: Db, workerId: string, limit: number, leaseMs: nu
           select 1 from outbox_jobs e where e.queue_key = j.queue_key and e.id < j.id and e.status in ('pending', 'running')))
       order by ${order} limit ${limit} for update skip locked)
     returning *`.execute(db);
-  const expired = await take(sql`status = 'running' and locked_until < now()`, sql`locked_until`);
-  if (expired.rows.length >= limit) return expired.rows;
+  const expired = opts.expired === false ? [] : (await take(sql`status = 'running' and locked_until < now()`, sql`locked_until`)).rows;
+  if (expired.length >= limit) return expired;
   const due = await take(sql`status = 'pending' and run_at <= now()`, sql`run_at, id`);
-  return [...expired.rows, ...due.rows];
+  return [...expired, ...due.rows];
 }
 
 /** Deletes finished jobs older than the retention (dead ones stay until replayed or handled). */
@@ -58,11 +59,15 @@ export async function purgeDone(db: Db, olderThanMs: number): Promise<number> {
   return Number(r.numDeletedRows);
 }
 
-/** Marks done only if this worker still holds the lease (a worker that lost it must not overwrite). */
-export async function complete(db: Db, id: number, workerId: string): Promise<boolean> {
-  const r = await db.updateTable('outbox_jobs').set({ status: 'done', done_at: sql`now()`, locked_until: null, updated_at: sql`now()` })
-    .where('id', '=', id).where('locked_by', '=', workerId).where('status', '=', 'running').executeTakeFirst();
-  return r.numUpdatedRows > 0n;
+/**
+ * Marks jobs done (several in one statement) only where this worker still holds the lease: a worker
+ * that lost it must not overwrite. Answers, per id, whether it was marked.
+ */
+export async function completeMany(db: Db, ids: number[], workerId: string): Promise<boolean[]> {
+  const rows = await db.updateTable('outbox_jobs').set({ status: 'done', done_at: sql`now()`, locked_until: null, updated_at: sql`now()` })
+    .where('id', 'in', ids).where('locked_by', '=', workerId).where('status', '=', 'running').returning('id').execute();
+  const done = new Set(rows.map((r) => r.id));
+  return ids.map((id) => done.has(id));
 }
 
 export async function retry(db: Db, id: number, workerId: string, delayMs: number, error: string, countAttempt: boolean): Promise<void> {

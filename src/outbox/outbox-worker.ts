@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { ExternalServiceError } from '../core/errors.ts';
 import { Doorbell } from '../scheduler/doorbell.ts';
 import type { Database, OutboxJobRow } from '../db/database.ts';
+import { GroupBatcher } from '../db/group-batcher.ts';
 import { backoffMs } from './backoff.ts';
 import { RetryLater } from './job-errors.ts';
 import * as outboxRepo from './outbox-repo.ts';
@@ -32,14 +33,22 @@ export interface OutboxWorkerOptions {
   onDeadLetter?: (job: OutboxJob, error: string) => Promise<void>;
 }
 
+/** How often a running worker also looks for jobs whose lease expired (their worker died). */
+const EXPIRED_LEASE_CHECK_MS = 1000;
+
 /** Claims jobs with SKIP LOCKED, runs them with bounded concurrency, retries with backoff, dead-letters. */
 export class OutboxWorker {
   private running = false;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly bell = new Doorbell();
   private loop: Promise<void> | null = null;
+  private expiredCheckedAt = 0;
+  /** Jobs finishing together are marked done in one statement. */
+  private readonly completions: GroupBatcher<number, boolean>;
 
-  constructor(private readonly o: OutboxWorkerOptions) {}
+  constructor(private readonly o: OutboxWorkerOptions) {
+    this.completions = new GroupBatcher({ maxInFlight: 1, maxBatch: 64, run: (ids) => outboxRepo.completeMany(o.db, ids, o.workerId) });
+  }
 
   start(): void {
     if (this.running) return;
@@ -78,7 +87,9 @@ export class OutboxWorker {
       let claimed: OutboxJobRow[] = [];
       if (free > 0) {
         try {
-          claimed = await outboxRepo.claim(this.o.db, this.o.workerId, free, this.o.leaseMs);
+          const expired = Date.now() - this.expiredCheckedAt >= EXPIRED_LEASE_CHECK_MS;
+          if (expired) this.expiredCheckedAt = Date.now();
+          claimed = await outboxRepo.claim(this.o.db, this.o.workerId, free, this.o.leaseMs, { expired });
         } catch (e: unknown) {
           this.o.logger.error({ err: e }, 'outbox claim failed');
         }
@@ -100,7 +111,7 @@ export class OutboxWorker {
       if (!handler) throw new ExternalServiceError('outbox', 'outbox.unknown_kind', `no handler for job kind "${row.kind}"`, { retryable: false });
       if (row.attempts > row.max_attempts) throw new ExternalServiceError('outbox', 'outbox.lease_lost', 'lease expired on every attempt', { retryable: false });
       await handler(job);
-      await outboxRepo.complete(db, row.id, workerId);
+      await this.completions.submit(row.id);
       this.o.onJobDone?.(row.kind, 'done', Date.now() - started);
     } catch (e: unknown) {
       const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
