@@ -1,8 +1,7 @@
 import type { Migration } from 'kysely';
 import * as foundation from '../../migrations/2026_11_23_0100_foundation.ts';
 import * as rateLimits from '../../migrations/2026_11_23_0200_rate_limits.ts';
-import * as taskUpdatesByKey from '../../migrations/2026_11_23_0300_task_updates_by_key.ts';
-import * as groupCommit from '../../migrations/2026_11_23_0400_group_commit.ts';
+import * as groupCommit from '../../migrations/2026_11_23_0300_group_commit.ts';
 
 /**
  * Every migration, by name (applied in name order). Imported statically so the same list works under
@@ -11,6 +10,5 @@ import * as groupCommit from '../../migrations/2026_11_23_0400_group_commit.ts';
 export const migrations: Record<string, Migration> = {
   '2026_11_23_0100_foundation': foundation,
   '2026_11_23_0200_rate_limits': rateLimits,
-  '2026_11_23_0300_task_updates_by_key': taskUpdatesByKey,
-  '2026_11_23_0400_group_commit': groupCommit,
+  '2026_11_23_0300_group_commit': groupCommit,
 };

@@ -1,11 +1,15 @@
 import { sql, type Kysely } from 'kysely';
-import { commitRequestChangeByKey } from './2026_11_23_0300_task_updates_by_key.ts';
+import { commitRequestChangeV1 } from './2026_11_23_0100_foundation.ts';
 
-/* Group commit for request changes. commit_request_change() no longer raises on a concurrent duplicate
-   event (it records the event first and takes it back when the version check fails), so several changes
-   can share one transaction: commit_request_changes() applies an array of them in request-id order (the
-   same lock order in every batch, so concurrent batches cannot deadlock) and returns each outcome in the
-   caller's order. See src/workflow/commit-batcher.ts. */
+/* Two changes to the request commit.
+   1. Tasks by key: the first commit_request_change() touched approval_tasks through joins with
+      jsonb_array_elements(), which the planner runs as a hash join over a sequential scan, so every
+      approval read the whole task table. Task updates and reminders now go row by row through the key.
+   2. Group commit: commit_request_change() no longer raises on a concurrent duplicate event (it records
+      the event first and takes it back when the version check fails), so several changes can share one
+      transaction: commit_request_changes() applies an array of them in request-id order (the same lock
+      order in every batch, so concurrent batches cannot deadlock) and returns each outcome in the
+      caller's order. See src/workflow/commit-batcher.ts. */
 const commitRequestChange = `
 create or replace function commit_request_change(p jsonb) returns text
 language plpgsql as $$
@@ -88,5 +92,5 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop function if exists commit_request_changes`.execute(db);
-  await sql.raw(commitRequestChangeByKey).execute(db);
+  await sql.raw(commitRequestChangeV1.replace('create function', 'create or replace function')).execute(db);
 }
