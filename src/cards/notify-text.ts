@@ -11,6 +11,8 @@ export function notifyText(m: NotifyMessage, number: string, intentName: string,
     case 'withdrawn': return zh ? `${what}已被申请人撤回，无需处理。` : `${what} was withdrawn by the requester; nothing to do.`;
     case 'comment': return zh ? `💬 ${name(m.by)} 评论了${what}：${m.text}` : `💬 ${name(m.by)} commented on ${what}: ${m.text}`;
     case 'transferred': return zh ? `${name(m.by)} 把${what}转交给了其他人审批。` : `${name(m.by)} transferred ${what} to someone else.`;
-    case 'reminder': return zh ? `⏰ ${name(m.by)} 提醒你尽快审批${what}。` : `⏰ ${name(m.by)} asks you to review ${what}.`;
+    case 'reminder':
+      if (m.by === 'system') return zh ? `⏰ ${what}已超过审批时限，请尽快处理。` : `⏰ ${what} is past its review deadline; please take a look.`;
+      return zh ? `⏰ ${name(m.by)} 提醒你尽快审批${what}。` : `⏰ ${name(m.by)} asks you to review ${what}.`;
   }
 }

@@ -31,6 +31,7 @@ const M = {
   transferTo: { zh: '请选择转交对象', en: 'Choose who to transfer to' }, editing: { zh: '已打开可编辑的申请表', en: 'Opened the form for editing' },
   unknownAction: { zh: '未知操作', en: 'Unknown action' }, commented: { zh: '已发送评论', en: 'Comment sent' },
   commentText: { zh: '请先填写评论内容', en: 'Write the comment first' }, noRequest: { zh: '申请不存在', en: 'No such request' },
+  noSuchPerson: { zh: '转交对象不在通讯录中或已离职', en: 'That person is not in the directory (or has left)' },
 };
 
 const REQUEST_ACTIONS = new Set(['approve', 'reject', 'transfer', 'comment', 'remind', 'withdraw']);
@@ -75,8 +76,10 @@ async function route(d: CardActionDeps, ev: InboundCardAction, user: DirectoryUs
     case 'approve': return act({ type: 'approve', actor: user.id, taskId: v.taskId ?? '', ...(text('comment') ? { comment: text('comment') } : {}) }, M.approved);
     case 'reject': return act({ type: 'reject', actor: user.id, taskId: v.taskId ?? '', reason: text('comment') || text('reason') }, M.rejected);
     case 'transfer': {
-      const to = text('transfer_to');
-      if (!to) return { ...say(M.transferTo, 'warning', 400), error: { code: 'workflow.invalid_transfer', message: 'transfer_to is required' } };
+      const picked = text('transfer_to');
+      if (!picked) return { ...say(M.transferTo, 'warning', 400), error: { code: 'workflow.invalid_transfer', message: 'transfer_to is required' } };
+      const to = await transferTarget(d, ev, user.tenantId, picked);
+      if (!to) return { ...say(M.noSuchPerson, 'error', 400), error: { code: 'workflow.invalid_transfer', message: `"${picked}" is not an active person in the directory` } };
       return act({ type: 'transfer', actor: user.id, taskId: v.taskId ?? '', to, ...(text('comment') ? { comment: text('comment') } : {}) }, M.transferred);
     }
     case 'comment': {
@@ -104,6 +107,16 @@ async function route(d: CardActionDeps, ev: InboundCardAction, user: DirectoryUs
     case 'erp.post': case 'erp.pay': return d.sandbox.handle(user, v.op, v.docId ?? '', text('bank_ref'), turn.locale);
     default: return { ...say(M.unknownAction, 'error', 400), error: { code: 'card.unknown_action', message: `unknown action ${v.op ?? ev.actionId}` } };
   }
+}
+
+/**
+ * Who a transfer goes to: a directory id (console picker, DingTalk), or the picked person's identity on
+ * the platform (Feishu's person picker answers with an open_id). Only active people of the tenant.
+ */
+async function transferTarget(d: CardActionDeps, ev: InboundCardAction, tenantId: string, picked: string): Promise<string | undefined> {
+  if ((await d.directory.get(tenantId)).user(picked)) return picked;
+  const byIdentity = await d.directory.userByIdentity(ev.platform, ev.botId, [picked]);
+  return byIdentity?.tenantId === tenantId ? byIdentity.id : undefined;
 }
 
 async function cooldownMs(d: CardActionDeps, tenantId: string, requestId: string): Promise<number> {

@@ -90,9 +90,9 @@ function transfer(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'transf
   if (isError(task)) return { ok: false, error: task };
   if (ev.to === ev.actor) return fail('workflow.invalid_transfer', 'cannot transfer a task to yourself');
   if (ev.to === s.requesterId) return fail('workflow.invalid_transfer', 'cannot transfer a task to the requester');
-  if (s.tasks.some((t) => t.stepIndex === task.stepIndex && t.approverId === ev.to && t.status === 'pending')) {
-    return fail('workflow.invalid_transfer', 'that person already has this task');
-  }
+  // Someone who holds or already approved this step can't take a second task in it (one vote each in 会签).
+  const theirs = s.tasks.find((t) => t.stepIndex === task.stepIndex && t.approverId === ev.to && (t.status === 'pending' || t.status === 'approved'));
+  if (theirs) return fail('workflow.invalid_transfer', theirs.status === 'pending' ? 'that person already has this task' : 'that person already approved this step');
   const effects: Effect[] = [
     { type: 'update_task', taskId: task.id, status: 'transferred', actor: ev.actor, ...(ev.comment ? { comment: ev.comment } : {}) },
     { type: 'create_tasks', stepIndex: task.stepIndex, approvers: [ev.to], transferredFrom: ev.actor },
@@ -136,7 +136,7 @@ function remind(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'remind' 
   const wait = last + ev.cooldownMs - now.getTime();
   if (last > 0 && wait > 0) return fail('workflow.remind_cooldown', `a reminder was sent recently; try again in ${Math.ceil(wait / 60000)} min`, wait);
   const approvers = [...new Set(open.map((t) => t.approverId))];
-  return { ok: true, next: s, effects: [{ type: 'remind_tasks', taskIds: open.map((t) => t.id), approvers }] };
+  return { ok: true, next: s, effects: [{ type: 'remind_tasks', taskIds: open.map((t) => t.id), approvers, by: ev.actor }] };
 }
 
 function erpMove(s: RequestSnapshot, from: RequestSnapshot['erpStatus'][], to: RequestSnapshot['erpStatus'], effects: Effect[] = []): Transition {

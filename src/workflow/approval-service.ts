@@ -115,6 +115,9 @@ export class ApprovalService {
    * same statement as the change: a redelivered event changes nothing and comes back as already handled.
    */
   async act(tenantId: string, requestId: string, ev: ActEvent, source: AuditSource, inbound?: InboundEvent): Promise<ActOutcome> {
+    if (ev.type === 'transfer' && !(await this.d.directory.get(tenantId)).user(ev.to)) {
+      throw new ValidationError('workflow.invalid_transfer', `"${ev.to}" is not an active person in the directory`);
+    }
     return this.run(tenantId, requestId, source, `request.${ev.type}`, (req, tasks) => {
       if (ev.type !== 'comment') return { event: ev, patch: ev.type === 'reject' ? { rejectReason: ev.reason.trim() } : {} };
       const participants = [req.requesterId, ...tasks.map((t) => t.approverId)];

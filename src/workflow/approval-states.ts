@@ -55,7 +55,8 @@ export type Effect =
   | { type: 'create_tasks'; stepIndex: number; approvers: string[]; transferredFrom?: string }
   | { type: 'update_task'; taskId: string; status: TaskStatus; actor?: string; comment?: string }
   | { type: 'close_tasks'; taskIds: string[]; status: 'skipped' | 'cancelled' }
-  | { type: 'remind_tasks'; taskIds: string[]; approvers: string[] }
+  /** `by`: the requester, or 'system' for an SLA reminder. */
+  | { type: 'remind_tasks'; taskIds: string[]; approvers: string[]; by: string }
   | { type: 'notify'; userIds: string[]; message: NotifyMessage }
   | { type: 'erp_create' };
 

@@ -39,7 +39,7 @@ export function planEffects(deps: EffectDeps, req: RequestRecord, effects: Effec
         break;
       case 'remind_tasks':
         plan.remindedTaskIds.push(...e.taskIds);
-        for (const userId of e.approvers) plan.jobs.push(notifyJob(req, v, userId, { kind: 'reminder', by: req.requesterId }));
+        for (const userId of e.approvers) plan.jobs.push(notifyJob(req, v, userId, { kind: 'reminder', by: e.by }));
         break;
       case 'notify':
         for (const userId of e.userIds) plan.jobs.push(notifyJob(req, v, userId, e.message));

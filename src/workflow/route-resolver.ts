@@ -38,7 +38,11 @@ function approversFor(rule: ApproverRule, requesterId: string, dir: DirectoryVie
   }
 }
 
-/** Leaders of the requester's department; if the requester leads it, the parent department's leaders. */
+/**
+ * Leaders of the requester's department; if the requester leads it, the parent department's leaders.
+ * The head of the top department has nobody above: the step is theirs (`[requester]`), so it is skipped
+ * like any other step whose only approver is the requester.
+ */
 function departmentLeaders(deptId: string | null, requesterId: string, dir: DirectoryView): string[] {
   let id = deptId;
   for (let depth = 0; id && depth < 10; depth++) {
@@ -46,6 +50,7 @@ function departmentLeaders(deptId: string | null, requesterId: string, dir: Dire
     if (!dept) return [];
     const leaders = dept.leaderIds.filter((l) => dir.user(l));
     if (leaders.some((l) => l !== requesterId)) return leaders;
+    if (!dept.parentId) return leaders;
     id = dept.parentId;
   }
   return [];

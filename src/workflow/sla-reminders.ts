@@ -1,30 +1,37 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { IntentCatalog } from '../config/intent-catalog.ts';
 import type { Database } from '../db/database.ts';
 import type { ApprovalService } from './approval-service.ts';
 
+/** Requests reminded per run and SLA; the rest wait for the next run (oldest tasks first). */
+const PER_RUN = 200;
+
 /**
  * Reminds approvers of tasks pending longer than their intent's SLA, at most once per SLA period per
- * task (the machine's cooldown check makes concurrent runs on several replicas harmless).
+ * request (the machine's cooldown check makes concurrent runs on several replicas harmless). Intents
+ * are grouped by SLA, and each group asks only for its own overdue tasks, oldest first, so tasks that
+ * are not due yet never crowd out those that are.
  */
 export async function remindOverdue(db: Kysely<Database>, catalog: IntentCatalog, approvals: ApprovalService, now: Date): Promise<number> {
-  const shortest = Math.min(...catalog.formIntents.map((i) => i.sla_hours));
-  if (!Number.isFinite(shortest)) return 0;
-  const rows = await db.selectFrom('approval_tasks as t').innerJoin('requests as r', 'r.id', 't.request_id')
-    .select(['r.id as request_id', 'r.tenant_id', 'r.intent_key', 't.created_at', 't.reminded_at'])
-    .where('t.status', '=', 'pending').where('r.status', '=', 'pending')
-    .where('t.created_at', '<', new Date(now.getTime() - shortest * 3600_000))
-    .where((eb) => eb.or([eb('t.reminded_at', 'is', null), eb('t.reminded_at', '<', sql<Date>`${new Date(now.getTime() - shortest * 3600_000)}`)]))
-    .limit(200).execute();
+  const bySla = new Map<number, string[]>();
+  for (const i of catalog.formIntents) bySla.set(i.sla_hours, [...(bySla.get(i.sla_hours) ?? []), i.key]);
   let sent = 0;
-  const seen = new Set<string>();
-  for (const row of rows) {
-    if (seen.has(row.request_id)) continue;
-    seen.add(row.request_id);
-    const slaMs = (catalog.get(row.intent_key)?.sla_hours ?? 24) * 3600_000;
-    if (now.getTime() - row.created_at.getTime() < slaMs) continue;
-    const out = await approvals.act(row.tenant_id, row.request_id, { type: 'remind', actor: 'system', cooldownMs: slaMs }, 'system');
-    if (out.ok) sent++;
+  for (const [hours, keys] of bySla) {
+    const slaMs = hours * 3600_000;
+    const due = new Date(now.getTime() - slaMs);
+    const rows = await db.selectFrom('approval_tasks as t').innerJoin('requests as r', 'r.id', 't.request_id')
+      .select(['r.id as request_id', 'r.tenant_id'])
+      .where('t.status', '=', 'pending').where('r.status', '=', 'pending').where('r.intent_key', 'in', keys)
+      .where('t.created_at', '<', due)
+      .where((eb) => eb.or([eb('t.reminded_at', 'is', null), eb('t.reminded_at', '<', due)]))
+      .orderBy('t.created_at').orderBy('t.id').limit(PER_RUN).execute();
+    const seen = new Set<string>();
+    for (const row of rows) {
+      if (seen.has(row.request_id)) continue;
+      seen.add(row.request_id);
+      const out = await approvals.act(row.tenant_id, row.request_id, { type: 'remind', actor: 'system', cooldownMs: slaMs }, 'system');
+      if (out.ok) sent++;
+    }
   }
   return sent;
 }

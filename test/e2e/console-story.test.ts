@@ -103,7 +103,12 @@ describe('console story: travel expense from chat to paid', () => {
 
     const again = await cc.waitFor('lisi', (m) => m.id === lisiCard.id && hasButton('approve')(m) && textOf(m.card).includes('1,350.00'));
     expect(again.revision).toBeGreaterThan(lisiCard.revision + 1);
-    expect((await cc.click('lisi', again.id, 'approve')).status).toBe(200);
+    // Approve pressed on the view lisi saw before the resubmit (1,200.00): refused, the page must refresh.
+    const stale = await cc.click('lisi', lisiCard.id, 'approve', {}, undefined, lisiCard.revision);
+    expect(stale.status).toBe(409);
+    expect(stale.body.error?.code).toBe('card.outdated');
+    expect((await app.db.db.selectFrom('requests').select('status').where('number', '=', number).executeTakeFirstOrThrow()).status).toBe('pending');
+    expect((await cc.click('lisi', again.id, 'approve', {}, undefined, again.revision)).status).toBe(200);
     const done = await requesterCard(number, (m) => m.id === rejected.id && textOf(m.card).includes('第 2 次提交') && m.card?.subtitle === '已通过');
     expect(done).toBeDefined();
     const req = await app.db.db.selectFrom('requests').selectAll().where('number', '=', number).executeTakeFirstOrThrow();
@@ -127,6 +132,8 @@ describe('console story: travel expense from chat to paid', () => {
     const number = await submitTravel('900');
     const lisiCard = await taskCard('lisi', number);
     expect((await cc.click('lisi', lisiCard.id, 'transfer', {})).status).toBe(400);
+    const nobody = await cc.click('lisi', lisiCard.id, 'transfer', { transfer_to: 'nobody-such' });
+    expect([nobody.status, nobody.body.error?.code]).toEqual([400, 'workflow.invalid_transfer']);
     expect((await cc.click('lisi', lisiCard.id, 'transfer', { transfer_to: 'admin', comment: '请管理员审批' })).status).toBe(200);
     const adminCard = await taskCard('admin', number);
     // Comments from the requester reach the current approvers (and leave the task open).

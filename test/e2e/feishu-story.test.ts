@@ -150,6 +150,22 @@ describe('feishu story: webhook in, cards out, through the real SDK against the 
     expect((await audits('card.denied')).map((r) => r.actor)).toContain('feishu:ou_mallory');
   });
 
+  it('transfer from the person picker (an open_id) reaches that person; an unknown open_id is refused, nothing changes', async () => {
+    const number = await submitTravel('650');
+    const lisi = await taskCard('lisi', number);
+    const req = await app.db.db.selectFrom('requests').selectAll().where('number', '=', number).executeTakeFirstOrThrow();
+    const unknown = await fs.click('lisi', lisi, 'transfer', { transfer_to: 'ou_nobody_here' });
+    expect(unknown.body.toast?.type).toBe('error');
+    expect((await app.db.db.selectFrom('requests').select('version').where('id', '=', req.id).executeTakeFirstOrThrow()).version).toBe(req.version);
+    // Feishu's select_person answers with the picked person's open_id, not a directory id.
+    const res = await fs.click('lisi', lisi, 'transfer', { transfer_to: 'ou_admin', comment: '请管理员审批' });
+    expect(res.body.toast).toEqual({ type: 'success', content: '已转交' });
+    const tasks = await app.db.db.selectFrom('approval_tasks').select(['approver_id', 'status']).where('request_id', '=', req.id).orderBy('created_at').execute();
+    expect(tasks).toEqual([{ approver_id: 'lisi', status: 'transferred' }, { approver_id: 'admin', status: 'pending' }]);
+    const admin = await taskCard('admin', number);
+    expect(admin.to).toBe('ou_admin');
+  });
+
   it('a 429 from Feishu is waited out (x-ogw-ratelimit-reset) and retried; every card still arrives', async () => {
     const number = await submitTravel('900');
     const lisi = await taskCard('lisi', number);

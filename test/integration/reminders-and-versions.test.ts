@@ -46,6 +46,25 @@ describe('reminders', () => {
     expect(await remindOverdue(app.db.db, app.catalog, app.approvals, clock.now())).toBe(0);
     const task = await app.db.db.selectFrom('approval_tasks').selectAll().where('request_id', '=', req.id).executeTakeFirstOrThrow();
     expect(task.remind_count).toBe(1);
+    // The timer sent it, so the approver is not told the requester asked.
+    await cc.waitForText('lisi', /已超过审批时限/);
+    const jobs = await app.db.db.selectFrom('outbox_jobs').select('payload').where('kind', '=', 'message.send').execute();
+    const reminders = jobs.map((j) => j.payload as { notify?: { requestId: string; message: { kind: string; by?: string } } })
+      .filter((p) => p.notify?.requestId === req.id && p.notify.message.kind === 'reminder');
+    expect(reminders.map((p) => p.notify?.message.by)).toEqual(['system']);
+  });
+
+  it('overdue tasks of a short-SLA intent are reminded even behind 201 pending tasks of a longer SLA that are not due', async () => {
+    clock.advance(48 * 3600_000);
+    await remindOverdue(app.db.db, app.catalog, app.approvals, clock.now()); // whatever earlier tests left
+    for (let i = 0; i < 201; i++) {
+      await submitDirect(app, 'travel_expense', 'zhangsan', { period: '2026-11', destination: '北京', amount: '100.00', purpose: `拜访客户 ${i}` }); // sla_hours 24
+    }
+    const urgent = await submitDirect(app, 'material_requisition', 'zhangsan', { item: '笔', quantity: 1, warehouse: '一号仓' }); // sla_hours 8
+    clock.advance(9 * 3600_000);
+    await remindOverdue(app.db.db, app.catalog, app.approvals, clock.now());
+    const task = await app.db.db.selectFrom('approval_tasks').select('remind_count').where('request_id', '=', urgent.id).executeTakeFirstOrThrow();
+    expect(task.remind_count).toBe(1);
   });
 });
 

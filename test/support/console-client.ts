@@ -53,8 +53,9 @@ export class ConsoleClient {
     return this.waitFor(user, (m) => m.kind === 'card' && !!m.card && pred(m.card));
   }
 
-  async click(user: string, messageId: string, actionId: string, form: Record<string, string> = {}, eventId?: string): Promise<{ status: number; body: { toast?: { text: string }; error?: { code: string; message: string } } }> {
-    const res = await this.post('/console/api/actions', { user, messageId, actionId, form, ...(eventId ? { eventId } : {}) });
+  /** `revision`: the card revision the user looks at, as the page sends it (an older one is refused). */
+  async click(user: string, messageId: string, actionId: string, form: Record<string, string> = {}, eventId?: string, revision?: number): Promise<{ status: number; body: { toast?: { text: string }; error?: { code: string; message: string } } }> {
+    const res = await this.post('/console/api/actions', { user, messageId, actionId, form, ...(eventId ? { eventId } : {}), ...(revision !== undefined ? { revision } : {}) });
     return { status: res.status, body: (await res.json()) as { toast?: { text: string }; error?: { code: string; message: string } } };
   }
 }

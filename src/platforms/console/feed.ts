@@ -2,6 +2,9 @@ import { EventEmitter } from 'node:events';
 import type { Kysely } from 'kysely';
 import type { CardView } from '../../cards/card-view.ts';
 import type { Database } from '../../db/database.ts';
+import { GroupBatcher } from '../../db/group-batcher.ts';
+
+export interface StoredCard { card: CardView; revision: number }
 
 export interface FeedMessage { id: string; revision: number; kind: 'text' | 'card'; card?: CardView; text?: string; seq: number }
 
@@ -11,9 +14,20 @@ const REPOLL_MS = 100;
 /** Long-poll reads of a console user's feed, woken early by writes in this process. */
 export class ConsoleFeed {
   private readonly events = new EventEmitter();
+  /** Concurrent clicks look their cards up together (one query for the batch). */
+  private readonly cards: GroupBatcher<{ userId: string; messageId: string }, StoredCard | undefined>;
 
   constructor(private readonly db: Kysely<Database>) {
     this.events.setMaxListeners(0);
+    this.cards = new GroupBatcher({ maxInFlight: 2, maxBatch: 32, run: async (keys) => {
+      const rows = await this.db.selectFrom('console_messages').select(['id', 'user_id', 'card', 'revision'])
+        .where('id', 'in', [...new Set(keys.map((k) => k.messageId))]).execute();
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return keys.map((k) => {
+        const row = byId.get(k.messageId);
+        return row?.card && row.user_id === k.userId ? { card: row.card as CardView, revision: row.revision } : undefined;
+      });
+    } });
   }
 
   notify(userId: string): void {
@@ -40,10 +54,12 @@ export class ConsoleFeed {
     }
   }
 
-  /** The stored card of a message delivered to this user (button values are taken from here, not from the client). */
-  async cardOf(userId: string, messageId: string): Promise<CardView | undefined> {
+  /**
+   * The stored card (latest revision) of a message delivered to this user: button values are taken from
+   * here, not from the client. Concurrent lookups share one query.
+   */
+  async cardOf(userId: string, messageId: string): Promise<StoredCard | undefined> {
     if (!/^[0-9a-f-]{36}$/i.test(messageId)) return undefined;
-    const row = await this.db.selectFrom('console_messages').select(['card']).where('id', '=', messageId).where('user_id', '=', userId).executeTakeFirst();
-    return (row?.card ?? undefined) as CardView | undefined;
+    return this.cards.submit({ userId, messageId });
   }
 }

@@ -15,6 +15,11 @@ export const actionBodySchema = z.object({
   actionId: z.string().min(1).max(128),
   form: z.record(z.string(), z.union([z.string().max(4000), z.number(), z.boolean(), z.null()])).default({}),
   eventId: z.string().min(1).max(128).optional(),
+  /**
+   * The card revision the user was looking at (the inbox gives it with every message). When given, a
+   * click on an older view is refused with 409 card.outdated instead of acting on what the card shows now.
+   */
+  revision: z.number().int().min(1).optional(),
 }).strict();
 
 export type MessageBody = z.infer<typeof messageBodySchema>;

@@ -33,6 +33,14 @@ const $ = (s) => document.querySelector(s);
 let user = new URLSearchParams(location.search).get('user') || '';
 let cursor = 0, generation = 0;
 const els = new Map();
+// With CONSOLE_TOKEN set on the server, the API wants a bearer token: asked for once, kept for the tab.
+async function api(path, init){
+  const send = () => { const t = sessionStorage.getItem('consoleToken'); return fetch(path, t ? {...init, headers:{...(init&&init.headers), authorization:'Bearer '+t}} : init); };
+  let r = await send();
+  if(r.status===401 && !declined){ const t = prompt('Console token (CONSOLE_TOKEN)'); if(t){ sessionStorage.setItem('consoleToken', t.trim()); r = await send(); } else declined = true; }
+  return r;
+}
+let declined = false;
 function toast(t){ if(!t) return; const el=$('#toast'); el.textContent=t.text; el.style.display='block'; el.dataset.type=t.type; clearTimeout(el._t); el._t=setTimeout(()=>el.style.display='none',3000); }
 function show(m){
   let el = els.get(m.id);
@@ -45,7 +53,7 @@ function show(m){
 async function poll(gen){
   while(gen===generation){
     try{
-      const r = await fetch('/console/api/inbox?user='+encodeURIComponent(user)+'&after='+cursor+'&waitMs=20000&html=1');
+      const r = await api('/console/api/inbox?user='+encodeURIComponent(user)+'&after='+cursor+'&waitMs=20000&html=1');
       if(gen!==generation) return;
       if(!r.ok){ await new Promise(r=>setTimeout(r,1000)); continue; }
       const body = await r.json(); cursor = body.cursor; body.messages.forEach(show);
@@ -54,7 +62,9 @@ async function poll(gen){
 }
 function switchUser(u){ user=u; cursor=0; els.clear(); $('#feed').innerHTML=''; generation++; history.replaceState(null,'','?user='+encodeURIComponent(u)); poll(generation); }
 async function loadUsers(){
-  const r = await fetch('/console/api/users'); const { users } = await r.json();
+  const r = await api('/console/api/users');
+  if(!r.ok){ toast({type:'error',text:'users: HTTP '+r.status}); return; }
+  const { users } = await r.json();
   const sel = $('#user'); sel.innerHTML = users.map(u=>'<option value="'+u.id+'">'+u.name+' ('+u.id+')</option>').join('');
   if(!user || !users.some(u=>u.id===user)) user = users[0] ? users[0].id : '';
   sel.value = user; sel.onchange = () => switchUser(sel.value); switchUser(user);
@@ -62,7 +72,7 @@ async function loadUsers(){
 $('#composer').onsubmit = async (e) => {
   e.preventDefault(); const text=$('#text').value.trim(); if(!text) return; $('#text').value='';
   const me=document.createElement('div'); me.className='msg me'; me.textContent=text; $('#feed').appendChild(me);
-  const r = await fetch('/console/api/messages',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({user,text})});
+  const r = await api('/console/api/messages',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({user,text})});
   if(!r.ok){ const b=await r.json(); toast({type:'error',text:b.error.message}); }
 };
 document.addEventListener('click', async (e) => {
@@ -72,7 +82,7 @@ document.addEventListener('click', async (e) => {
   if(formEl) for (const el of formEl.elements) if(el.name) form[el.name]=el.value;
   btn.disabled = true;
   try{
-    const r = await fetch('/console/api/actions',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({user,messageId:msg.dataset.id,actionId:btn.dataset.action,form})});
+    const r = await api('/console/api/actions',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({user,messageId:msg.dataset.id,revision:Number(msg.dataset.revision),actionId:btn.dataset.action,form})});
     const b = await r.json(); toast(b.toast || (b.error && {type:'error',text:b.error.message}));
   } finally { btn.disabled = false; }
 });

@@ -62,9 +62,12 @@ export class ConsoleReceiver implements Receiver {
     r.post('/api/actions', async (c) => {
       const body = parse(actionBodySchema, await readJson(c));
       // Who the clicker is gets checked by the card-action handler; here: only cards delivered to them.
-      const card = await this.d.feed.cardOf(body.user, body.messageId);
-      if (!card) throw new NotFoundError('console.unknown_message', `no card ${body.messageId} was delivered to ${body.user}`);
-      const button = findButton(card, body.actionId);
+      const stored = await this.d.feed.cardOf(body.user, body.messageId);
+      if (!stored) throw new NotFoundError('console.unknown_message', `no card ${body.messageId} was delivered to ${body.user}`);
+      if (body.revision !== undefined && body.revision !== stored.revision) {
+        throw new ConflictError('card.outdated', `the card changed since revision ${body.revision} (now ${stored.revision}); look at it again before acting`);
+      }
+      const button = findButton(stored.card, body.actionId);
       // The stored card is the latest revision; a button that is gone means the user acted on an old view.
       if (!button) throw new ConflictError('card.outdated', `the card changed and no longer offers "${body.actionId}"; it shows the current state`);
       const eventId = body.eventId ?? this.d.ids.uuid();

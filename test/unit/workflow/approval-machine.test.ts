@@ -33,6 +33,9 @@ const rows: Row[] = [
   ['transfer hands the task over', snap(), { type: 'transfer', actor: 'ls', taskId: 't1', to: 'ad' }, { status: 'pending', currentStep: 0 }, ['update_task', 'create_tasks', 'notify']],
   ['transfer to yourself is refused', snap(), { type: 'transfer', actor: 'ls', taskId: 't1', to: 'ls' }, 'workflow.invalid_transfer'],
   ['transfer to the requester is refused', snap(), { type: 'transfer', actor: 'ls', taskId: 't1', to: 'zs' }, 'workflow.invalid_transfer'],
+  ['all-of: transfer to someone who still has the step is refused', snap({ steps: [step(0, ['ls', 'ww'], 'all')], tasks: [task('t1', 0, 'ls'), task('t2', 0, 'ww')] }), { type: 'transfer', actor: 'ls', taskId: 't1', to: 'ww' }, 'workflow.invalid_transfer'],
+  ['all-of: transfer to someone who already approved the step is refused (one vote each)', snap({ steps: [step(0, ['ls', 'ww'], 'all')], tasks: [task('t1', 0, 'ls'), task('t2', 0, 'ww', 'approved')] }), { type: 'transfer', actor: 'ls', taskId: 't1', to: 'ww' }, 'workflow.invalid_transfer'],
+  ['transfer back to someone who transferred it away is allowed', snap({ tasks: [task('t0', 0, 'ad', 'transferred'), task('t1', 0, 'ls')] }), { type: 'transfer', actor: 'ls', taskId: 't1', to: 'ad' }, { status: 'pending' }, ['update_task', 'create_tasks', 'notify']],
   ['comment by a participant notifies the others', snap(), { type: 'comment', actor: 'zs', text: '请尽快', participants: ['zs', 'ls'] }, { status: 'pending' }, ['notify']],
   ['comment by an outsider is refused', snap(), { type: 'comment', actor: 'xx', text: 'hi', participants: ['zs', 'ls'] }, 'workflow.not_participant'],
   ['withdraw by the requester cancels open tasks', snap(), { type: 'withdraw', actor: 'zs' }, { status: 'withdrawn' }, ['close_tasks', 'notify']],
@@ -68,6 +71,13 @@ describe('transition()', () => {
     if (!t.ok) return;
     expect(t.next).toMatchObject(expected);
     expect(t.effects.map((e) => e.type)).toEqual(effects ?? []);
+  });
+
+  it('a reminder says who sent it: the requester, or the SLA timer (system)', () => {
+    for (const actor of ['zs', 'system']) {
+      const t = transition(snap(), { type: 'remind', actor, cooldownMs: 0 }, now);
+      expect(t.ok && t.effects).toEqual([{ type: 'remind_tasks', taskIds: ['t1'], approvers: ['ls'], by: actor }]);
+    }
   });
 
   it('never mutates its input', () => {

@@ -9,9 +9,11 @@ const users: Record<string, { id: string; departmentId: string | null; managerId
   ww: { id: 'ww', departmentId: 'finance', managerId: 'ad', roles: ['finance'] },
   ad: { id: 'ad', departmentId: 'hq', managerId: null, roles: ['admin'] },
   orphan: { id: 'orphan', departmentId: null, managerId: null, roles: [] },
+  lone: { id: 'lone', departmentId: 'lab', managerId: null, roles: [] },
 };
 const depts: Record<string, { leaderIds: string[]; parentId: string | null }> = {
   hq: { leaderIds: ['ad'], parentId: null }, sales: { leaderIds: ['ls'], parentId: 'hq' }, finance: { leaderIds: ['ww'], parentId: 'hq' },
+  lab: { leaderIds: [], parentId: null },
 };
 const dir: DirectoryView = {
   user: (id) => users[id], department: (id) => depts[id],
@@ -33,6 +35,8 @@ describe('resolveRoute', () => {
     ['condition false drops the step', [{ name, approvers: { rule: 'manager' } }, { name, approvers: { rule: 'role', role: 'finance' }, when: { field: 'amount', op: 'gt', value: 5000 } }], 'zs', { amount: '5000.00' }, [['ls']]],
     ['condition true keeps the step (decimal compare)', [{ name, approvers: { rule: 'manager' } }, { name, approvers: { rule: 'role', role: 'finance' }, when: { field: 'amount', op: 'gt', value: 5000 } }], 'zs', { amount: '5000.01' }, [['ls'], ['ww']]],
     ['self-approval is skipped', [{ name, approvers: { rule: 'role', role: 'finance' } }], 'ww', {}, [[]]],
+    ['department leader for the head of the top department is their own step: skipped', [{ name, approvers: { rule: 'department_leader' } }], 'ad', {}, [[]]],
+    ['a top department without a leader is an error', [{ name, approvers: { rule: 'department_leader' } }], 'lone', {}, 'workflow.no_approver'],
     ['no manager is an error', [{ name, approvers: { rule: 'manager' } }], 'orphan', {}, 'workflow.no_approver'],
     ['unknown named user is an error', [{ name, approvers: { rule: 'user', user: 'ghost' } }], 'zs', {}, 'workflow.no_approver'],
   ];
