@@ -136,7 +136,8 @@ export async function createApp(o: AppOptions): Promise<App> {
 
   const delivery = { db, messengers, ids, logger };
   const outbox: OutboxWorker = new OutboxWorker({
-    db, logger, workerId, concurrency: config.workers.concurrency, leaseMs: config.workers.leaseMs, pollMs: config.workers.pollMs,
+    db, logger, workerId, concurrency: config.workers.concurrency, leaseMs: config.workers.leaseMs, timeoutMs: config.workers.jobTimeoutMs,
+    pollMs: config.workers.pollMs,
     handlers: {
       [JOB.cardSync]: cardSyncHandler({ ...delivery, intents, directory, localeOf, timeZone: config.timeZone }),
       [JOB.cardPut]: cardPutHandler(delivery),

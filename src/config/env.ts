@@ -26,6 +26,7 @@ const schema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   OUTBOX_LEASE_MS: z.coerce.number().int().min(100).default(30000),
+  OUTBOX_JOB_TIMEOUT_MS: z.coerce.number().int().min(100).default(60000),
   WORKER_POLL_MS: z.coerce.number().int().min(5).default(250),
   ERP_POLL_MS: z.coerce.number().int().min(50).default(5000),
   SLA_CHECK_MS: z.coerce.number().int().min(100).default(60000),
@@ -60,7 +61,7 @@ export interface AppConfig {
     mode: RawEnv['NLU_MODE'];
     openai: { baseUrl: string; apiKey: string; model: string; timeoutMs: number };
   };
-  workers: { concurrency: number; maxAttempts: number; leaseMs: number; pollMs: number; erpPollMs: number; slaCheckMs: number };
+  workers: { concurrency: number; maxAttempts: number; leaseMs: number; jobTimeoutMs: number; pollMs: number; erpPollMs: number; slaCheckMs: number };
   consoleToken: string | undefined;
   shutdownGraceMs: number;
 }
@@ -89,7 +90,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     directoryFile: e.DIRECTORY_FILE,
     nlu: { mode: e.NLU_MODE, openai: { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY ?? '', model: e.OPENAI_MODEL, timeoutMs: e.OPENAI_TIMEOUT_MS } },
     workers: {
-      concurrency: e.WORKER_CONCURRENCY, maxAttempts: e.OUTBOX_MAX_ATTEMPTS, leaseMs: e.OUTBOX_LEASE_MS,
+      concurrency: e.WORKER_CONCURRENCY, maxAttempts: e.OUTBOX_MAX_ATTEMPTS, leaseMs: e.OUTBOX_LEASE_MS, jobTimeoutMs: e.OUTBOX_JOB_TIMEOUT_MS,
       pollMs: e.WORKER_POLL_MS, erpPollMs: e.ERP_POLL_MS, slaCheckMs: e.SLA_CHECK_MS,
     },
     consoleToken: e.CONSOLE_TOKEN,

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import type { Database, OutboxJobRow } from '../db/database.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -29,27 +29,49 @@ export async function enqueue(trx: Db, jobs: NewJob[], maxAttempts: number): Pro
   }))).onConflict((oc) => oc.doNothing()).execute();
 }
 
+/** A claimed job as its worker holds it: the claim's attempt number fences off every later claim of the job. */
+export interface Held { id: number; attempts: number }
+
 /**
  * Claims up to `limit` jobs with FOR UPDATE SKIP LOCKED, so concurrent workers never take the same job:
- * first running jobs whose lease expired (their worker died), then due pending jobs in order. A job with
- * a queue key waits until every earlier job of that key is finished. Both scans use partial indexes, so
- * the cost does not grow with the number of finished jobs. `expired: false` skips the first scan (a
- * worker looks for expired leases now and then, not on every claim).
+ * first running jobs whose lease expired (their worker died or stalled), then due pending jobs in order.
+ * A job with a queue key waits until every earlier job of that key is finished. Both scans use partial
+ * indexes, so the cost does not grow with the number of finished jobs. `expired: false` skips the first
+ * scan (a worker looks for expired leases now and then, not on every claim). A worker never re-claims
+ * its own running jobs: it renews their leases while they run (see renew()).
  */
 export async function claim(db: Db, workerId: string, limit: number, leaseMs: number, opts: { expired?: boolean } = {}): Promise<OutboxJobRow[]> {
-  const take = (where: ReturnType<typeof sql>, order: ReturnType<typeof sql>) => sql<OutboxJobRow>`
+  const take = (where: ReturnType<typeof sql>, order: ReturnType<typeof sql>, n: number) => sql<OutboxJobRow>`
     update outbox_jobs set status = 'running', locked_by = ${workerId}, attempts = attempts + 1, updated_at = now(),
       locked_until = now() + ${leaseMs} * interval '1 millisecond'
     where id in (
       select id from outbox_jobs j where ${where}
         and (queue_key is null or not exists (
           select 1 from outbox_jobs e where e.queue_key = j.queue_key and e.id < j.id and e.status in ('pending', 'running')))
-      order by ${order} limit ${limit} for update skip locked)
+      order by ${order} limit ${n} for update skip locked)
     returning *`.execute(db);
-  const expired = opts.expired === false ? [] : (await take(sql`status = 'running' and locked_until < now()`, sql`locked_until`)).rows;
+  const expired = opts.expired === false ? []
+    : (await take(sql`status = 'running' and locked_until < now() and locked_by <> ${workerId}`, sql`locked_until`, limit)).rows;
   if (expired.length >= limit) return expired;
-  const due = await take(sql`status = 'pending' and run_at <= now()`, sql`run_at, id`);
+  const due = await take(sql`status = 'pending' and run_at <= now()`, sql`run_at, id`, limit - expired.length);
   return [...expired, ...due.rows];
+}
+
+/** The held claims among `jobs` (still running under this worker and this attempt). */
+const heldBy = (workerId: string, jobs: Held[]) => (eb: ExpressionBuilder<Database, 'outbox_jobs'>) => eb.and([
+  eb('status', '=', 'running'), eb('locked_by', '=', workerId),
+  eb.or(jobs.map((j) => eb.and([eb('id', '=', j.id), eb('attempts', '=', j.attempts)]))),
+]);
+
+/**
+ * Extends the leases of jobs this worker is running; answers the ids it still holds. A job missing from
+ * the answer was taken over (its lease ran out while this worker stalled): its run must not report.
+ */
+export async function renew(db: Db, workerId: string, jobs: Held[], leaseMs: number): Promise<Set<number>> {
+  if (jobs.length === 0) return new Set();
+  const rows = await db.updateTable('outbox_jobs').set({ locked_until: sql`now() + ${leaseMs} * interval '1 millisecond'` })
+    .where(heldBy(workerId, jobs)).returning('id').execute();
+  return new Set(rows.map((r) => r.id));
 }
 
 /** Deletes finished jobs older than the retention (dead ones stay until replayed or handled). */
@@ -60,28 +82,29 @@ export async function purgeDone(db: Db, olderThanMs: number): Promise<number> {
 }
 
 /**
- * Marks jobs done (several in one statement) only where this worker still holds the lease: a worker
- * that lost it must not overwrite. Answers, per id, whether it was marked.
+ * Marks jobs done (several in one statement) only where this worker still holds that claim: a run whose
+ * lease was lost and taken over must not overwrite. Answers, per job, whether it was marked.
  */
-export async function completeMany(db: Db, ids: number[], workerId: string): Promise<boolean[]> {
+export async function completeMany(db: Db, jobs: Held[], workerId: string): Promise<boolean[]> {
   const rows = await db.updateTable('outbox_jobs').set({ status: 'done', done_at: sql`now()`, locked_until: null, updated_at: sql`now()` })
-    .where('id', 'in', ids).where('locked_by', '=', workerId).where('status', '=', 'running').returning('id').execute();
+    .where(heldBy(workerId, jobs)).returning('id').execute();
   const done = new Set(rows.map((r) => r.id));
-  return ids.map((id) => done.has(id));
+  return jobs.map((j) => done.has(j.id));
 }
 
-export async function retry(db: Db, id: number, workerId: string, delayMs: number, error: string, countAttempt: boolean): Promise<void> {
+export async function retry(db: Db, job: Held, workerId: string, delayMs: number, error: string, countAttempt: boolean): Promise<void> {
   await db.updateTable('outbox_jobs').set({
     status: 'pending', run_at: sql`now() + ${delayMs} * interval '1 millisecond'`, locked_until: null, last_error: error.slice(0, 2000),
     // An attempt that did not count extends the budget rather than lowering `attempts` (which keeps a
     // claimed job out of the fresh-job coalescing index).
     updated_at: sql`now()`, ...(countAttempt ? {} : { max_attempts: sql`max_attempts + 1` }),
-  }).where('id', '=', id).where('locked_by', '=', workerId).where('status', '=', 'running').execute();
+  }).where(heldBy(workerId, [job])).execute();
 }
 
-export async function deadLetter(db: Db, id: number, workerId: string, error: string): Promise<void> {
-  await db.updateTable('outbox_jobs').set({ status: 'dead', locked_until: null, last_error: error.slice(0, 2000), updated_at: sql`now()` })
-    .where('id', '=', id).where('locked_by', '=', workerId).execute();
+export async function deadLetter(db: Db, job: Held, workerId: string, error: string): Promise<boolean> {
+  const r = await db.updateTable('outbox_jobs').set({ status: 'dead', locked_until: null, last_error: error.slice(0, 2000), updated_at: sql`now()` })
+    .where(heldBy(workerId, [job])).executeTakeFirst();
+  return r.numUpdatedRows > 0n;
 }
 
 export async function listDead(db: Db, limit = 100): Promise<OutboxJobRow[]> {

@@ -15,6 +15,8 @@ export interface OutboxJob {
   payload: unknown;
   idempotencyKey: string;
   attempts: number;
+  /** Aborted when the run times out or its lease is lost: stop and leave the job to its next run. */
+  signal: AbortSignal;
 }
 
 /** One handler per job kind. Must be idempotent: a job may run again after a crash or a lost lease. */
@@ -26,7 +28,10 @@ export interface OutboxWorkerOptions {
   logger: Logger;
   workerId: string;
   concurrency: number;
+  /** A claim lasts this long unless renewed; the worker renews it every third of it while the job runs. */
   leaseMs: number;
+  /** A run that takes longer is abandoned (its signal aborted) and retried with backoff. */
+  timeoutMs?: number;
   pollMs: number;
   onJobDone?: (kind: string, outcome: 'done' | 'retry' | 'dead', ms: number) => void;
   /** A job gave up (non-retryable error or attempts used up): lets its owner record the failure. */
@@ -35,6 +40,14 @@ export interface OutboxWorkerOptions {
 
 /** How often a running worker also looks for jobs whose lease expired (their worker died). */
 const EXPIRED_LEASE_CHECK_MS = 1000;
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** A run that went on too long, or whose lease another worker has taken over. */
+class RunAbandoned extends ExternalServiceError {
+  constructor(code: 'outbox.timeout' | 'outbox.lease_lost', message: string) {
+    super('outbox', code, message, { retryable: true });
+  }
+}
 
 /** Claims jobs with SKIP LOCKED, runs them with bounded concurrency, retries with backoff, dead-letters. */
 export class OutboxWorker {
@@ -44,16 +57,47 @@ export class OutboxWorker {
   private loop: Promise<void> | null = null;
   private expiredCheckedAt = 0;
   /** Jobs finishing together are marked done in one statement. */
-  private readonly completions: GroupBatcher<number, boolean>;
+  private readonly completions: GroupBatcher<outboxRepo.Held, boolean>;
+  /** The claims this worker is running, with the means to abandon each. */
+  private readonly held = new Map<number, { attempts: number; abort: AbortController }>();
+  private heartbeat: NodeJS.Timeout | null = null;
+  private renewing = false;
 
   constructor(private readonly o: OutboxWorkerOptions) {
-    this.completions = new GroupBatcher({ maxInFlight: 1, maxBatch: 64, run: (ids) => outboxRepo.completeMany(o.db, ids, o.workerId) });
+    this.completions = new GroupBatcher({ maxInFlight: 1, maxBatch: 64, run: (jobs) => outboxRepo.completeMany(o.db, jobs, o.workerId) });
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
     this.loop = this.run();
+    this.startHeartbeat();
+  }
+
+  private startHeartbeat(): void {
+    if (this.heartbeat) return;
+    this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(20, Math.floor(this.o.leaseMs / 3)));
+    this.heartbeat.unref();
+  }
+
+  /** Keeps the leases of running jobs; a job whose lease was taken over is abandoned (it must not report). */
+  private async renewLeases(): Promise<void> {
+    if (this.renewing || this.held.size === 0) return;
+    this.renewing = true;
+    try {
+      const jobs = [...this.held].map(([id, h]) => ({ id, attempts: h.attempts }));
+      const kept = await outboxRepo.renew(this.o.db, this.o.workerId, jobs, this.o.leaseMs);
+      for (const j of jobs) {
+        const h = this.held.get(j.id);
+        if (kept.has(j.id) || !h || h.attempts !== j.attempts) continue;
+        this.o.logger.warn({ jobId: j.id, attempts: j.attempts }, 'outbox lease lost (taken over after a stall); abandoning the run');
+        h.abort.abort(new RunAbandoned('outbox.lease_lost', 'the lease was lost while the job ran'));
+      }
+    } catch (e: unknown) {
+      this.o.logger.warn({ err: e }, 'outbox lease renewal failed');
+    } finally {
+      this.renewing = false;
+    }
   }
 
   /** New work was enqueued by this process: look now instead of at the next poll. */
@@ -67,10 +111,13 @@ export class OutboxWorker {
     this.kick();
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
   }
 
   /** Runs until no due job is left (tests, CLI). */
   async drain(maxRounds = 1000): Promise<number> {
+    this.startHeartbeat();
     let n = 0;
     for (let i = 0; i < maxRounds; i++) {
       const jobs = await outboxRepo.claim(this.o.db, this.o.workerId, this.o.concurrency, this.o.leaseMs);
@@ -104,33 +151,62 @@ export class OutboxWorker {
 
   private async execute(row: OutboxJobRow): Promise<void> {
     const started = Date.now();
-    const job: OutboxJob = { id: row.id, tenantId: row.tenant_id, kind: row.kind, payload: row.payload, idempotencyKey: row.idempotency_key, attempts: row.attempts };
+    const abort = new AbortController();
+    const claim: outboxRepo.Held = { id: row.id, attempts: row.attempts };
+    this.held.set(row.id, { attempts: row.attempts, abort });
+    const job: OutboxJob = { id: row.id, tenantId: row.tenant_id, kind: row.kind, payload: row.payload, idempotencyKey: row.idempotency_key, attempts: row.attempts, signal: abort.signal };
     const { db, workerId, logger } = this.o;
     const handler = this.o.handlers[row.kind];
     try {
       if (!handler) throw new ExternalServiceError('outbox', 'outbox.unknown_kind', `no handler for job kind "${row.kind}"`, { retryable: false });
       if (row.attempts > row.max_attempts) throw new ExternalServiceError('outbox', 'outbox.lease_lost', 'lease expired on every attempt', { retryable: false });
-      await handler(job);
-      await this.completions.submit(row.id);
+      await this.runBounded(handler, job, abort);
+      await this.completions.submit(claim);
       this.o.onJobDone?.(row.kind, 'done', Date.now() - started);
     } catch (e: unknown) {
       const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
       if (e instanceof RetryLater) {
-        await outboxRepo.retry(db, row.id, workerId, e.delayMs, msg, false);
+        await outboxRepo.retry(db, claim, workerId, e.delayMs, msg, false);
         return;
       }
       const retryable = !(e instanceof ExternalServiceError) || e.retryable;
       if (!retryable || row.attempts >= row.max_attempts) {
+        // Only the holder of this claim dead-letters: a run that lost its lease leaves the job to its new holder.
+        if (!(await outboxRepo.deadLetter(db, claim, workerId, msg))) return;
         logger.error({ err: e, jobId: row.id, kind: row.kind, attempts: row.attempts }, 'outbox job dead-lettered');
-        await outboxRepo.deadLetter(db, row.id, workerId, msg);
         await this.o.onDeadLetter?.(job, msg).catch((err: unknown) => logger.error({ err, jobId: row.id }, 'dead-letter hook failed'));
         this.o.onJobDone?.(row.kind, 'dead', Date.now() - started);
         return;
       }
       const delay = e instanceof ExternalServiceError && e.retryAfterMs !== undefined ? e.retryAfterMs : backoffMs(row.attempts);
       logger.warn({ err: e, jobId: row.id, kind: row.kind, attempts: row.attempts, delayMs: delay }, 'outbox job failed, will retry');
-      await outboxRepo.retry(db, row.id, workerId, delay, msg, true);
+      await outboxRepo.retry(db, claim, workerId, delay, msg, true);
       this.o.onJobDone?.(row.kind, 'retry', Date.now() - started);
+    } finally {
+      if (this.held.get(row.id)?.abort === abort) this.held.delete(row.id);
+    }
+  }
+
+  /**
+   * Runs a handler until it settles, its time is up, or its lease is lost, whichever comes first. On the
+   * last two its signal is aborted and the run is abandoned: the handler may still be winding down, but
+   * its slot is free and the job goes back to the queue (handlers are idempotent).
+   */
+  private async runBounded(handler: JobHandler, job: OutboxJob, abort: AbortController): Promise<void> {
+    const ms = this.o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const stopped = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => abort.abort(new RunAbandoned('outbox.timeout', `the job ran over ${ms} ms`)), ms);
+      onAbort = () => reject(abort.signal.reason);
+      abort.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    stopped.catch(() => undefined);
+    try {
+      await Promise.race([handler(job), stopped]);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) abort.signal.removeEventListener('abort', onAbort);
     }
   }
 }

@@ -97,3 +97,86 @@ describe('outbox', () => {
     expect(after).toEqual([{ payload: { v: 1 }, status: 'running' }, { payload: { v: 3 }, status: 'pending' }]);
   });
 });
+
+describe('outbox leases and time limits', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const quiet = pino({ level: 'silent' });
+
+  it('a job that runs 5× longer than its lease runs once: its worker renews the lease, another worker leaves it alone', async () => {
+    const db = tdb.handle.db;
+    let running = 0;
+    let most = 0;
+    let starts = 0;
+    const slow = async (): Promise<void> => { starts++; running++; most = Math.max(most, running); await sleep(1500); running--; };
+    const mk = (id: string) => new OutboxWorker({ db, logger: quiet, workerId: id, concurrency: 4, leaseMs: 300, pollMs: 20, handlers: { slow } });
+    await outboxRepo.enqueue(db, [{ tenantId: 'default', kind: 'slow', payload: {}, idempotencyKey: 'slow-lease-1' }], 8);
+    const a = mk('lease-a');
+    const b = mk('lease-b');
+    a.start();
+    await sleep(50);
+    b.start();
+    await sleep(2000);
+    await Promise.all([a.stop(), b.stop()]);
+    const job = await db.selectFrom('outbox_jobs').selectAll().where('idempotency_key', '=', 'slow-lease-1').executeTakeFirstOrThrow();
+    expect({ starts, most, status: job.status, attempts: job.attempts }).toEqual({ starts: 1, most: 1, status: 'done', attempts: 1 });
+  });
+
+  it('a hung handler is abandoned at the time limit (signal aborted) and retried; other jobs keep flowing meanwhile', async () => {
+    const db = tdb.handle.db;
+    let calls = 0;
+    let aborted: unknown;
+    const worker = new OutboxWorker({
+      db, logger: quiet, workerId: 'timeouts', concurrency: 1, leaseMs: 5000, timeoutMs: 300, pollMs: 10,
+      handlers: {
+        hangs: async (job) => {
+          calls++;
+          if (calls === 1) {
+            job.signal.addEventListener('abort', () => { aborted = job.signal.reason; });
+            await new Promise(() => undefined);
+          }
+        },
+        quick: async () => undefined,
+      },
+    });
+    await outboxRepo.enqueue(db, [{ tenantId: 'default', kind: 'hangs', payload: {}, idempotencyKey: 'hang-once' }], 5);
+    worker.start();
+    await sleep(100);
+    await outboxRepo.enqueue(db, [{ tenantId: 'default', kind: 'quick', payload: {}, idempotencyKey: 'quick-behind-hang' }], 5);
+    for (let i = 0; i < 100; i++) {
+      const rows = await db.selectFrom('outbox_jobs').select('status').where('idempotency_key', 'in', ['hang-once', 'quick-behind-hang']).execute();
+      if (rows.every((r) => r.status === 'done')) break;
+      await sleep(50);
+    }
+    await worker.stop();
+    const rows = await db.selectFrom('outbox_jobs').select(['idempotency_key', 'status', 'attempts', 'last_error']).where('idempotency_key', 'in', ['hang-once', 'quick-behind-hang']).orderBy('id').execute();
+    expect(rows.map((r) => [r.idempotency_key, r.status, r.attempts])).toEqual([['hang-once', 'done', 2], ['quick-behind-hang', 'done', 1]]);
+    expect(rows[0]?.last_error).toContain('ran over 300 ms');
+    expect((aborted as Error).message).toContain('ran over 300 ms');
+  });
+
+  it('a run whose lease was taken over can neither complete, retry nor dead-letter the job (the claim fences it off)', async () => {
+    const db = tdb.handle.db;
+    await outboxRepo.enqueue(db, [{ tenantId: 'default', kind: 'fenced', payload: {}, idempotencyKey: 'fenced-1' }], 5);
+    const [first] = await outboxRepo.claim(db, 'stalled', 1, 1);
+    expect(first?.kind).toBe('fenced');
+    await sleep(20);
+    const [second] = await outboxRepo.claim(db, 'rescuer', 1, 5000);
+    expect([second?.id, second?.attempts]).toEqual([first?.id, 2]);
+    const old = { id: first?.id ?? 0, attempts: 1 };
+    expect(await outboxRepo.completeMany(db, [old], 'stalled')).toEqual([false]);
+    expect(await outboxRepo.deadLetter(db, old, 'stalled', 'late failure')).toBe(false);
+    await outboxRepo.retry(db, old, 'stalled', 0, 'late failure', true);
+    expect(await outboxRepo.renew(db, 'stalled', [old], 5000)).toEqual(new Set());
+    const mid = await db.selectFrom('outbox_jobs').select(['status', 'locked_by', 'attempts']).where('id', '=', old.id).executeTakeFirstOrThrow();
+    expect(mid).toEqual({ status: 'running', locked_by: 'rescuer', attempts: 2 });
+    expect(await outboxRepo.completeMany(db, [{ id: old.id, attempts: 2 }], 'rescuer')).toEqual([true]);
+    // A worker never picks its own expired claim again (it renews those), and a claim never exceeds its limit.
+    await outboxRepo.enqueue(db, Array.from({ length: 8 }, (_, i) => ({ tenantId: 'default', kind: 'fenced', payload: {}, idempotencyKey: `fenced-many-${i}` })), 5);
+    const mine = await outboxRepo.claim(db, 'w-limit', 3, 1);
+    await sleep(20);
+    const fresh = await outboxRepo.claim(db, 'w-limit', 2, 5000, { expired: true });
+    expect([mine.length, fresh.length, fresh.some((j) => mine.some((m) => m.id === j.id))]).toEqual([3, 2, false]);
+    const taken = await outboxRepo.claim(db, 'other', 4, 5000); // 3 expired claims of w-limit + 1 of the 3 pending
+    expect(taken.map((j) => j.attempts).sort()).toEqual([1, 2, 2, 2]);
+  });
+});

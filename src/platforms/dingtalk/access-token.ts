@@ -1,5 +1,6 @@
 import type { Clock } from '../../core/clock.ts';
 import { ExternalServiceError } from '../../core/errors.ts';
+import { DINGTALK_HTTP_TIMEOUT_MS } from './open-api.ts';
 
 /**
  * App access token from `POST /v1.0/oauth2/accessToken` (im-platforms.md B4): valid `expireIn` (7200) seconds,
@@ -27,6 +28,7 @@ export function createAccessTokenSource(opts: {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ appKey: opts.clientId, appSecret: opts.clientSecret }),
+        signal: AbortSignal.timeout(DINGTALK_HTTP_TIMEOUT_MS),
       });
     } catch (e: unknown) {
       throw new ExternalServiceError('dingtalk', 'dingtalk.network', e instanceof Error ? e.message : String(e), { cause: e, retryable: true });

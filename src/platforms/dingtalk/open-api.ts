@@ -14,6 +14,8 @@ export const API_PER_SECOND = 20;
 const THROTTLE_WAIT_MS = 1000;
 /** Throttled answers in a row before the outbox takes over the retry. */
 const MAX_THROTTLE_RETRIES = 5;
+/** One OpenAPI call may take this long; a hung connection must not hold an outbox slot. */
+export const DINGTALK_HTTP_TIMEOUT_MS = 15_000;
 /** New APIs answer 403 with these codes; legacy APIs use errcode 90018 / 90002 (B6). */
 const THROTTLE_CODES = new Set(['Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', 'Forbidden.AccessDenied.QpsLimitForApi', '90018', '90002']);
 /** Invalid / expired token: new APIs `InvalidAuthentication`, legacy 40014 / 42001 (B4). */
@@ -40,6 +42,7 @@ export function createDingtalkHttp(opts: {
             method: req.method,
             headers: { 'content-type': 'application/json', accept: 'application/json', ...(req.style === 'api' ? { 'x-acs-dingtalk-access-token': token } : {}) },
             ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
+            signal: AbortSignal.timeout(DINGTALK_HTTP_TIMEOUT_MS),
           });
         } catch (e: unknown) {
           throw new ExternalServiceError('dingtalk', 'dingtalk.network', e instanceof Error ? e.message : String(e), { cause: e, retryable: true });

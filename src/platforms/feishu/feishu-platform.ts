@@ -21,6 +21,8 @@ export function sdkDomain(domain: string): lark.Domain | string {
   return domain.replace(/\/+$/, '');
 }
 
+const FEISHU_HTTP_TIMEOUT_MS = 15_000;
+
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createFeishuPlatform(cfg: FeishuBotConfig, secrets: FeishuSecrets, deps: PlatformDeps): FeishuPlatform {
@@ -33,7 +35,8 @@ export function createFeishuPlatform(cfg: FeishuBotConfig, secrets: FeishuSecret
     cache: tokenCache,
     logger: sdkLogger(deps.logger, 'feishu-client'),
   });
-  const client: FeishuRequester = { request: (p) => sdk.request(p) };
+  // A hung connection must not hold an outbox slot: every OpenAPI call has a deadline (axios `timeout`).
+  const client: FeishuRequester = { request: (p) => sdk.request({ ...p, timeout: FEISHU_HTTP_TIMEOUT_MS }) };
   const common = { client, limiter: deps.limiter, sleep, appId: secrets.appId };
   const messenger = createFeishuMessenger({ ...common, botId: cfg.id, onTokenInvalid: () => tokenCache.clear() });
   const directory = createFeishuDirectory(common);
