@@ -10,7 +10,7 @@ import { commitRequestChangeV1 } from './2026_11_23_0100_foundation.ts';
       transaction: commit_request_changes() applies an array of them in request-id order (the same lock
       order in every batch, so concurrent batches cannot deadlock) and returns each outcome in the
       caller's order. See src/workflow/commit-batcher.ts. */
-const commitRequestChange = `
+export const commitRequestChangeV2 = `
 create or replace function commit_request_change(p jsonb) returns text
 language plpgsql as $$
 declare
@@ -86,7 +86,7 @@ begin
 end $$`;
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await sql.raw(commitRequestChange).execute(db);
+  await sql.raw(commitRequestChangeV2).execute(db);
   await sql.raw(commitRequestChanges).execute(db);
 }
 

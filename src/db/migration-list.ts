@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as foundation from '../../migrations/2026_11_23_0100_foundation.ts';
 import * as rateLimits from '../../migrations/2026_11_23_0200_rate_limits.ts';
 import * as groupCommit from '../../migrations/2026_11_23_0300_group_commit.ts';
+import * as coalesceLock from '../../migrations/2026_11_23_0400_coalesce_lock.ts';
 
 /**
  * Every migration, by name (applied in name order). Imported statically so the same list works under
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_0100_foundation': foundation,
   '2026_11_23_0200_rate_limits': rateLimits,
   '2026_11_23_0300_group_commit': groupCommit,
+  '2026_11_23_0400_coalesce_lock': coalesceLock,
 };

@@ -19,14 +19,25 @@ export interface NewJob {
   runAt?: Date;
 }
 
-/** Writes jobs in the caller's transaction: they exist iff the state change that caused them commits. */
+/**
+ * Writes jobs in the caller's transaction: they exist iff the state change that caused them commits.
+ * A job with a coalesce key that finds an untouched one waiting touches it instead (DO UPDATE), which
+ * locks it until this transaction commits: workers (SKIP LOCKED) pass it by until then, so it renders
+ * the committed state rather than the one before (see migration 2026_11_23_0400_coalesce_lock).
+ */
 export async function enqueue(trx: Db, jobs: NewJob[], maxAttempts: number): Promise<void> {
-  if (jobs.length === 0) return;
-  await trx.insertInto('outbox_jobs').values(jobs.map((j) => ({
+  const row = (j: NewJob) => ({
     tenant_id: j.tenantId, kind: j.kind, payload: JSON.stringify(j.payload), idempotency_key: j.idempotencyKey, queue_key: j.queueKey ?? null,
-    coalesce_key: j.coalesceKey ?? null,
-    max_attempts: maxAttempts, ...(j.runAt ? { run_at: j.runAt } : {}),
-  }))).onConflict((oc) => oc.doNothing()).execute();
+    coalesce_key: j.coalesceKey ?? null, max_attempts: maxAttempts, ...(j.runAt ? { run_at: j.runAt } : {}),
+  });
+  const plain = jobs.filter((j) => !j.coalesceKey);
+  const coalesced = [...new Map(jobs.filter((j) => j.coalesceKey).map((j) => [j.coalesceKey, j])).values()];
+  if (plain.length) await trx.insertInto('outbox_jobs').values(plain.map(row)).onConflict((oc) => oc.doNothing()).execute();
+  if (coalesced.length) {
+    await trx.insertInto('outbox_jobs').values(coalesced.map(row))
+      .onConflict((oc) => oc.column('coalesce_key').where('status', '=', 'pending').where('attempts', '=', 0).doUpdateSet({ updated_at: sql`now()` }))
+      .execute();
+  }
 }
 
 /** A claimed job as its worker holds it: the claim's attempt number fences off every later claim of the job. */
