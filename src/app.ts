@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { sql } from 'kysely';
@@ -211,13 +212,35 @@ export async function createApp(o: AppOptions): Promise<App> {
         server = serve({ fetch: http.fetch, port: config.port, hostname: config.host }, (info) => resolve(info.port));
       });
     },
+    /**
+     * Graceful shutdown: stop intake (receivers; console long-polls answer at once), then, side by side,
+     * let in-flight HTTP requests and jobs finish. Idle keep-alive connections close now; connections
+     * still open after HTTP_DRAIN_MS are closed. Then the pool.
+     */
     async stop() {
       accepting = false;
       await Promise.allSettled(receivers.map((r) => r.stop()));
-      if (server) await new Promise<void>((resolve) => server?.close(() => resolve()));
-      await Promise.all([erpPoll.stop(), sla.stop(), housekeeping.stop(), directorySync.stop(), inbox.stop(), outbox.stop()]);
+      const closing = server ? closeServer(server as Server, HTTP_DRAIN_MS) : Promise.resolve();
+      await Promise.all([closing, erpPoll.stop(), sla.stop(), housekeeping.stop(), directorySync.stop(), inbox.stop(), outbox.stop()]);
       if (ownDb) await dbh.close();
     },
   };
   return app;
+}
+
+/** Requests still open this long into a shutdown are cut (the grace period is for jobs, not for clients). */
+const HTTP_DRAIN_MS = 3000;
+
+/** Stops listening; keep-alive connections close as soon as they are idle (checked every 50 ms), the rest after `drainMs`. */
+function closeServer(server: Server, drainMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const idle = setInterval(() => server.closeIdleConnections(), 50);
+    const cut = setTimeout(() => server.closeAllConnections(), drainMs);
+    server.close(() => {
+      clearInterval(idle);
+      clearTimeout(cut);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }

@@ -13,9 +13,16 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     app.logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), config.shutdownGraceMs);
+    const force = setTimeout(() => {
+      app.logger.error({ graceMs: config.shutdownGraceMs }, 'shutdown grace period over; exiting with work in flight (unfinished jobs run again after their lease)');
+      process.exit(1);
+    }, config.shutdownGraceMs);
     force.unref();
-    app.stop().then(() => process.exit(0), (e: unknown) => { app.logger.error({ err: e }, 'shutdown failed'); process.exit(1); });
+    const started = Date.now();
+    app.stop().then(() => {
+      app.logger.info({ ms: Date.now() - started }, 'stopped: requests answered, in-flight jobs finished, pool closed');
+      process.exit(0);
+    }, (e: unknown) => { app.logger.error({ err: e }, 'shutdown failed'); process.exit(1); });
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -8,12 +8,16 @@ export interface StoredCard { card: CardView; revision: number }
 
 export interface FeedMessage { id: string; revision: number; kind: 'text' | 'card'; card?: CardView; text?: string; seq: number }
 
+/** The event that wakes every long-poll at shutdown (user ids never start with a NUL). */
+const CLOSED = '\u0000closed';
+
 /** Another replica may have written the message: look again this often while long-polling. */
 const REPOLL_MS = 100;
 
 /** Long-poll reads of a console user's feed, woken early by writes in this process. */
 export class ConsoleFeed {
   private readonly events = new EventEmitter();
+  private closed = false;
   /** Concurrent clicks look their cards up together (one query for the batch). */
   private readonly cards: GroupBatcher<{ userId: string; messageId: string }, StoredCard | undefined>;
 
@@ -34,12 +38,18 @@ export class ConsoleFeed {
     this.events.emit(userId);
   }
 
+  /** Shutdown: pending long-polls answer now with what they have, and later ones do not wait. */
+  close(): void {
+    this.closed = true;
+    this.events.emit(CLOSED);
+  }
+
   async read(userId: string, after: number, waitMs: number): Promise<{ messages: FeedMessage[]; cursor: number }> {
     const deadline = Date.now() + waitMs;
     for (;;) {
       const rows = await this.db.selectFrom('console_messages').select(['id', 'revision', 'kind', 'card', 'text', 'seq'])
         .where('user_id', '=', userId).where('seq', '>', after).orderBy('seq').limit(200).execute();
-      if (rows.length > 0 || Date.now() >= deadline) {
+      if (rows.length > 0 || Date.now() >= deadline || this.closed) {
         const messages = rows.map((r) => ({
           id: r.id, revision: r.revision, kind: r.kind as 'text' | 'card', seq: Number(r.seq),
           ...(r.card ? { card: r.card as CardView } : {}), ...(r.text !== null ? { text: r.text } : {}),
@@ -47,9 +57,10 @@ export class ConsoleFeed {
         return { messages, cursor: messages.at(-1)?.seq ?? after };
       }
       await new Promise<void>((resolve) => {
-        const done = (): void => { clearTimeout(t); this.events.off(userId, done); resolve(); };
+        const done = (): void => { clearTimeout(t); this.events.off(userId, done); this.events.off(CLOSED, done); resolve(); };
         const t = setTimeout(done, Math.min(REPOLL_MS, Math.max(0, deadline - Date.now())));
         this.events.on(userId, done);
+        this.events.on(CLOSED, done);
       });
     }
   }

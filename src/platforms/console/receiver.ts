@@ -37,7 +37,10 @@ export class ConsoleReceiver implements Receiver {
   }
 
   async start(accept: AcceptEvent): Promise<void> { this.accept = accept; }
-  async stop(): Promise<void> { this.accept = null; }
+  async stop(): Promise<void> {
+    this.accept = null;
+    this.d.feed.close();
+  }
 
   private mount(): void {
     const r = this.routes;
