@@ -20,10 +20,13 @@ export async function insertEvent(db: Db, e: InboundEvent, status: 'pending' | '
   return r ? r.id : null;
 }
 
-/** Conversations with pending events, oldest first. */
-export async function pendingConversations(db: Db, limit: number): Promise<string[]> {
-  const rows = await db.selectFrom('inbox_events').select(['conversation_key', (eb) => eb.fn.min('id').as('first')])
-    .where('status', '=', 'pending').groupBy('conversation_key').orderBy('first').limit(limit).execute();
+/** Conversations with pending events, oldest first, leaving out those another worker holds a lease on. */
+export async function pendingConversations(db: Db, limit: number, owner: string): Promise<string[]> {
+  const rows = await db.selectFrom('inbox_events as e').select(['e.conversation_key', (eb) => eb.fn.min('e.id').as('first')])
+    .where('e.status', '=', 'pending')
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('conversation_leases as l').select('l.key')
+      .whereRef('l.key', '=', 'e.conversation_key').where('l.owner', '<>', owner).where('l.until', '>', sql<Date>`now()`))))
+    .groupBy('e.conversation_key').orderBy('first').limit(limit).execute();
   return rows.map((r) => r.conversation_key);
 }
 
@@ -52,16 +55,29 @@ function reviveEvent(payload: unknown): InboundEvent {
   return { ...e, receivedAt: new Date(e.receivedAt) };
 }
 
-/** Marks an event handled; runs in the transaction that applied its effects (exactly once). */
+/** The event was handled meanwhile (by a worker that took over this conversation): its transaction must not commit. */
+export class EventAlreadyHandled extends Error {
+  constructor(id: number) {
+    super(`inbox event ${id} was already handled`);
+    this.name = 'EventAlreadyHandled';
+  }
+}
+
+/**
+ * Marks an event handled; runs in the transaction that applied its effects (exactly once): if the event
+ * is no longer pending, it throws EventAlreadyHandled, which rolls that transaction back.
+ */
 export async function markDone(trx: Db, id: number): Promise<void> {
-  await trx.updateTable('inbox_events').set({ status: 'done', processed_at: sql`now()`, attempts: sql`attempts + 1` }).where('id', '=', id).execute();
+  const r = await trx.updateTable('inbox_events').set({ status: 'done', processed_at: sql`now()`, attempts: sql`attempts + 1` })
+    .where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+  if (r.numUpdatedRows === 0n) throw new EventAlreadyHandled(id);
 }
 
 export async function markAttemptFailed(db: Db, id: number, error: string, maxAttempts: number): Promise<void> {
   await db.updateTable('inbox_events').set({
     attempts: sql`attempts + 1`, error: error.slice(0, 2000),
     status: sql`case when attempts + 1 >= ${maxAttempts} then 'failed' else 'pending' end`,
-  }).where('id', '=', id).execute();
+  }).where('id', '=', id).where('status', '=', 'pending').execute();
 }
 
 /**

@@ -53,9 +53,16 @@ export class InboxWorker {
       try {
         const free = this.o.concurrency - this.active.size;
         if (free > 0) {
-          const keys = (await inboxRepo.pendingConversations(this.o.db, free * 4)).filter((k) => !this.active.has(k));
+          const keys = (await inboxRepo.pendingConversations(this.o.db, free * 4, this.o.workerId)).filter((k) => !this.active.has(k));
           for (const key of keys.slice(0, free)) {
-            const p = this.drainConversation(key).finally(() => { this.active.delete(key); this.kick(); });
+            const p = this.drainConversation(key).then((handled) => {
+              this.active.delete(key);
+              // Look again at once only if this made progress (a conversation held elsewhere waits for the poll).
+              if (handled > 0) this.kick();
+            }, (e: unknown) => {
+              this.active.delete(key);
+              this.o.logger.error({ err: e, key }, 'inbox conversation drain failed');
+            });
             this.active.set(key, p);
             started++;
           }
@@ -67,20 +74,39 @@ export class InboxWorker {
     }
   }
 
-  private async drainConversation(key: string): Promise<void> {
+  /**
+   * Handles a conversation's pending events in order under its lease; answers how many it handled. The
+   * lease is renewed as the drain goes on (a long run of slow LLM turns), and the drain stops if it was
+   * taken over meanwhile.
+   */
+  private async drainConversation(key: string): Promise<number> {
     const { db, workerId, logger } = this.o;
-    if (!(await inboxRepo.acquireLease(db, key, workerId, CONVERSATION_LEASE_MS))) return;
+    if (!(await inboxRepo.acquireLease(db, key, workerId, CONVERSATION_LEASE_MS))) return 0;
+    let leasedAt = Date.now();
+    let handled = 0;
     try {
       for (;;) {
         const rows = await inboxRepo.pendingEvents(db, key, 20);
-        if (rows.length === 0) return;
+        if (rows.length === 0) return handled;
         for (const row of rows) {
+          if (Date.now() - leasedAt > CONVERSATION_LEASE_MS / 3) {
+            if (!(await inboxRepo.acquireLease(db, key, workerId, CONVERSATION_LEASE_MS))) {
+              logger.warn({ key }, 'conversation lease taken over; leaving the rest to its holder');
+              return handled;
+            }
+            leasedAt = Date.now();
+          }
           try {
             await this.o.handle(row);
+            handled++;
           } catch (e: unknown) {
+            if (e instanceof inboxRepo.EventAlreadyHandled) {
+              logger.info({ inboxId: row.id, key }, 'inbox event already handled elsewhere; nothing written');
+              continue;
+            }
             logger.error({ err: e, inboxId: row.id, eventId: row.event.eventId }, 'inbox event failed');
             await inboxRepo.markAttemptFailed(db, row.id, e instanceof Error ? e.message : String(e), this.o.maxAttempts);
-            return; // keep order: later events of this conversation wait for this one
+            return handled; // keep order: later events of this conversation wait for this one
           }
         }
       }
