@@ -1,10 +1,10 @@
 import { loadConfig } from '../config/env.ts';
-import { createDb } from '../db/create-db.ts';
+import { openCliDb } from '../db/create-db.ts';
 import { verifyAuditChain } from './audit-log.ts';
 
 /** `npm run audit:verify`: recomputes every audit hash chain; exit 1 when any chain is broken. */
 const cfg = loadConfig();
-const h = await createDb({ databaseUrl: cfg.databaseUrl, poolSize: 2, dataDir: cfg.dataDir });
+const h = await openCliDb(cfg, 2);
 try {
   const results = await verifyAuditChain(h.db);
   console.log(JSON.stringify({ ok: results.every((r) => r.ok), tenants: results }));

@@ -1,7 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { AppError } from '../core/errors.ts';
 import type { Database } from './database.ts';
 import { PgliteDialect } from './pglite-dialect.ts';
 
@@ -38,12 +40,65 @@ export async function createDb(o: DbOptions): Promise<DbHandle> {
     return { db, kind: 'pg', close: () => db.destroy() };
   }
   if (o.dataDir) mkdirSync(o.dataDir, { recursive: true });
+  const unlock = o.dataDir ? lockDataDir(o.dataDir) : () => undefined;
   const pglite = new PGlite({
     ...(o.dataDir ? { dataDir: o.dataDir } : {}),
     ...(o.loadDataDir ? { loadDataDir: o.loadDataDir } : {}),
     parsers: { [INT8_OID]: (v: string) => Number(v) },
   });
-  await pglite.waitReady;
+  try {
+    await pglite.waitReady;
+  } catch (e: unknown) {
+    unlock();
+    throw e;
+  }
   const db = new Kysely<Database>({ dialect: new PgliteDialect(pglite) });
-  return { db, kind: 'pglite', pglite, close: () => db.destroy() };
+  return { db, kind: 'pglite', pglite, close: async () => { try { await db.destroy(); } finally { unlock(); } } };
+}
+
+/** For the CLIs: the configured database, or a one-line error and exit 1 (e.g. the data dir is in use). */
+export async function openCliDb(cfg: { databaseUrl: string | undefined; dataDir: string | undefined }, poolSize = 2): Promise<DbHandle> {
+  try {
+    return await createDb({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, poolSize });
+  } catch (e: unknown) {
+    console.error(e instanceof AppError ? `${e.code}: ${e.message}` : e);
+    process.exit(1);
+  }
+}
+
+const LOCK_FILE = 'approval-assistant.pid';
+
+/**
+ * One process per embedded data directory: a second PGlite on the same files (the service and a CLI,
+ * or two services) would lose writes and can corrupt them. The lock is a pid file; one left by a
+ * process that is gone is taken over. Answers the release.
+ */
+function lockDataDir(dir: string): () => void {
+  const file = join(dir, LOCK_FILE);
+  for (let tries = 0; tries < 2; tries++) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => { try { if (readFileSync(file, 'utf8') === String(process.pid)) unlinkSync(file); } catch { /* already gone */ } };
+    } catch (e: unknown) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(readFileSync(file, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+        throw new AppError('db.data_dir_in_use', `the embedded database in ${dir} is in use by process ${pid} (the running service?): stop it first, `
+          + 'or run against PostgreSQL (DATABASE_URL), where the service and the CLIs can share the database');
+      }
+      unlinkSync(file); // left by a process that is gone
+    }
+  }
+  throw new AppError('db.data_dir_in_use', `could not lock the embedded database in ${dir}`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e: unknown) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -1,10 +1,10 @@
 import { loadConfig } from '../config/env.ts';
-import { createDb } from './create-db.ts';
+import { openCliDb } from './create-db.ts';
 import { migrateToLatest } from './migrate.ts';
 
 /** `npm run migrate`: applies pending migrations to DATABASE_URL (or the embedded database under DATA_DIR). */
 const cfg = loadConfig();
-const h = await createDb({ databaseUrl: cfg.databaseUrl, poolSize: 1, dataDir: cfg.dataDir });
+const h = await openCliDb(cfg, 1);
 try {
   const applied = await migrateToLatest(h.db);
   console.log(JSON.stringify({ db: h.kind, applied }));

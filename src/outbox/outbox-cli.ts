@@ -1,11 +1,11 @@
 import { loadConfig } from '../config/env.ts';
-import { createDb } from '../db/create-db.ts';
+import { openCliDb } from '../db/create-db.ts';
 import { listDead, replay } from './outbox-repo.ts';
 
 /** `npm run outbox -- dead` lists dead-lettered jobs; `npm run outbox -- replay <id>` re-queues one. */
 const [verb, arg] = process.argv.slice(2);
 const cfg = loadConfig();
-const h = await createDb({ databaseUrl: cfg.databaseUrl, poolSize: 2, dataDir: cfg.dataDir });
+const h = await openCliDb(cfg, 2);
 try {
   if (verb === 'dead') {
     const jobs = await listDead(h.db);
