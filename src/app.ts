@@ -179,9 +179,14 @@ export async function createApp(o: AppOptions): Promise<App> {
   const http = createHttpApp({
     logger, metrics, apiToken: config.consoleToken,
     ready: async () => accepting && (await sql`select 1`.execute(db).then(() => true, () => false)),
+    // The database being down is when metrics matter most: the depth gauges keep their last values.
     beforeScrape: async () => {
-      const depth = await outboxRepo.depth(db);
-      for (const s of ['pending', 'running', 'dead']) metrics.outboxDepth.set({ status: s }, depth[s] ?? 0);
+      try {
+        const depth = await outboxRepo.depth(db);
+        for (const s of ['pending', 'running', 'dead']) metrics.outboxDepth.set({ status: s }, depth[s] ?? 0);
+      } catch (e: unknown) {
+        logger.warn({ err: e }, 'outbox depth unavailable for /metrics');
+      }
     },
     mounts: [...platforms.mounts, { path: '/admin', app: adminRoutes(db, kick) }, { path: '/admin', app: directoryAdminRoutes(directorySync) }],
     onRejected: async (r) => {

@@ -103,5 +103,16 @@ export async function verifyAuditChain(db: Kysely<Database>): Promise<VerifyResu
     r.ok = false;
     r.broken.push({ chain: o.chain, seq: Number(o.seq), reason: 'row without a chain head' });
   }
+  // Every request's history starts with its submit: a request without a chain lost its whole history.
+  const unchained = await db.selectFrom('requests as q').select(['q.tenant_id', 'q.id'])
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('audit_heads as h').select('h.chain')
+      .whereRef('h.tenant_id', '=', 'q.tenant_id').where('h.chain', '=', sql<string>`'request:' || q.id::text`))))
+    .limit(10).execute();
+  for (const q of unchained) {
+    const r = byTenant.get(q.tenant_id) ?? { tenantId: q.tenant_id, chains: 0, rows: 0, ok: true, broken: [] };
+    byTenant.set(q.tenant_id, r);
+    r.ok = false;
+    r.broken.push({ chain: `request:${q.id}`, seq: 1, reason: 'the request has no audit chain (its history was deleted)' });
+  }
   return [...byTenant.values()];
 }

@@ -1,4 +1,5 @@
 import { ConfigError } from '../core/errors.ts';
+import { ERP_CONNECTORS } from './intent-schema.ts';
 import { botSchema, type BotConfig } from './bot-schema.ts';
 import type { IntentCatalog } from './intent-catalog.ts';
 import { listYamlFiles, loadYamlFile } from './yaml-file.ts';
@@ -7,13 +8,14 @@ import { listYamlFiles, loadYamlFile } from './yaml-file.ts';
 export function loadBots(dir: string, catalog: IntentCatalog): BotConfig[] {
   const errors: string[] = [];
   const bots: BotConfig[] = [];
-  for (const file of listYamlFiles(dir)) {
+  for (const file of listYamlFiles(dir, 'BOTS_DIR')) {
     try {
       const bot = loadYamlFile(file, botSchema);
       for (const [i, key] of (bot.intents ?? []).entries()) {
         if (!catalog.get(key)) errors.push(`${file}: intents.${i}: unknown intent "${key}"`);
       }
       if (bots.some((b) => b.id === bot.id)) errors.push(`${file}: id: duplicate bot id "${bot.id}"`);
+      if (!ERP_CONNECTORS.includes(bot.erp)) errors.push(`${file}: erp: unknown ERP connector "${bot.erp}" (available: ${ERP_CONNECTORS.join(', ')})`);
       bots.push(bot);
     } catch (e: unknown) {
       errors.push(e instanceof Error ? e.message : String(e));

@@ -67,7 +67,7 @@ function crossCheck(def: IntentDefinition, file: string): string[] {
 }
 
 export function loadIntentCatalog(dir: string): IntentCatalog {
-  const files = listYamlFiles(dir);
+  const files = listYamlFiles(dir, 'INTENTS_DIR');
   const errors: string[] = [];
   const entries: CatalogEntry[] = [];
   for (const file of files) {

@@ -5,15 +5,32 @@ import type { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 
 /** Reads every *.yaml / *.yml file of a folder, sorted by name. */
-export function listYamlFiles(dir: string): string[] {
-  return readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(dir, f));
+/** The YAML files of a config directory; `variable` names the setting that points there (for the error). */
+export function listYamlFiles(dir: string, variable: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e: unknown) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new ConfigError(`${variable}: no directory "${dir}"`, { cause: e });
+    throw e;
+  }
+  return names.filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(dir, f));
 }
 
 /** Parses one YAML file against a schema; the error names the file and the path inside it. */
 export function loadYamlFile<S extends z.ZodType>(file: string, schema: S): z.infer<S> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e: unknown) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR') throw new ConfigError(`${file}: no such file`, { cause: e });
+    throw e;
+  }
   let doc: unknown;
   try {
-    doc = parse(readFileSync(file, 'utf8'));
+    doc = parse(text);
   } catch (e: unknown) {
     throw new ConfigError(`${file}: not valid YAML: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }

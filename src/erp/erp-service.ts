@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { IntentVersions } from '../config/intent-versions.ts';
-import { AppError, ExternalServiceError } from '../core/errors.ts';
+import { ExternalServiceError } from '../core/errors.ts';
 import type { IdGenerator } from '../core/ids.ts';
 import type { Database } from '../db/database.ts';
 import { getUsers } from '../directory/directory-repo.ts';
@@ -29,7 +29,8 @@ export class ErpService {
 
   connector(id: string): ErpConnector {
     const c = this.d.connectors.get(id);
-    if (!c) throw new AppError('erp.unknown_connector', `no ERP connector "${id}"`);
+    // A configuration fault: retrying will not help, so the job dead-letters at once (visible to admins).
+    if (!c) throw new ExternalServiceError('erp', 'erp.unknown_connector', `no ERP connector "${id}"`, { retryable: false });
     return c;
   }
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadBots } from '../../../src/config/bot-catalog.ts';
 import { loadConfig } from '../../../src/config/env.ts';
 import { loadIntentCatalog } from '../../../src/config/intent-catalog.ts';
+import { loadDirectoryFile } from '../../../src/directory/directory-file.ts';
 
 describe('environment', () => {
   it('defaults to the embedded setup', () => {
@@ -56,5 +57,18 @@ describe('bots', () => {
     writeFileSync(join(dir, 'f.yaml'), 'id: f\nplatform: feishu\nintents: [nope]\ncredentials: { app_id: cli_a1b2c3, app_secret: FEISHU_APP_SECRET }\n');
     const catalog = loadIntentCatalog('intents');
     expect(() => loadBots(dir, catalog)).toThrow(/f\.yaml: credentials\.app_id: an environment variable NAME/);
+  });
+  it('refuse an ERP connector this build does not have', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aa-bots-'));
+    writeFileSync(join(dir, 'c.yaml'), 'id: c\nplatform: console\nerp: sap-prod\n');
+    expect(() => loadBots(dir, loadIntentCatalog('intents'))).toThrow(/c\.yaml: erp: unknown ERP connector "sap-prod" \(available: sandbox\)/);
+  });
+});
+
+describe('config directories and files', () => {
+  it('a missing directory or file is one line naming the setting or the file', () => {
+    expect(() => loadIntentCatalog('/nonexistent/intents')).toThrow(/^INTENTS_DIR: no directory "\/nonexistent\/intents"$/);
+    expect(() => loadBots('/nonexistent/bots', loadIntentCatalog('intents'))).toThrow(/^BOTS_DIR: no directory "\/nonexistent\/bots"$/);
+    expect(() => loadDirectoryFile('/nonexistent/directory.yaml')).toThrow(/^\/nonexistent\/directory\.yaml: no such file$/);
   });
 });
