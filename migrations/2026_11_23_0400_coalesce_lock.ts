@@ -6,8 +6,9 @@ import { commitRequestChangeV2 } from './2026_11_23_0300_group_commit.ts';
    waiting job, so a worker could claim and run it before the change committed: it rendered the old
    state, and no job was left to render the new one. Now the change touches the waiting job (DO UPDATE),
    which locks it until the change commits; workers claim with SKIP LOCKED, so they pass it by until then
-   and render the committed state. Jobs without a coalesce key keep ON CONFLICT DO NOTHING (same
-   idempotency key: the same job). Same function otherwise: see 2026_11_23_0300_group_commit. */
+   and render the committed state. A job whose idempotency key is already on file is the same job and is
+   skipped, as before (the DO UPDATE arbiter is the coalesce index only, so that is checked first).
+   Same function otherwise: see 2026_11_23_0300_group_commit. */
 const oldJobs = `  insert into outbox_jobs (tenant_id, kind, payload, idempotency_key, queue_key, coalesce_key, max_attempts)
   select j->>'tenant_id', j->>'kind', j->'payload', j->>'key', j->>'queue_key', j->>'coalesce_key', (p->>'max_attempts')::int
   from jsonb_array_elements(p->'jobs') j
@@ -20,6 +21,7 @@ const newJobs = `  insert into outbox_jobs (tenant_id, kind, payload, idempotenc
   insert into outbox_jobs (tenant_id, kind, payload, idempotency_key, queue_key, coalesce_key, max_attempts)
   select j->>'tenant_id', j->>'kind', j->'payload', j->>'key', j->>'queue_key', j->>'coalesce_key', (p->>'max_attempts')::int
   from jsonb_array_elements(p->'jobs') j where j->>'coalesce_key' is not null
+    and not exists (select 1 from outbox_jobs o where o.idempotency_key = j->>'key')
   on conflict (coalesce_key) where status = 'pending' and attempts = 0 do update set updated_at = now();`;
 
 function withLockingCoalesce(fn: string): string {

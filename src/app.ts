@@ -122,9 +122,10 @@ export async function createApp(o: AppOptions): Promise<App> {
   const wrapErp = o.wrapErp ?? ((c: ErpConnector) => c);
   const connectors = new Map<string, ErpConnector>(tenants.map((t) => [sandboxOf(t), wrapErp(new SandboxErpConnector(sandboxOf(t), db, t))]));
   const erpFeeds = tenants.map((t) => ({ tenant: t, connector: sandboxOf(t) }));
-  const botErp = new Map(bots.map((b) => [b.id, b.erp === 'sandbox' ? sandboxOf(b.tenant) : b.erp]));
+  const connectorNamed = (name: string, tenant: string): string => (name === 'sandbox' ? sandboxOf(tenant) : name);
+  const botErp = new Map(bots.map((b) => [b.id, connectorNamed(b.erp, b.tenant)]));
   const erp = new ErpService({
-    db, connectors, connectorFor: (botId) => botErp.get(botId) ?? 'sandbox', approvals, intents, ids, logger,
+    db, connectors, connectorFor: (botId) => botErp.get(botId) ?? 'sandbox', connectorNamed, approvals, intents, ids, logger,
     onDocumentCreated: (tenantId, docId) => publishSandboxDoc(db, directory, tenantId, docId, config.workers.maxAttempts),
   });
   const conversation = new ConversationService({ db, catalog, intents, resolver, approvals, directory, clock, ids, logger, timeZone: config.timeZone, maxAttempts: config.workers.maxAttempts, onCommitted: kick });

@@ -1,4 +1,5 @@
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -67,31 +68,56 @@ export async function openCliDb(cfg: { databaseUrl: string | undefined; dataDir:
 }
 
 const LOCK_FILE = 'approval-assistant.pid';
+/** Data dirs this process holds (a second open in one process is refused too). */
+const lockedHere = new Set<string>();
 
 /**
  * One process per embedded data directory: a second PGlite on the same files (the service and a CLI,
- * or two services) would lose writes and can corrupt them. The lock is a pid file; one left by a
- * process that is gone is taken over. Answers the release.
+ * or two services) would lose writes and can corrupt them. The lock is a pid file created with its
+ * content in one step (written aside, then hard-linked into place); one left by a process that is gone
+ * is moved aside and taken over. Answers the release.
  */
 function lockDataDir(dir: string): () => void {
+  const key = realpathSync(dir);
   const file = join(dir, LOCK_FILE);
-  for (let tries = 0; tries < 2; tries++) {
+  const inUse = (who: string) => new AppError('db.data_dir_in_use', `the embedded database in ${dir} is in use by ${who}: stop it first, `
+    + 'or run against PostgreSQL (DATABASE_URL), where the service and the CLIs can share the database');
+  if (lockedHere.has(key)) throw inUse('this process');
+  const mine = `${process.pid} ${randomUUID()}`;
+  for (let tries = 0; tries < 3; tries++) {
+    const aside = `${file}.${randomUUID()}`;
+    writeFileSync(aside, mine);
     try {
-      const fd = openSync(file, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => { try { if (readFileSync(file, 'utf8') === String(process.pid)) unlinkSync(file); } catch { /* already gone */ } };
+      linkSync(aside, file);
+      lockedHere.add(key);
+      return () => {
+        lockedHere.delete(key);
+        try { if (readFileSync(file, 'utf8') === mine) unlinkSync(file); } catch { /* already gone */ }
+      };
     } catch (e: unknown) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number(readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-        throw new AppError('db.data_dir_in_use', `the embedded database in ${dir} is in use by process ${pid} (the running service?): stop it first, `
-          + 'or run against PostgreSQL (DATABASE_URL), where the service and the CLIs can share the database');
-      }
-      unlinkSync(file); // left by a process that is gone
+    } finally {
+      unlinkSync(aside);
     }
+    const held = readLock(file);
+    const pid = Number(held?.split(' ')[0]);
+    // Our own pid in a lock this process did not take is a previous life's (a container restarts as pid 1).
+    if (held !== undefined && Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw inUse(`process ${pid} (the running service?)`);
+    // Left by a process that is gone: move it aside, and put it back if it turns out to be a fresh one.
+    const stale = `${file}.stale.${randomUUID()}`;
+    try { renameSync(file, stale); } catch { continue; }
+    if (readLock(stale) === held) unlinkSync(stale);
+    else { try { linkSync(stale, file); } catch { /* the newcomer re-created it */ } unlinkSync(stale); }
   }
-  throw new AppError('db.data_dir_in_use', `could not lock the embedded database in ${dir}`);
+  throw inUse('another process starting at the same time');
+}
+
+function readLock(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }
 
 function alive(pid: number): boolean {

@@ -15,6 +15,8 @@ export interface ErpServiceDeps {
   connectors: Map<string, ErpConnector>;
   /** Which connector a request's bot uses. */
   connectorFor: (botId: string) => string;
+  /** The connector a name in configuration means for a tenant (`sandbox` is each tenant's own ledger). */
+  connectorNamed?: (name: string, tenantId: string) => string;
   approvals: ApprovalService;
   intents: IntentVersions;
   ids: IdGenerator;
@@ -47,7 +49,7 @@ export class ErpService {
       await this.d.approvals.erpEvent(tenantId, req.id, { type: 'erp_failed', reason: 'intent has no ERP mapping' });
       return;
     }
-    const connectorId = intent.erp.connector ?? this.d.connectorFor(req.origin.botId);
+    const connectorId = intent.erp.connector ? (this.d.connectorNamed?.(intent.erp.connector, tenantId) ?? intent.erp.connector) : this.d.connectorFor(req.origin.botId);
     const connector = this.connector(connectorId);
     const externalKey = { namespace: `approval:${tenantId}`, key: `${req.number}:r${req.revision}` };
     const keyString = `${externalKey.namespace}:${externalKey.key}`;

@@ -31,8 +31,14 @@ export async function enqueue(trx: Db, jobs: NewJob[], maxAttempts: number): Pro
     coalesce_key: j.coalesceKey ?? null, max_attempts: maxAttempts, ...(j.runAt ? { run_at: j.runAt } : {}),
   });
   const plain = jobs.filter((j) => !j.coalesceKey);
-  const coalesced = [...new Map(jobs.filter((j) => j.coalesceKey).map((j) => [j.coalesceKey, j])).values()];
+  let coalesced = [...new Map(jobs.filter((j) => j.coalesceKey).map((j) => [j.coalesceKey, j])).values()];
   if (plain.length) await trx.insertInto('outbox_jobs').values(plain.map(row)).onConflict((oc) => oc.doNothing()).execute();
+  if (coalesced.length) {
+    // Same idempotency key: the same job, skipped (the DO UPDATE arbiter below is the coalesce index only).
+    const known = await trx.selectFrom('outbox_jobs').select('idempotency_key').where('idempotency_key', 'in', coalesced.map((j) => j.idempotencyKey)).execute();
+    const skip = new Set(known.map((k) => k.idempotency_key));
+    coalesced = coalesced.filter((j) => !skip.has(j.idempotencyKey));
+  }
   if (coalesced.length) {
     await trx.insertInto('outbox_jobs').values(coalesced.map(row))
       .onConflict((oc) => oc.column('coalesce_key').where('status', '=', 'pending').where('attempts', '=', 0).doUpdateSet({ updated_at: sql`now()` }))
@@ -48,10 +54,11 @@ export interface Held { id: number; attempts: number }
  * first running jobs whose lease expired (their worker died or stalled), then due pending jobs in order.
  * A job with a queue key waits until every earlier job of that key is finished. Both scans use partial
  * indexes, so the cost does not grow with the number of finished jobs. `expired: false` skips the first
- * scan (a worker looks for expired leases now and then, not on every claim). A worker never re-claims
- * its own running jobs: it renews their leases while they run (see renew()).
+ * scan (a worker looks for expired leases now and then, not on every claim). `holding`: the jobs this
+ * worker is running (and renewing, see renew()), never claimed again; any other expired claim is taken,
+ * its own included (a claim whose answer was lost, a run whose bookkeeping failed).
  */
-export async function claim(db: Db, workerId: string, limit: number, leaseMs: number, opts: { expired?: boolean } = {}): Promise<OutboxJobRow[]> {
+export async function claim(db: Db, workerId: string, limit: number, leaseMs: number, opts: { expired?: boolean; holding?: number[] } = {}): Promise<OutboxJobRow[]> {
   const take = (where: ReturnType<typeof sql>, order: ReturnType<typeof sql>, n: number) => sql<OutboxJobRow>`
     update outbox_jobs set status = 'running', locked_by = ${workerId}, attempts = attempts + 1, updated_at = now(),
       locked_until = now() + ${leaseMs} * interval '1 millisecond'
@@ -61,8 +68,9 @@ export async function claim(db: Db, workerId: string, limit: number, leaseMs: nu
           select 1 from outbox_jobs e where e.queue_key = j.queue_key and e.id < j.id and e.status in ('pending', 'running')))
       order by ${order} limit ${n} for update skip locked)
     returning *`.execute(db);
+  const holding = opts.holding?.length ? sql`and not (locked_by = ${workerId} and id in (${sql.join(opts.holding)}))` : sql``;
   const expired = opts.expired === false ? []
-    : (await take(sql`status = 'running' and locked_until < now() and locked_by <> ${workerId}`, sql`locked_until`, limit)).rows;
+    : (await take(sql`status = 'running' and locked_until < now() ${holding}`, sql`locked_until`, limit)).rows;
   if (expired.length >= limit) return expired;
   const due = await take(sql`status = 'pending' and run_at <= now()`, sql`run_at, id`, limit - expired.length);
   return [...expired, ...due.rows];

@@ -136,7 +136,7 @@ export class OutboxWorker {
         try {
           const expired = Date.now() - this.expiredCheckedAt >= EXPIRED_LEASE_CHECK_MS;
           if (expired) this.expiredCheckedAt = Date.now();
-          claimed = await outboxRepo.claim(this.o.db, this.o.workerId, free, this.o.leaseMs, { expired });
+          claimed = await outboxRepo.claim(this.o.db, this.o.workerId, free, this.o.leaseMs, { expired, holding: [...this.held.keys()] });
         } catch (e: unknown) {
           this.o.logger.error({ err: e }, 'outbox claim failed');
         }
@@ -149,7 +149,16 @@ export class OutboxWorker {
     }
   }
 
+  /** Never rejects: if even the bookkeeping fails (database down), the job runs again after its lease. */
   private async execute(row: OutboxJobRow): Promise<void> {
+    try {
+      await this.runJob(row);
+    } catch (e: unknown) {
+      this.o.logger.error({ err: e, jobId: row.id, kind: row.kind }, 'outbox bookkeeping failed; the job runs again after its lease');
+    }
+  }
+
+  private async runJob(row: OutboxJobRow): Promise<void> {
     const started = Date.now();
     const abort = new AbortController();
     const claim: outboxRepo.Held = { id: row.id, attempts: row.attempts };

@@ -95,6 +95,9 @@ describe('outbox', () => {
     await outboxRepo.enqueue(db, [job(3)], 3);
     const after = await db.selectFrom('outbox_jobs').select(['payload', 'status']).where('kind', '=', 'render').orderBy('id').execute();
     expect(after).toEqual([{ payload: { v: 1 }, status: 'running' }, { payload: { v: 3 }, status: 'pending' }]);
+    // The same job again (same idempotency key) is skipped, whatever state the first one is in.
+    await outboxRepo.enqueue(db, [job(1), job(3)], 3);
+    expect(await db.selectFrom('outbox_jobs').select('payload').where('kind', '=', 'render').execute()).toHaveLength(2);
   });
 });
 
@@ -170,13 +173,29 @@ describe('outbox leases and time limits', () => {
     const mid = await db.selectFrom('outbox_jobs').select(['status', 'locked_by', 'attempts']).where('id', '=', old.id).executeTakeFirstOrThrow();
     expect(mid).toEqual({ status: 'running', locked_by: 'rescuer', attempts: 2 });
     expect(await outboxRepo.completeMany(db, [{ id: old.id, attempts: 2 }], 'rescuer')).toEqual([true]);
-    // A worker never picks its own expired claim again (it renews those), and a claim never exceeds its limit.
+    // A worker never picks a claim it is running (it renews those) but does take back one it lost track of,
+    // and a claim never exceeds its limit.
     await outboxRepo.enqueue(db, Array.from({ length: 8 }, (_, i) => ({ tenantId: 'default', kind: 'fenced', payload: {}, idempotencyKey: `fenced-many-${i}` })), 5);
     const mine = await outboxRepo.claim(db, 'w-limit', 3, 1);
     await sleep(20);
-    const fresh = await outboxRepo.claim(db, 'w-limit', 2, 5000, { expired: true });
+    const fresh = await outboxRepo.claim(db, 'w-limit', 2, 5000, { expired: true, holding: mine.map((j) => j.id) });
     expect([mine.length, fresh.length, fresh.some((j) => mine.some((m) => m.id === j.id))]).toEqual([3, 2, false]);
     const taken = await outboxRepo.claim(db, 'other', 4, 5000); // 3 expired claims of w-limit + 1 of the 3 pending
     expect(taken.map((j) => j.attempts).sort()).toEqual([1, 2, 2, 2]);
+  });
+
+  it('a claim whose answer never reached its worker is taken back by that same worker once the lease ends', async () => {
+    const db = tdb.handle.db;
+    let runs = 0;
+    await outboxRepo.enqueue(db, [{ tenantId: 'default', kind: 'orphaned', payload: {}, idempotencyKey: 'orphaned-1' }], 5);
+    // Claimed by 'solo' and committed, but the answer was lost on the way back (a connection reset).
+    await sql`update outbox_jobs set status = 'running', locked_by = 'solo', attempts = 1, locked_until = now() + interval '200 milliseconds'
+      where idempotency_key = 'orphaned-1'`.execute(db);
+    const worker = new OutboxWorker({ db, logger: quiet, workerId: 'solo', concurrency: 2, leaseMs: 200, pollMs: 20, handlers: { orphaned: async () => { runs++; } } });
+    worker.start();
+    for (let i = 0; i < 100 && runs === 0; i++) await sleep(50);
+    await worker.stop();
+    const job = await db.selectFrom('outbox_jobs').select(['status', 'attempts']).where('idempotency_key', '=', 'orphaned-1').executeTakeFirstOrThrow();
+    expect({ runs, ...job }).toEqual({ runs: 1, status: 'done', attempts: 2 });
   });
 });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,7 +22,10 @@ describe('the embedded database has one process at a time', () => {
       expect(refused.status).toBe(1);
       expect(refused.stderr.trim().split('\n')).toHaveLength(1);
       expect(refused.stderr).toContain(`db.data_dir_in_use: the embedded database in ${dir} is in use by process ${process.pid}`);
+      await expect(createDb({ dataDir: dir })).rejects.toThrow(/in use by this process/);
       await service.close();
+      // A lock left by a process that is gone (here: a pid that cannot exist) is taken over.
+      writeFileSync(join(dir, 'approval-assistant.pid'), '2147483646 left-by-a-crash');
       const ran = cli('src/db/migrate-cli.ts', dir);
       expect(ran.status, ran.stderr).toBe(0);
       expect(JSON.parse(ran.stdout)).toMatchObject({ db: 'pglite' });

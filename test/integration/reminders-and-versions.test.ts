@@ -66,6 +66,18 @@ describe('reminders', () => {
     const task = await app.db.db.selectFrom('approval_tasks').select('remind_count').where('request_id', '=', urgent.id).executeTakeFirstOrThrow();
     expect(task.remind_count).toBe(1);
   });
+
+  it('a pending request whose intent left the catalog is still reminded, after the default 24 h', async () => {
+    const req = await submitDirect(app, 'material_requisition', 'zhangsan', { item: '订书机', quantity: 2, warehouse: '一号仓' });
+    await app.db.db.updateTable('requests').set({ intent_key: 'retired_intent' }).where('id', '=', req.id).execute();
+    clock.advance(9 * 3600_000);
+    await remindOverdue(app.db.db, app.catalog, app.approvals, clock.now());
+    const count = async () => (await app.db.db.selectFrom('approval_tasks').select('remind_count').where('request_id', '=', req.id).executeTakeFirstOrThrow()).remind_count;
+    expect(await count()).toBe(0); // not after the material SLA (8 h): the intent is gone
+    clock.advance(16 * 3600_000);
+    await remindOverdue(app.db.db, app.catalog, app.approvals, clock.now());
+    expect(await count()).toBe(1);
+  });
 });
 
 describe('intent versions', () => {
