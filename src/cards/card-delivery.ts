@@ -21,18 +21,31 @@ export interface DeliverInput {
   render: (to: ChatTarget) => Promise<{ card: CardView; version: number } | null>;
 }
 
-/** How long one worker may hold a card subject while it sends or patches it. */
+/** How long one worker may hold a card subject without renewing; renewed every third of it while it works. */
 const CARD_LEASE_MS = 30_000;
+/** A delivery renews its lease at most this long (platform calls have their own deadlines well below). */
+const MAX_HOLD_MS = 5 * 60_000;
 
 /**
  * Sends a card once per subject and updates it in place afterwards. A per-subject lease in Postgres keeps
- * two workers from sending the same card twice or applying an older render after a newer one.
+ * two workers from sending the same card twice or applying an older render after a newer one. The lease
+ * is held by a token and renewed while a slow platform call runs (429 waits, retries); what was delivered
+ * is written only while the token still holds it, and never over a newer render.
  */
 export async function deliverCard(d: CardDeliveryDeps, input: DeliverInput): Promise<void> {
+  const token = d.ids.uuid();
   // Known target (a requester's own chat): one statement creates or leases the row. Otherwise the
   // identity lookup is only paid on a subject's first delivery.
-  const leased = input.target ? await upsertLeased(d, input, input.target) : ((await leaseExisting(d, input)) ?? (await insertLeased(d, input)));
+  const leased = input.target ? await upsertLeased(d, input, input.target, token)
+    : ((await leaseExisting(d, input, token)) ?? (await insertLeased(d, input, token)));
   if (!leased) throw new RetryLater(100, `card ${input.subject} is being delivered by another worker`);
+  const held = d.db.updateTable('card_messages').where('id', '=', leased.id).where('lease_token', '=', token);
+  const started = Date.now();
+  const renewal = setInterval(() => {
+    if (Date.now() - started > MAX_HOLD_MS) return;
+    held.set({ lease_until: leaseUntil() }).execute().catch((e: unknown) => d.logger.warn({ err: e, subject: input.subject }, 'card lease renewal failed'));
+  }, CARD_LEASE_MS / 3);
+  renewal.unref();
   let done: { ref: MessageRef | null; version: number; sent: boolean } | null = null;
   try {
     const to = leased.target as ChatTarget;
@@ -48,47 +61,62 @@ export async function deliverCard(d: CardDeliveryDeps, input: DeliverInput): Pro
       await messenger.updateCard(ref, rendered.card);
       done = { ref, version: rendered.version, sent: false };
     } catch (e: unknown) {
-      if (!(e instanceof ExternalServiceError && e.code === 'card.too_old')) throw e;
-      // The platform stopped accepting updates (Feishu: 14 days). Send the current state as a new card.
-      d.logger.info({ subject: input.subject }, 'card too old to update; sending a fresh one');
+      if (!(e instanceof ExternalServiceError && (e.code === 'card.too_old' || e.code === 'card.gone'))) throw e;
+      // The platform no longer takes updates to that message (Feishu: 14 days old, or recalled). Send the
+      // current state as a new card, which later renders update.
+      d.logger.info({ subject: input.subject, reason: e.code }, 'card cannot be updated; sending a fresh one');
       done = { ref: await messenger.sendCard(to, rendered.card, { idempotencyKey: `${input.subject}:v${rendered.version}` }), version: rendered.version, sent: true };
     }
   } finally {
-    // Record what was delivered and release the lease in one statement.
-    await d.db.updateTable('card_messages').set({
-      lease_until: null, ...(done ? { ref: JSON.stringify(done.ref), rendered_version: done.version, updated_at: sql`now()`, ...(done.sent ? { sent_at: sql`now()` } : {}) } : {}),
-    }).where('id', '=', leased.id).execute();
+    clearInterval(renewal);
+    // Record what was delivered and release the lease in one statement, if this delivery still holds it;
+    // a newer render already recorded is kept.
+    const r = await held.set({
+      lease_until: null, lease_token: null,
+      ...(done ? {
+        ref: sql<string>`case when rendered_version < ${done.version} then ${JSON.stringify(done.ref)}::jsonb else ref end`,
+        rendered_version: sql<number>`greatest(rendered_version, ${done.version})`,
+        updated_at: sql`now()`, ...(done.sent ? { sent_at: sql`now()` } : {}),
+      } : {}),
+    }).executeTakeFirst();
+    if (r.numUpdatedRows === 0n && done) {
+      // Another worker took the card while this call ran (a stall past the lease): this older render may
+      // have landed after theirs. Mark the card as needing a render and run again to show the latest.
+      await d.db.updateTable('card_messages').set({ rendered_version: sql<number>`least(rendered_version, ${done.version - 1})` }).where('id', '=', leased.id).execute();
+      d.logger.warn({ subject: input.subject, version: done.version }, 'card lease lost during delivery; re-rendering the latest state');
+      throw new RetryLater(100, `card ${input.subject}: lease lost during delivery, re-rendering`);
+    }
   }
 }
 
 const leaseUntil = () => sql<Date>`now() + ${CARD_LEASE_MS} * interval '1 millisecond'`;
 
 /** Takes the lease on a subject's existing card row, if the row exists and nobody holds it. */
-function leaseExisting(d: CardDeliveryDeps, input: DeliverInput) {
-  return d.db.updateTable('card_messages').set({ lease_until: leaseUntil() })
+function leaseExisting(d: CardDeliveryDeps, input: DeliverInput, token: string) {
+  return d.db.updateTable('card_messages').set({ lease_until: leaseUntil(), lease_token: token })
     .where('tenant_id', '=', input.tenantId).where('subject', '=', input.subject)
     .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', sql<Date>`now()`)]))
     .returningAll().executeTakeFirst();
 }
 
 /** First delivery of a subject: finds where the user is reached and creates the row already leased. */
-async function insertLeased(d: CardDeliveryDeps, input: DeliverInput) {
+async function insertLeased(d: CardDeliveryDeps, input: DeliverInput, token: string) {
   const target = await d.messengers.targetFor(d.db, input.tenantId, input.userId);
   if (!target) throw new AppError('card.no_target', `user ${input.userId} has no identity on a running bot`);
-  return newRow(d, input, target).onConflict((oc) => oc.columns(['tenant_id', 'subject']).doNothing()).returningAll().executeTakeFirst();
+  return newRow(d, input, target, token).onConflict((oc) => oc.columns(['tenant_id', 'subject']).doNothing()).returningAll().executeTakeFirst();
 }
 
 /** Creates the subject's row leased, or leases the existing one if nobody holds it (its target and ref are kept). */
-function upsertLeased(d: CardDeliveryDeps, input: DeliverInput, target: ChatTarget) {
-  return newRow(d, input, target)
-    .onConflict((oc) => oc.columns(['tenant_id', 'subject']).doUpdateSet({ lease_until: leaseUntil() })
+function upsertLeased(d: CardDeliveryDeps, input: DeliverInput, target: ChatTarget, token: string) {
+  return newRow(d, input, target, token)
+    .onConflict((oc) => oc.columns(['tenant_id', 'subject']).doUpdateSet({ lease_until: leaseUntil(), lease_token: token })
       .where((eb) => eb.or([eb('card_messages.lease_until', 'is', null), eb('card_messages.lease_until', '<', sql<Date>`now()`)])))
     .returningAll().executeTakeFirst();
 }
 
-function newRow(d: CardDeliveryDeps, input: DeliverInput, target: ChatTarget) {
+function newRow(d: CardDeliveryDeps, input: DeliverInput, target: ChatTarget, token: string) {
   return d.db.insertInto('card_messages').values({
     id: d.ids.uuid(), tenant_id: input.tenantId, subject: input.subject, user_id: input.userId, request_id: input.requestId ?? null,
-    platform: target.platform, bot_id: target.botId, target: JSON.stringify(target), lease_until: leaseUntil(),
+    platform: target.platform, bot_id: target.botId, target: JSON.stringify(target), lease_until: leaseUntil(), lease_token: token,
   });
 }

@@ -34,7 +34,7 @@ export interface ApprovalTasksTable {
 }
 export interface CardMessagesTable {
   id: string; tenant_id: string; subject: string; user_id: string; request_id: string | null; platform: string; bot_id: string;
-  target: Json; ref: NullableJson; rendered_version: Generated<number>; lease_until: Timestamp | null; sent_at: Timestamp | null;
+  target: Json; ref: NullableJson; rendered_version: Generated<number>; lease_until: Timestamp | null; lease_token: string | null; sent_at: Timestamp | null;
   created_at: DefaultTimestamp; updated_at: DefaultTimestamp;
 }
 export interface ConsoleMessagesTable {

@@ -3,6 +3,7 @@ import * as foundation from '../../migrations/2026_11_23_0100_foundation.ts';
 import * as rateLimits from '../../migrations/2026_11_23_0200_rate_limits.ts';
 import * as groupCommit from '../../migrations/2026_11_23_0300_group_commit.ts';
 import * as coalesceLock from '../../migrations/2026_11_23_0400_coalesce_lock.ts';
+import * as cardLeaseToken from '../../migrations/2026_11_23_0500_card_lease_token.ts';
 
 /**
  * Every migration, by name (applied in name order). Imported statically so the same list works under
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_0200_rate_limits': rateLimits,
   '2026_11_23_0300_group_commit': groupCommit,
   '2026_11_23_0400_coalesce_lock': coalesceLock,
+  '2026_11_23_0500_card_lease_token': cardLeaseToken,
 };

@@ -17,6 +17,8 @@ export const CHAT_PER_SECOND = 5;
 export const MESSAGE_PER_SECOND = 5;
 /** "Message can only be updated within fourteen days" (HTTP 400, seen in deepcoldy/botmux#1441). */
 export const CARD_TOO_OLD_CODE = 230031;
+/** PATCH of a message that was recalled. */
+export const CARD_RECALLED_CODE = 230011;
 /** The send API's `uuid` dedup field is at most 50 characters (A3.1). */
 const UUID_MAX = 50;
 
@@ -45,6 +47,10 @@ function receiver(to: ChatTarget): { type: 'chat_id' | 'open_id'; id: string } {
 function classifyPatch(code: number, msg: string): ExternalServiceError | undefined {
   if (code === CARD_TOO_OLD_CODE || /fourteen days|14 days/i.test(msg)) {
     return new ExternalServiceError('feishu', 'card.too_old', msg, { retryable: false, details: { code } });
+  }
+  // Recalled (by a group admin, say) or deleted: that message is gone, a fresh card takes its place.
+  if (code === CARD_RECALLED_CODE || /recalled|withdrawn/i.test(msg)) {
+    return new ExternalServiceError('feishu', 'card.gone', msg, { retryable: false, details: { code } });
   }
   return undefined;
 }

@@ -66,7 +66,8 @@ export function contentToText(messageType: string, content: string): string | un
  */
 export function resolveMentions(text: string, mentions: MentionKey[], botOpenId: string | undefined, botMentioned: (m: MentionKey) => boolean): string {
   let out = text;
-  for (const m of mentions) {
+  // Longest keys first: "@_user_1" must not eat the start of "@_user_10".
+  for (const m of [...mentions].sort((a, b) => b.key.length - a.key.length)) {
     const replacement = botMentioned(m) ? '' : `@${m.name ?? ''}`;
     out = out.split(m.key).join(replacement);
     if (m.openId) out = out.split(`@_user:${m.openId}`).join(replacement);

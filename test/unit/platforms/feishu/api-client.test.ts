@@ -33,6 +33,13 @@ describe('feishu messenger', () => {
     expect(req?.headers['authorization']).toMatch(/^Bearer t-fake-/);
   });
 
+  it('PATCH of a recalled card is card.gone (not retryable), so delivery sends a fresh one', async () => {
+    const m = messenger();
+    const ref = await m.sendCard(user, { title: 'T', tone: 'blue', blocks: [] }, { idempotencyKey: 'recalled-card' });
+    fake.messages.delete(ref.messageId); // a group admin recalled it
+    await expect(m.updateCard(ref, { title: 'T2', tone: 'green', blocks: [] })).rejects.toMatchObject({ code: 'card.gone', retryable: false });
+  });
+
   it('derives a stable uuid from the idempotency key', () => {
     expect(messageUuid('a')).toBe(messageUuid('a'));
     expect(messageUuid('a')).not.toBe(messageUuid('b'));
@@ -47,9 +54,9 @@ describe('feishu messenger', () => {
     expect(fake.messages.size).toBe(2);
   });
 
-  it('maps other API errors to ExternalServiceError with the Feishu code', async () => {
+  it('maps a PATCH of a message that is gone (230011) to card.gone with the Feishu code', async () => {
     await expect(messenger().updateCard({ platform: 'feishu', botId: 'f1', messageId: 'om_missing' }, { title: 'x', tone: 'grey', blocks: [] }))
-      .rejects.toMatchObject({ code: 'feishu.api_error', retryable: false, details: { code: 230011 } });
+      .rejects.toMatchObject({ code: 'card.gone', retryable: false, details: { code: 230011 } });
   });
 
   it('maps domain names to the SDK domain option', () => {

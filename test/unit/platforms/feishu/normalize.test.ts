@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { normalizeFeishuEvent, type FeishuNormalizeContext } from '../../../../src/platforms/feishu/normalize.ts';
 import type { FeishuEnvelope } from '../../../../src/platforms/feishu/types.ts';
+import { resolveMentions } from '../../../../src/platforms/feishu/message-text.ts';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../../fixtures/feishu/${name}`, import.meta.url), 'utf8')) as FeishuEnvelope;
 const receivedAt = new Date('2026-11-23T10:00:00Z');
@@ -28,6 +29,12 @@ describe('normalizeFeishuEvent', () => {
     expect(r.event.chatType).toBe('group');
     expect(r.event.chat).toEqual({ platform: 'feishu', botId: 'feishu-finance', chatId: 'oc_a0553eda9014c201e6969b478895c230' });
     expect(r.event.text).toBe('采购申请\n申请采购 3 台显示器\n预算 4500 元，抄送 @王五');
+  });
+
+  it('ten or more mentions resolve each placeholder whole (@_user_1 is not the start of @_user_10)', () => {
+    const mentions = Array.from({ length: 10 }, (_, i) => ({ key: `@_user_${i + 1}`, openId: `ou_${i + 1}`, name: `人${i + 1}` }));
+    const text = resolveMentions('@_user_1 转交给 @_user_10', mentions, 'ou_1', (m) => m.openId === 'ou_1');
+    expect(text).toBe('转交给 @人10');
   });
 
   it('group message without a bot mention is ignored', () => {
