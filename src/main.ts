@@ -24,6 +24,8 @@ async function main(): Promise<void> {
       process.exit(0);
     }, (e: unknown) => { app.logger.error({ err: e }, 'shutdown failed'); process.exit(1); });
   };
+  // A stray rejection (a platform SDK callback, say) is a bug to log, not a reason to take every bot down.
+  process.on('unhandledRejection', (e: unknown) => app.logger.error({ err: e }, 'unhandled promise rejection'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }

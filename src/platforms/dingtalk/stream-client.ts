@@ -30,6 +30,8 @@ export interface StreamSourceOptions {
   maxBackoffMs?: number;
   /** Our heartbeat: ws ping this often, terminate when the previous ping got no pong. */
   heartbeatMs?: number;
+  /** The gateway call and the WebSocket handshake each get this long before the attempt is retried. */
+  connectTimeoutMs?: number;
 }
 
 /** The SDK's 8 s ping is too aggressive under load (C2); 30 s tolerates a busy event loop. */
@@ -47,6 +49,20 @@ interface SocketLike {
 }
 
 const WS_OPEN = 1;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** Rejects after `ms` (and runs `onTimeout`) unless `p` settles first. */
+async function deadline<T>(p: Promise<T>, ms: number, what: string, onTimeout: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => { onTimeout(); reject(new Error(`${what} took over ${ms} ms`)); }, ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** DWClient pointed at a configurable gateway. Everything else is the SDK's code. */
 class GatewayDwClient extends DWClient {
@@ -60,6 +76,7 @@ class GatewayDwClient extends DWClient {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ clientId: this.config.clientId, clientSecret: this.config.clientSecret, ua: 'approval-assistant', subscriptions: this.config.subscriptions }),
+      signal: AbortSignal.timeout(this.opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
     });
     const body = (await res.json().catch(() => ({}))) as { endpoint?: string; ticket?: string };
     if (!res.ok || !body.endpoint || !body.ticket) throw new Error(`gateway answered ${res.status} without endpoint/ticket`);
@@ -96,7 +113,7 @@ export function createStreamSource(opts: StreamSourceOptions): StreamSource {
     client.currentSocket()?.terminate();
     try {
       await client.getEndpoint();
-      await client._connect();
+      await deadline(client._connect(), opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 'the stream handshake', () => client.currentSocket()?.terminate());
     } catch (e: unknown) {
       opts.logger.warn({ err: e instanceof Error ? e.message : String(e), failures }, 'dingtalk stream connect failed');
       if (gen === generation) scheduleReconnect();
@@ -129,7 +146,13 @@ export function createStreamSource(opts: StreamSourceOptions): StreamSource {
       client.registerCallbackListener(topic, (frame) => fn(frame as StreamFrame));
     },
     respond(messageId, response) {
-      client.socketCallBackResponse(messageId, response);
+      // The socket may be closed or still connecting (a reconnect): the frame goes unacknowledged and the
+      // platform pushes it again, which the inbox dedupes. Never let that throw into the caller.
+      try {
+        client.socketCallBackResponse(messageId, response);
+      } catch (e: unknown) {
+        opts.logger.warn({ messageId, err: e instanceof Error ? e.message : String(e) }, 'dingtalk ACK not sent (socket not open); the platform will push the frame again');
+      }
     },
     async start() {
       if (!stopped) return;
