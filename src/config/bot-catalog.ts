@@ -15,6 +15,10 @@ export function loadBots(dir: string, catalog: IntentCatalog): BotConfig[] {
         if (!catalog.get(key)) errors.push(`${file}: intents.${i}: unknown intent "${key}"`);
       }
       if (bots.some((b) => b.id === bot.id)) errors.push(`${file}: id: duplicate bot id "${bot.id}"`);
+      if (bot.platform === 'feishu' && bot.transport === 'webhook' && !bot.credentials.verification_token) {
+        // Without it (or a signature) anyone who finds the URL could post events as any employee.
+        errors.push(`${file}: credentials.verification_token: required for the webhook transport (Feishu console: Events & Callbacks → Encryption strategy)`);
+      }
       if (!ERP_CONNECTORS.includes(bot.erp)) errors.push(`${file}: erp: unknown ERP connector "${bot.erp}" (available: ${ERP_CONNECTORS.join(', ')})`);
       bots.push(bot);
     } catch (e: unknown) {

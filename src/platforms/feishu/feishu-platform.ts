@@ -66,6 +66,7 @@ export function createFeishuPlatform(cfg: FeishuBotConfig, secrets: FeishuSecret
     return { receivers: [withIdentity(ws)], messenger, directory };
   }
   if (!secrets.encryptKey && !secrets.verificationToken) {
+    // bots/*.yaml cannot get here (check:config requires the token for webhooks); only hand-built configs.
     deps.logger.warn({ botId: cfg.id }, 'feishu webhook has neither encrypt key nor verification token: requests cannot be authenticated');
   }
   const { app, receiver } = createFeishuWebhook({

@@ -92,8 +92,12 @@ export function openWebhook(rawBody: string, headers: SignedHeaders, sec: Webhoo
       if (!sig.ok) return sig;
     }
     const dec = decryptBody(body['encrypt'], sec.encryptKey);
-    if (!dec.ok) return dec;
-    if (typeof dec.value !== 'object' || dec.value === null) return { ok: false, reason: 'feishu.bad_plaintext' };
+    // Only the URL-verification challenge comes unsigned, so an unsigned body is decrypted just to see
+    // whether it is one. Whatever fails in there gets the one answer an unsigned event gets: telling a
+    // padding error from a JSON error would be a decryption oracle.
+    if (!dec.ok || typeof dec.value !== 'object' || dec.value === null) {
+      return { ok: false, reason: signed ? (dec.ok ? 'feishu.bad_plaintext' : dec.reason) : 'feishu.missing_signature' };
+    }
     body = dec.value as Record<string, unknown>;
   } else if (sec.encryptKey) {
     return { ok: false, reason: 'feishu.unencrypted_body' };

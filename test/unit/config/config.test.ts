@@ -58,6 +58,11 @@ describe('bots', () => {
     const catalog = loadIntentCatalog('intents');
     expect(() => loadBots(dir, catalog)).toThrow(/f\.yaml: credentials\.app_id: an environment variable NAME/);
   });
+  it('refuse a Feishu webhook bot without a verification token', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aa-bots-'));
+    writeFileSync(join(dir, 'w.yaml'), 'id: w\nplatform: feishu\ntransport: webhook\ncredentials: { app_id: FEISHU_APP_ID, app_secret: FEISHU_APP_SECRET }\n');
+    expect(() => loadBots(dir, loadIntentCatalog('intents'))).toThrow(/w\.yaml: credentials\.verification_token: required for the webhook transport/);
+  });
   it('refuse an ERP connector this build does not have', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aa-bots-'));
     writeFileSync(join(dir, 'c.yaml'), 'id: c\nplatform: console\nerp: sap-prod\n');

@@ -1,3 +1,4 @@
+import { createCipheriv, createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { buildSignedWebhook } from '../../../fakes/feishu-server.ts';
 import { computeSignature, decryptBody, openWebhook, verifySignature, verifyToken } from '../../../../src/platforms/feishu/verify.ts';
@@ -78,6 +79,18 @@ describe('openWebhook', () => {
     const { body } = buildSignedWebhook(payload, { encryptKey, timestampSec: nowSec });
     const none = { timestamp: undefined, nonce: undefined, signature: undefined };
     expect(openWebhook(body, none, sec, now)).toEqual({ ok: false, reason: 'feishu.missing_signature' });
+  });
+
+  it('gives an unsigned body one answer whatever fails inside it (no padding or plaintext oracle)', () => {
+    const none = { timestamp: undefined, nonce: undefined, signature: undefined };
+    const sealed = (plain: Buffer): string => {
+      const iv = Buffer.alloc(16, 7);
+      const c = createCipheriv('aes-256-cbc', createHash('sha256').update(encryptKey).digest(), iv);
+      return JSON.stringify({ encrypt: Buffer.concat([iv, c.update(plain), c.final()]).toString('base64') });
+    };
+    const badPadding = JSON.stringify({ encrypt: Buffer.concat([Buffer.alloc(16, 1), Buffer.alloc(32, 2)]).toString('base64') });
+    const answers = [badPadding, sealed(Buffer.from('not json')), sealed(Buffer.from(JSON.stringify(payload)))].map((b) => openWebhook(b, none, sec, now));
+    expect(answers).toEqual([0, 1, 2].map(() => ({ ok: false, reason: 'feishu.missing_signature' })));
   });
 
   it('rejects a wrong verification token inside a validly signed body', () => {
