@@ -47,6 +47,13 @@ export interface Turn {
 }
 
 const MAX_TURN_RETRIES = 5;
+
+/** Rolls a turn's transaction back when the dialog session changed since the turn read it. */
+class SessionMoved extends Error {
+  constructor() {
+    super('the dialog session changed meanwhile');
+  }
+}
 const EXPIRED = { zh: '上次未提交的申请草稿已过期，我们重新开始吧。', en: 'Your unfinished draft expired; let us start again.' };
 const INACTIVE = { zh: '这张表单已失效（已提交、已取消或已过期）', en: 'This form is no longer active (submitted, cancelled or expired)' };
 
@@ -79,6 +86,16 @@ export class ConversationService {
 
   /** Card actions on the dialog: submit the (edited) confirmation form, cancel, start from the menu. */
   async applyCommands(turn: Turn, commands: Command[], formValues?: Record<string, unknown>, dialogId?: string): Promise<{ ok: boolean; errors: string[]; number?: string }> {
+    // The session moved underneath (a second click on Submit, a chat message at the same moment): look
+    // again; a form that was submitted meanwhile then answers "no longer active".
+    for (let attempt = 0; attempt < MAX_TURN_RETRIES; attempt++) {
+      const out = await this.applyOnce(turn, commands, formValues, dialogId);
+      if (out) return out;
+    }
+    throw new Error('dialog session kept changing underneath this action');
+  }
+
+  private async applyOnce(turn: Turn, commands: Command[], formValues: Record<string, unknown> | undefined, dialogId: string | undefined): Promise<{ ok: boolean; errors: string[]; number?: string } | null> {
     const now = this.d.clock.now();
     const session = await loadSession(this.d.db, turn.tenantId, turn.user.id, now);
     let state = session.state;
@@ -95,7 +112,8 @@ export class ConversationService {
     }
     const fill = errors.length ? { state, replies: [{ type: 'confirm_card' as const }], submit: false } : withLocale(fillForm(state, commands, this.fillContext(now)), t.locale);
     const res = await this.commit(t, session.version, fill, { errors, stale: session.stale });
-    return { ok: res.committed && errors.length === 0, errors, ...(res.number ? { number: res.number } : {}) };
+    if (!res.committed) return null;
+    return { ok: res.errors.length === 0, errors: res.errors, ...(res.number ? { number: res.number } : {}) };
   }
 
   /** Opens a rejected or withdrawn request as an editable draft (edit-and-resubmit). */
@@ -124,17 +142,24 @@ export class ConversationService {
   }
 
   /** Saves the draft, submits when confirmed, enqueues replies; false when the session changed meanwhile. */
-  private async commit(turn: Turn, version: number, fill: FillResult, o: CommitOptions = {}): Promise<{ committed: boolean; number?: string }> {
+  private async commit(turn: Turn, version: number, fill: FillResult, o: CommitOptions = {}): Promise<{ committed: boolean; errors: string[]; number?: string }> {
     const now = this.d.clock.now();
     const errors = [...(o.errors ?? [])];
     let number: string | undefined;
+    const source = o.announce ? 'chat' : 'card';
     const resubmitOf = fill.submit ? fill.state?.resubmitOf : undefined;
     if (resubmitOf && fill.state) {
       const intent = this.d.catalog.get(fill.state.intent);
       if (intent) {
-        const out = await this.d.approvals.resubmit(turn.tenantId, resubmitOf, turn.user.id, intent, fill.state.fields, o.announce ? 'chat' : 'card');
-        if (!out.ok) errors.push(out.error.message);
-        else number = out.request.number;
+        try {
+          const out = await this.d.approvals.resubmit(turn.tenantId, resubmitOf, turn.user.id, intent, fill.state.fields, source);
+          if (!out.ok) errors.push(out.error.message);
+          else number = out.request.number;
+        } catch (e: unknown) {
+          // The route no longer resolves (the approver left, say): the draft stays and says why.
+          if (!(e instanceof ValidationError)) throw e;
+          errors.push(e.message);
+        }
       }
     }
     const committed = await this.d.db.transaction().execute(async (trx) => {
@@ -145,7 +170,7 @@ export class ConversationService {
         const intent = this.d.catalog.get(next.intent);
         if (intent) {
           try {
-            const req = await this.d.approvals.submit(trx, { tenantId: turn.tenantId, intent, intentVersion: next.intentVersion, requesterId: turn.user.id, fields: next.fields, origin: turn.target, source: 'chat' });
+            const req = await this.d.approvals.submit(trx, { tenantId: turn.tenantId, intent, intentVersion: next.intentVersion, requesterId: turn.user.id, fields: next.fields, origin: turn.target, source });
             number = req.number;
           } catch (e: unknown) {
             // Route problems (no approver) are checked before anything is written; the draft stays.
@@ -162,13 +187,19 @@ export class ConversationService {
         jobs.push(...(await replyJobs(c, fill.replies.filter((r) => r.type !== 'confirm_card' || !errors.length), next)));
         if (errors.length && next) jobs.push(...(await errorJobs(c, next, errors, o.announce === true)));
       }
-      if (!(await saveSession(trx, turn.tenantId, turn.user.id, next, version, new Date(now.getTime() + DIALOG_TTL_MS)))) return false;
+      // The session moved since it was read: roll back everything, the submit included (a second click
+      // on Submit must not create a second request), and let the caller look again.
+      if (!(await saveSession(trx, turn.tenantId, turn.user.id, next, version, new Date(now.getTime() + DIALOG_TTL_MS)))) throw new SessionMoved();
       await enqueue(trx, jobs, this.d.maxAttempts);
       await turn.finish?.(trx);
       return true;
+    }).catch((e: unknown) => {
+      if (e instanceof SessionMoved) return false;
+      throw e;
     });
-    if (committed) this.d.onCommitted?.();
-    return { committed, ...(number ? { number } : {}) };
+    if (!committed) return { committed, errors: [] };
+    this.d.onCommitted?.();
+    return { committed, errors, ...(number ? { number } : {}) };
   }
 }
 

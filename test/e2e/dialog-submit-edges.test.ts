@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.ts';
+import { fixedClock } from '../../src/core/clock.ts';
+import { ConsoleClient, type FeedItem } from '../support/console-client.ts';
+import { hasButton, idle, inputValues, notes, openConfirmCard, turn } from '../support/nlu-console-kit.ts';
+import { startApp } from '../support/start-app.ts';
+import { submitDirect } from '../support/submit-request.ts';
+import { createTestDb, type TestDb } from '../support/test-db.ts';
+
+let tdb: TestDb;
+let app: App;
+let cc: ConsoleClient;
+
+beforeAll(async () => {
+  tdb = await createTestDb();
+  app = await startApp({ db: tdb.handle, clock: fixedClock(new Date('2026-11-23T02:00:00Z')) });
+  cc = new ConsoleClient(app);
+});
+afterAll(async () => {
+  await app.stop();
+  await tdb.drop();
+});
+
+const requestsOf = (user: string) => app.db.db.selectFrom('requests').selectAll().where('requester_id', '=', user).execute();
+const formOf = (m: FeedItem): Record<string, string> => Object.fromEntries(Object.entries(inputValues(m)).map(([k, v]) => [k, v ?? '']));
+
+async function confirmCard(user: string, text: string): Promise<FeedItem> {
+  const c = await (await turn(cc, user, text)).waitFor(openConfirmCard);
+  await idle(app, cc, user);
+  return [...(cc.feeds.get(user)?.values() ?? [])].find((m) => m.id === c.id) ?? c;
+}
+
+describe('submitting a confirmation card', () => {
+  it('two Submit clicks at once create one request; the other click is told the form is no longer active', async () => {
+    const c = await confirmCard('zhangsan', '报销上周去北京出差的差旅费，2000元，事由参加培训');
+    const [a, b] = await Promise.all([0, 1].map(() => cc.click('zhangsan', c.id, 'dialog.submit', formOf(c), undefined, c.revision)));
+    const answers = [a, b].map((r) => r?.status).sort();
+    expect(answers).toEqual([200, 400]);
+    expect([a, b].find((r) => r?.status === 400)?.body.toast?.text).toContain('已失效');
+    expect(await requestsOf('zhangsan')).toHaveLength(1);
+  });
+
+  it('a submit the route refuses (no approver) answers 400 with the reason, and nothing is created', async () => {
+    const c = await confirmCard('admin', '报销上周去北京出差的差旅费，2000元，事由参加培训');
+    const r = await cc.click('admin', c.id, 'dialog.submit', formOf(c), undefined, c.revision);
+    expect(r.status).toBe(400);
+    expect(r.body.toast?.text).toMatch(/no approver/);
+    expect(await requestsOf('admin')).toHaveLength(0);
+  });
+
+  it('a resubmit whose route no longer resolves, confirmed in chat, is answered with the reason and the draft stays', async () => {
+    const req = await submitDirect(app, 'travel_expense', 'wangwu', { period: '2026-11', destination: '北京', amount: '2000.00', purpose: '培训' });
+    const task = await cc.waitFor('admin', (m) => hasButton('approve')(m) && (m.card?.title ?? '').includes(req.number));
+    expect((await cc.click('admin', task.id, 'reject', { comment: '缺发票' })).status).toBe(200);
+    const mine = await cc.waitFor('wangwu', (m) => hasButton('resubmit')(m) && (m.card?.title ?? '').includes(req.number));
+    await app.db.db.updateTable('users').set({ active: false }).where('id', '=', 'admin').execute(); // the manager left
+    app.directory.invalidate('default');
+    expect((await cc.click('wangwu', mine.id, 'resubmit')).status).toBe(200);
+    await cc.waitFor('wangwu', openConfirmCard);
+    await idle(app, cc, 'wangwu');
+    const t = await turn(cc, 'wangwu', '确认');
+    const warned = await t.waitFor((m) => notes(m).some((n) => /no approver/.test(n)) || /no approver/.test(m.text ?? ''));
+    expect(warned).toBeDefined();
+    const events = await app.db.db.selectFrom('inbox_events').select('status').where('conversation_key', '=', 'console:console:wangwu').execute();
+    expect(events.every((e) => e.status === 'done')).toBe(true);
+    const after = await app.db.db.selectFrom('requests').select(['status', 'revision']).where('id', '=', req.id).executeTakeFirstOrThrow();
+    expect(after).toEqual({ status: 'rejected', revision: 1 });
+    await app.db.db.updateTable('users').set({ active: true }).where('id', '=', 'admin').execute();
+    app.directory.invalidate('default');
+  });
+});
