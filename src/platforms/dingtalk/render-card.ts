@@ -50,11 +50,14 @@ function buttonJson(b: ButtonView) {
 }
 
 function fieldJson(i: InputView) {
+  // A person is typed in (TEXT: a name's directory id or DingTalk userId); listing the colleagues would
+  // break the 1 KB value limit in any company of size.
+  const options = i.type === 'user' ? undefined : i.options;
   return {
     name: i.name, label: i.label, type: FIELD_TYPE[i.type], required: i.required,
     ...(i.value !== undefined ? { defaultValue: i.value } : {}),
-    ...(i.placeholder ? { placeholder: i.placeholder } : {}),
-    ...(i.options ? { options: i.options.map((o) => ({ value: o.value, text: o.label })) } : {}),
+    ...(i.placeholder ? { placeholder: i.placeholder } : i.type === 'user' ? { placeholder: 'userid' } : {}),
+    ...(options ? { options: options.map((o) => ({ value: o.value, text: o.label })) } : {}),
   };
 }
 
@@ -77,7 +80,7 @@ export function renderDingtalkCard(card: CardView): DingtalkCardParams {
       title: card.title,
       subtitle: card.subtitle ?? '',
       tone: TONE_COLOR[card.tone],
-      markdown: cardMarkdown(card),
+      markdown: fitValue(cardMarkdown(card)),
       has_actions: String(actions.length > 0),
       actions: JSON.stringify(actions.map(buttonJson)),
       has_form: String(form !== undefined),
@@ -86,6 +89,22 @@ export function renderDingtalkCard(card: CardView): DingtalkCardParams {
       form_actions: JSON.stringify((form?.buttons ?? []).map(buttonJson)),
     },
   };
+}
+
+/** `cardParamMap` values may hold 1 KB (B3.1): longer text is cut at a character boundary and marked. */
+export const MAX_PARAM_BYTES = 1024;
+
+export function fitValue(text: string): string {
+  if (Buffer.byteLength(text) <= MAX_PARAM_BYTES) return text;
+  const chars = [...text];
+  let bytes = Buffer.byteLength('…');
+  let out = '';
+  for (const ch of chars) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > MAX_PARAM_BYTES) break;
+    out += ch;
+  }
+  return `${out}…`;
 }
 
 /** Fallback when the bot has no template for this kind: a markdown robot message, buttons become a hint. */

@@ -49,6 +49,25 @@ describe('renderDingtalkCard', () => {
     expect(r.cardParamMap['has_form']).toBe('true');
   });
 
+  it('keeps every variable within the 1 KB value limit: no colleague list for a person field, long text cut', () => {
+    const colleagues = Array.from({ length: 200 }, (_, i) => ({ value: `user${i}`, label: `同事${i}` }));
+    const big: CardView = {
+      title: '差旅报销 TRV-202611-0001', tone: 'orange', blocks: [
+        { type: 'text', text: '出差事由：'.repeat(200) },
+        { type: 'form', formId: 'task-1', inputs: [
+          { name: 'comment', label: '意见', type: 'textarea', required: false },
+          { name: 'transfer_to', label: '转交给', type: 'user', required: false, options: colleagues },
+        ], buttons: ['approve', 'reject', 'transfer', 'comment'].map((a) => ({ actionId: a, label: a, style: 'default' as const, value: { requestId: '6f1c2a9e-0000-4000-8000-000000000001', taskId: '6f1c2a9e-0000-4000-8000-000000000002', op: a } })) },
+      ],
+    };
+    const p = renderDingtalkCard(big).cardParamMap;
+    for (const [k, v] of Object.entries(p)) expect(Buffer.byteLength(v), k).toBeLessThanOrEqual(1024);
+    const person = (JSON.parse(p['form'] ?? '{}') as { fields: { name: string; options?: unknown }[] }).fields.find((f) => f.name === 'transfer_to');
+    expect(person).toMatchObject({ type: 'TEXT', placeholder: 'userid' });
+    expect(person?.options).toBeUndefined();
+    expect(p['markdown']?.endsWith('…')).toBe(true);
+  });
+
   it('status card when there is nothing to click', () => {
     expect(renderDingtalkCard({ title: '已付款', tone: 'green', blocks: [{ type: 'text', text: 'ok' }] }).kind).toBe('status');
   });
