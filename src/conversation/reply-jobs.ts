@@ -102,11 +102,10 @@ export async function closedCardJobs(c: ReplyContext, s: DialogState | null | un
 
 /** "Where is my …": the user's recent requests (about one intent when asked so; all when none of that kind). */
 async function statusCard(c: ReplyContext, filters: Extract<Reply, { type: 'status_card' }>['filters']): Promise<CardView> {
-  const mine = await requestRepo.listByRequester(c.db, c.tenantId, c.userId, 10);
-  const open = (m: requestRepo.RequestRecord): boolean => m.status === 'pending' || (m.status === 'approved' && m.erpStatus !== 'paid');
-  const byStatus = mine.filter((m) => filters.status !== 'open' || open(m));
-  const byIntent = byStatus.filter((m) => !filters.intent || m.intentKey === filters.intent);
-  const shown = byIntent.length ? byIntent : byStatus;
+  // Filtered in the query, then limited: the request asked about is found however many others are newer.
+  const open = filters.status === 'open';
+  const byIntent = filters.intent ? await requestRepo.listByRequester(c.db, c.tenantId, c.userId, 10, { intent: filters.intent, open }) : [];
+  const shown = byIntent.length ? byIntent : await requestRepo.listByRequester(c.db, c.tenantId, c.userId, 10, { open });
   const waiting = new Map<string, string[]>();
   for (const r of shown.filter((m) => m.status === 'pending')) {
     const tasks = await requestRepo.listTasks(c.db, r.id);

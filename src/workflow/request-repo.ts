@@ -128,8 +128,11 @@ export async function nextRequestNumber(trx: Db, tenantId: string, prefix: strin
 }
 
 /** The requests a user submitted, newest first (status queries, admin). */
-export async function listByRequester(db: Db, tenantId: string, requesterId: string, limit: number): Promise<RequestRecord[]> {
-  const rows = await db.selectFrom('requests').selectAll().where('tenant_id', '=', tenantId).where('requester_id', '=', requesterId)
-    .orderBy('created_at', 'desc').limit(limit).execute();
+/** A requester's newest requests; `intent` narrows to one intent, `open` to those not finished (pending, or approved and not yet paid). */
+export async function listByRequester(db: Db, tenantId: string, requesterId: string, limit: number, only: { intent?: string; open?: boolean } = {}): Promise<RequestRecord[]> {
+  let q = db.selectFrom('requests').selectAll().where('tenant_id', '=', tenantId).where('requester_id', '=', requesterId);
+  if (only.intent) q = q.where('intent_key', '=', only.intent);
+  if (only.open) q = q.where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'approved'), eb('erp_status', '!=', 'paid')])]));
+  const rows = await q.orderBy('created_at', 'desc').limit(limit).execute();
   return rows.map(toRequest);
 }

@@ -69,3 +69,15 @@ describe('submitting a confirmation card', () => {
     app.directory.invalidate('default');
   });
 });
+
+describe('status queries', () => {
+  it('asking about one intent finds its request even behind 11 newer requests of another kind', async () => {
+    await submitDirect(app, 'travel_expense', 'lisi', { period: '2026-11', destination: '北京', amount: '2000.00', purpose: '培训' });
+    for (let i = 0; i < 11; i++) await submitDirect(app, 'purchase_request', 'lisi', { item: '电脑', quantity: 1, amount: '5000.00' });
+    await idle(app, cc, 'lisi');
+    const t = await turn(cc, 'lisi', '我的差旅报销到哪一步了');
+    const status = await t.waitFor((m) => m.kind === 'card' && (m.card?.key ?? '') === 'status');
+    expect(JSON.stringify(status.card)).toMatch(/TRV-\d{6}-\d{4}/);
+    expect(JSON.stringify(status.card)).not.toMatch(/PR-\d{6}-\d{4}/);
+  });
+});
