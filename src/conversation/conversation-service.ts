@@ -55,6 +55,7 @@ class SessionMoved extends Error {
   }
 }
 const EXPIRED = { zh: '上次未提交的申请草稿已过期，我们重新开始吧。', en: 'Your unfinished draft expired; let us start again.' };
+const REQUIRED = { zh: '「{field}」不能为空', en: '{field} is required' };
 const INACTIVE = { zh: '这张表单已失效（已提交、已取消或已过期）', en: 'This form is no longer active (submitted, cancelled or expired)' };
 
 interface CommitOptions {
@@ -104,7 +105,15 @@ export class ConversationService {
     if (dialogId && state?.id !== dialogId) return { ok: false, errors: [INACTIVE[t.locale]] };
     const errors: string[] = [];
     if (state && formValues) {
-      const edits: Command[] = Object.entries(formValues).filter(([, v]) => v !== undefined && v !== null && v !== '')
+      // A field emptied on the card: a required one is refused with its name, an optional one is removed.
+      const intent = this.d.catalog.get(state.intent);
+      for (const [name, v] of Object.entries(formValues)) {
+        const field = intent?.fields.find((f) => f.name === name);
+        if (!field || (v !== null && String(v).trim() !== '') || state.fields[name] === undefined) continue;
+        if (field.required) errors.push(REQUIRED[t.locale].replace('{field}', field.label[t.locale]));
+        else state = { ...state, fields: Object.fromEntries(Object.entries(state.fields).filter(([k]) => k !== name)) };
+      }
+      const edits: Command[] = Object.entries(formValues).filter(([, v]) => v !== undefined && v !== null && String(v).trim() !== '')
         .map(([field, value]) => ({ type: 'set_field', field, value: value as string }));
       const edited = fillForm(state, edits, this.fillContext(now));
       errors.push(...edited.replies.filter((r): r is Extract<Reply, { type: 'text' }> => r.type === 'text').map((r) => r.text[t.locale]));

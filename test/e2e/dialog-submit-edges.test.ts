@@ -40,6 +40,22 @@ describe('submitting a confirmation card', () => {
     expect(await requestsOf('zhangsan')).toHaveLength(1);
   });
 
+  it('a field emptied on the card: a required one is refused by name, an optional one is removed', async () => {
+    const c = await confirmCard('wangwu', '报销11月16日去北京出差的差旅费，2000元，事由参加培训');
+    const form = formOf(c);
+    expect(form['start_date']).toBe('2026-11-16');
+    const refused = await cc.click('wangwu', c.id, 'dialog.submit', { ...form, purpose: '' }, undefined, c.revision);
+    expect(refused.status).toBe(400);
+    expect(refused.body.toast?.text).toContain('不能为空');
+    expect(await requestsOf('wangwu')).toHaveLength(0);
+    const again = await cc.waitFor('wangwu', (m) => m.id === c.id && m.revision > c.revision && openConfirmCard(m));
+    const ok = await cc.click('wangwu', c.id, 'dialog.submit', { ...formOf(again), start_date: '' }, undefined, again.revision);
+    expect(ok.status).toBe(200);
+    const [req] = await requestsOf('wangwu');
+    expect(req?.fields).toMatchObject({ purpose: '参加培训' });
+    expect(req?.fields).not.toHaveProperty('start_date');
+  });
+
   it('a submit the route refuses (no approver) answers 400 with the reason, and nothing is created', async () => {
     const c = await confirmCard('admin', '报销上周去北京出差的差旅费，2000元，事由参加培训');
     const r = await cc.click('admin', c.id, 'dialog.submit', formOf(c), undefined, c.revision);
