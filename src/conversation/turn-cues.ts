@@ -14,9 +14,16 @@ function onlyMadeOf(text: string, words: RegExp): boolean {
   return rest === '';
 }
 
+/** What may follow a leading cancel word ("算了这个申请") without turning it into an edit ("算了，金额改成3000", "取消出发日期", "cancel the supplier"). */
+const EDIT_AFTER_CANCEL = /\d|改|换|成|为|是|日期|时间|金额|数量|地点|目的地|事由|供应商|收款|合同|仓库|物品|change|set|make|date|amount|the\s+\w+/i;
+
 export function isCancelReply(text: string): boolean {
   if (text.length > 24) return false;
-  return onlyMadeOf(text, CANCEL_WORDS) || /^(?:那就|那|还是|我)?(?:算了|取消|不要了|不用了|cancel|never\s*mind|forget\s*it)/i.test(text.trim());
+  if (onlyMadeOf(text, CANCEL_WORDS)) return true;
+  const lead = /^(?:那就|那|还是|我)?(?:算了|取消|不要了|不用了|cancel|never\s*mind|forget\s*it)/i.exec(text.trim());
+  if (!lead) return false;
+  const rest = text.trim().slice(lead[0].length).replace(FILLERS, '');
+  return rest.length <= 6 && !EDIT_AFTER_CANCEL.test(rest);
 }
 
 export function isConfirmReply(text: string): boolean {
