@@ -70,10 +70,29 @@ export function resolveActiveFormTurn(
   if (switching) return resolveFreshTurn(c, findings, catalog);
   const slots = extractSlots(intent, findings);
   const awaiting = intent.fields.find((f) => f.name === ctx.dialog.awaiting);
-  if (awaiting) {
+  if (awaiting && !answersSomethingElse(awaiting, text, slots, c, intent)) {
     const value = valueFor(intent, awaiting, text, ctx, findings);
     if (value !== null) slots[awaiting.name] = value;
   }
   const commands = Object.entries(slots).map(([field, value]): Command => ({ type: 'set_field', field, value }));
   return commands.length ? done(commands, awaiting && awaiting.name in slots ? 0.85 : 0.7) : done([{ type: 'none' }], 0.2);
+}
+
+/** Field names, units and glue words that carry no description of their own. */
+const NOT_A_DESCRIPTION = /[\d.,，。、!！?？:：\s]|元|块|万|千|百|k\b|年|月|日|号|是|的|了|吧|去|到|在|为|改成|改为|金额|日期|时间|地点|目的地|数量|供应商|仓库/gi;
+
+/**
+ * While a free-text field (purpose, description…) is awaited, the whole reply usually is its value, but
+ * not when the reply only gives other fields ("金额是6560", "去的是深圳") or restates the request
+ * ("我要报销差旅费"): then the awaited field stays open and is asked again.
+ */
+function answersSomethingElse(awaiting: FieldDefinition, text: string, slots: Record<string, unknown>, c: Classification, intent: IntentDefinition): boolean {
+  const descriptive = awaiting.type === 'textarea' || (awaiting.type === 'text' && DESCRIPTIVE.test(awaiting.name));
+  if (!descriptive) return false;
+  if (c.kind === 'form' && c.intent === intent.key && START_CUE.test(text)) return true;
+  const others = Object.entries(slots).filter(([k]) => k !== awaiting.name);
+  if (others.length === 0) return false;
+  let rest = text;
+  for (const [, v] of others) if (typeof v === 'string' || typeof v === 'number') rest = rest.split(String(v)).join('');
+  return rest.replace(NOT_A_DESCRIPTION, '').length < 2;
 }

@@ -60,6 +60,18 @@ describe('offline resolver inside a dialog', () => {
   ])('correction %j sets %s', async (text, f, value) => {
     expect(await run(text, travel('purpose'))).toEqual([{ type: 'set_field', field: f, value }]);
   });
+  it.each([
+    ['去的是深圳', [{ type: 'set_field', field: 'destination', value: '深圳' }]],
+    ['金额是6560', [{ type: 'set_field', field: 'amount', value: '6560.00' }]],
+  ])('while the purpose is awaited, %j answers another field and leaves the purpose open', async (text, commands) => {
+    expect(await run(text, travel('purpose'))).toEqual(commands);
+  });
+  it('while the purpose is awaited, restating the request is not the purpose', async () => {
+    expect((await run('我要报销差旅费', travel('purpose'))).some((c) => c.type === 'set_field' && c.field === 'purpose')).toBe(false);
+  });
+  it('a purpose that mentions a city is still the purpose', async () => {
+    expect(await run('去上海拜访客户', travel('purpose'))).toContainEqual({ type: 'set_field', field: 'purpose', value: '去上海拜访客户' });
+  });
   it('change the date to yesterday (expense claim)', async () => {
     const dialog: DialogSnapshot = { intent: 'expense_claim', fields: {}, awaiting: 'category' };
     expect(await run('change the date to yesterday', dialog)).toEqual([{ type: 'set_field', field: 'date', value: '2026-11-22' }]);
