@@ -41,6 +41,7 @@ const T = {
   },
   started: { zh: '好的，开始填写「{name}」。', en: 'OK, starting a {name}.' },
   switched: { zh: '好的，先放下「{old}」，改为填写「{name}」。', en: 'OK, leaving the {old} aside; starting a {name}.' },
+  alreadyOpen: { zh: '「{name}」正在填写中，我们接着来。', en: 'The {name} is already open; let us carry on.' },
 };
 
 function named(text: Localized, names: Record<string, Localized>): Localized {
@@ -80,7 +81,15 @@ export function fillForm(state: DialogState | null, commands: Command[], ctx: Fi
         const intent = ctx.catalog.get(c.intent);
         if (!intent) break;
         if (intent.kind === 'query') { push({ type: 'status_card', filters: {} }); break; }
-        if (s?.intent === intent.key) break;
+        if (s?.intent === intent.key) {
+          // Asked again for the form that is open, with nothing new ("/new travel_expense", the menu button):
+          // say so, and ask the next question (or show the card) again. With new values it just carries on.
+          if (!commands.some((x) => x.type === 'set_field')) {
+            replies.push({ type: 'text', text: named(T.alreadyOpen, { name: intent.name }) });
+            touched = true;
+          }
+          break;
+        }
         const old = s && ctx.catalog.get(s.intent);
         if (old) replies.push({ type: 'text', text: named(T.switched, { old: old.name, name: intent.name }) });
         started = !old;

@@ -106,6 +106,11 @@ const rows: Row[] = [
     expect: { id: 'd1', fields: { period: '2026-11', destination: '上海', amount: '800.00' }, awaiting: 'purpose' }, replies: ['出差事由是什么？'],
   },
   {
+    name: 'the same intent again with nothing new says the draft is open and asks again',
+    state: travel({ fields: { period: '2026-11', destination: '上海' }, awaiting: 'amount' }), commands: [start('travel_expense')],
+    expect: { id: 'd1', awaiting: 'amount' }, replies: ['「差旅报销」正在填写中，我们接着来。', '一共花了多少钱？'],
+  },
+  {
     name: 'none outside a dialog shows help',
     state: null, commands: [{ type: 'none' }], expect: null, replies: ['help_card'],
   },
