@@ -20,17 +20,24 @@ export const newUserIdOf = (platform: string, externalId: string): string => `${
 
 type Trx = Transaction<Database>;
 
-/** external id (primary and aliases) → local user id: the linked identity, else the same email, else a new user. */
+/**
+ * external id (primary and aliases) → local user id: the identity linked on this bot, else one linked on
+ * another bot of the platform, else the same email, else a new user.
+ */
 async function resolveUsers(trx: Trx, bot: SyncBot, users: DirectoryUser[]): Promise<{ localOf: Map<string, string>; existing: Set<string> }> {
-  const linkedRows = await trx.selectFrom('user_identities').select(['external_id', 'user_id'])
-    .where('platform', '=', bot.platform).where('bot_id', '=', bot.id).where('tenant_id', '=', bot.tenant).execute();
-  const linked = new Map(linkedRows.map((r) => [r.external_id, r.user_id]));
+  const identityRows = await trx.selectFrom('user_identities').select(['external_id', 'user_id', 'bot_id'])
+    .where('platform', '=', bot.platform).where('tenant_id', '=', bot.tenant).execute();
+  const linked = new Map(identityRows.filter((r) => r.bot_id === bot.id).map((r) => [r.external_id, r.user_id]));
+  // Another app of the same platform and tenant: Feishu's union_id and DingTalk's userId are the same person
+  // across apps (open_ids are not), so a person reached by two bots stays one user.
+  const elsewhere = new Map(identityRows.filter((r) => r.bot_id !== bot.id).map((r) => [r.external_id, r.user_id]));
   const userRows = await trx.selectFrom('users').select(['id', 'email']).where('tenant_id', '=', bot.tenant).execute();
   const byEmail = new Map(userRows.filter((r) => r.email).map((r) => [(r.email as string).toLowerCase(), r.id]));
   const localOf = new Map<string, string>();
   for (const u of users) {
     const ids = [u.externalId, ...u.aliases];
     const id = ids.map((x) => linked.get(x)).find((x) => x !== undefined)
+      ?? ids.map((x) => elsewhere.get(x)).find((x) => x !== undefined)
       ?? (u.email ? byEmail.get(u.email.toLowerCase()) : undefined)
       ?? newUserIdOf(bot.platform, u.externalId);
     for (const x of ids) localOf.set(x, id);

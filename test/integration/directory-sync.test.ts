@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
 import { dingtalkBotSchema, feishuBotSchema } from '../../src/config/bot-schema.ts';
 import { systemClock } from '../../src/core/clock.ts';
-import { identitiesOf } from '../../src/directory/directory-repo.ts';
+import { findUserByIdentity, identitiesOf } from '../../src/directory/directory-repo.ts';
 import { syncDirectory } from '../../src/directory/directory-sync.ts';
 import { createDingtalkPlatform } from '../../src/platforms/dingtalk/dingtalk-platform.ts';
 import { createFeishuPlatform } from '../../src/platforms/feishu/feishu-platform.ts';
+import type { DirectorySource } from '../../src/platforms/platform.ts';
 import { createPgRateLimiter } from '../../src/platforms/rate-limiter.ts';
 import { startFakeDingtalkServer, type FakeDingtalkServer } from '../fakes/dingtalk-server.ts';
 import { startFakeFeishuServer, type FakeFeishuServer } from '../fakes/feishu-server.ts';
@@ -112,5 +113,24 @@ describe('directory sync from the platforms\' contact APIs', () => {
   it('a bot whose secret is missing fails the boot with a ConfigError naming the bot and the variable', async () => {
     await expect(startApp({ db: tdb.handle, env: writePlatformEnv([feishuBot(feishu.url)], {}), secrets: (n) => (n === 'FEISHU_ENCRYPT_KEY' ? undefined : secrets(n)) }))
       .rejects.toThrow('bot "feishu-test": credentials.encrypt_key: environment variable FEISHU_ENCRYPT_KEY is not set');
+  });
+
+  it('one person reached by two Feishu apps stays one user: matched by union_id across the apps', async () => {
+    const db = tdb.handle.db;
+    const src = (app: string): DirectorySource => ({
+      listDepartments: async () => [],
+      listUsers: async () => [
+        { externalId: `ou_${app}_zhou`, aliases: ['on_zhou'], name: '周七', departmentExternalIds: [], managerExternalId: `ou_${app}_wu` },
+        { externalId: `ou_${app}_wu`, aliases: ['on_wu'], name: '吴八', departmentExternalIds: [] },
+      ],
+    });
+    await syncDirectory(db, { id: 'fs-a', platform: 'feishu', tenant: 'two-apps' }, src('a'));
+    await syncDirectory(db, { id: 'fs-b', platform: 'feishu', tenant: 'two-apps' }, src('b'));
+    const users = await db.selectFrom('users').select(['id', 'manager_id']).where('tenant_id', '=', 'two-apps').orderBy('id').execute();
+    expect(users).toHaveLength(2);
+    const viaA = await findUserByIdentity(db, 'feishu', 'fs-a', ['ou_a_zhou']);
+    const viaB = await findUserByIdentity(db, 'feishu', 'fs-b', ['ou_b_zhou']);
+    expect(viaB?.id).toBe(viaA?.id);
+    expect(users.find((u) => u.id === viaA?.id)?.manager_id).toBe((await findUserByIdentity(db, 'feishu', 'fs-b', ['ou_b_wu']))?.id);
   });
 });
