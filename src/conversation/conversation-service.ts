@@ -86,7 +86,7 @@ export class ConversationService {
   }
 
   /** Card actions on the dialog: submit the (edited) confirmation form, cancel, start from the menu. */
-  async applyCommands(turn: Turn, commands: Command[], formValues?: Record<string, unknown>, dialogId?: string): Promise<{ ok: boolean; errors: string[]; number?: string }> {
+  async applyCommands(turn: Turn, commands: Command[], formValues?: Record<string, unknown>, dialogId?: string): Promise<{ ok: boolean; errors: string[]; number?: string; locale: Locale }> {
     // The session moved underneath (a second click on Submit, a chat message at the same moment): look
     // again; a form that was submitted meanwhile then answers "no longer active".
     for (let attempt = 0; attempt < MAX_TURN_RETRIES; attempt++) {
@@ -96,13 +96,13 @@ export class ConversationService {
     throw new Error('dialog session kept changing underneath this action');
   }
 
-  private async applyOnce(turn: Turn, commands: Command[], formValues: Record<string, unknown> | undefined, dialogId: string | undefined): Promise<{ ok: boolean; errors: string[]; number?: string } | null> {
+  private async applyOnce(turn: Turn, commands: Command[], formValues: Record<string, unknown> | undefined, dialogId: string | undefined): Promise<{ ok: boolean; errors: string[]; number?: string; locale: Locale } | null> {
     const now = this.d.clock.now();
     const session = await loadSession(this.d.db, turn.tenantId, turn.user.id, now);
     let state = session.state;
     // A click answers in the language of the draft it belongs to, not the bot's default.
     const t: Turn = { ...turn, locale: state?.locale ?? session.stale?.locale ?? turn.locale };
-    if (dialogId && state?.id !== dialogId) return { ok: false, errors: [INACTIVE[t.locale]] };
+    if (dialogId && state?.id !== dialogId) return { ok: false, errors: [INACTIVE[t.locale]], locale: t.locale };
     const errors: string[] = [];
     if (state && formValues) {
       // A field emptied on the card: a required one is refused with its name, an optional one is removed.
@@ -122,7 +122,7 @@ export class ConversationService {
     const fill = errors.length ? { state, replies: [{ type: 'confirm_card' as const }], submit: false } : withLocale(fillForm(state, commands, this.fillContext(now)), t.locale);
     const res = await this.commit(t, session.version, fill, { errors, stale: session.stale });
     if (!res.committed) return null;
-    return { ok: res.errors.length === 0, errors: res.errors, ...(res.number ? { number: res.number } : {}) };
+    return { ok: res.errors.length === 0, errors: res.errors, locale: t.locale, ...(res.number ? { number: res.number } : {}) };
   }
 
   /** Opens a rejected or withdrawn request as an editable draft (edit-and-resubmit). */

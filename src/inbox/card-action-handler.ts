@@ -97,9 +97,10 @@ async function route(d: CardActionDeps, ev: InboundCardAction, user: DirectoryUs
       return say(M.editing, 'info');
     }
     case 'dialog.submit': {
+      // Answered in the draft's language (an English draft on a Chinese bot gets an English toast).
       const res = await d.conversation.applyCommands(turn, [{ type: 'confirm' }], ev.form, v.dialogId);
-      if (!res.ok) return { toast: { type: 'error', text: res.errors.join('; ') || M.unknownAction[turn.locale] }, status: 400, error: { code: 'dialog.invalid', message: res.errors.join('; ') } };
-      return { toast: { type: 'success', text: `${turn.locale === 'zh' ? '已提交' : 'Submitted'} ${res.number ?? ''}`.trim() }, status: 200 };
+      if (!res.ok) return { toast: { type: 'error', text: res.errors.join('; ') || M.unknownAction[res.locale] }, status: 400, error: { code: 'dialog.invalid', message: res.errors.join('; ') } };
+      return { toast: { type: 'success', text: `${res.locale === 'zh' ? '已提交' : 'Submitted'} ${res.number ?? ''}`.trim() }, status: 200 };
     }
     case 'dialog.cancel': await d.conversation.applyCommands(turn, [{ type: 'cancel' }], undefined, v.dialogId); return say(M.done, 'info');
     case 'dialog.start': await d.conversation.applyCommands(turn, [{ type: 'start_intent', intent: v.intent ?? '' }]); return say(M.done, 'info');

@@ -56,6 +56,13 @@ describe('submitting a confirmation card', () => {
     expect(req?.fields).not.toHaveProperty('start_date');
   });
 
+  it('an English draft on the (Chinese) console bot is answered in English', async () => {
+    const c = await confirmCard('lisi', 'reimburse my business trip to Shanghai last month, 3200 yuan, purpose: client visit');
+    const r = await cc.click('lisi', c.id, 'dialog.submit', formOf(c), undefined, c.revision);
+    expect(r.status).toBe(200);
+    expect(r.body.toast?.text).toMatch(/^Submitted TRV-\d{6}-\d{4}$/);
+  });
+
   it('a submit the route refuses (no approver) answers 400 with the reason, and nothing is created', async () => {
     const c = await confirmCard('admin', '报销上周去北京出差的差旅费，2000元，事由参加培训');
     const r = await cc.click('admin', c.id, 'dialog.submit', formOf(c), undefined, c.revision);
