@@ -14,19 +14,18 @@ const oldJobs = `  insert into outbox_jobs (tenant_id, kind, payload, idempotenc
   from jsonb_array_elements(p->'jobs') j
   on conflict do nothing;`;
 
-// Row by row for the coalesced ones: the idempotency check then goes through its unique index (joined
-// with jsonb_array_elements() the planner hashes a sequential scan of outbox_jobs instead).
+// The idempotency check is a correlated subquery kept from becoming an anti join (OFFSET 0): joined with
+// jsonb_array_elements() the planner would hash a sequential scan of outbox_jobs; this way each job probes
+// the unique index, in one statement.
 const newJobs = `  insert into outbox_jobs (tenant_id, kind, payload, idempotency_key, queue_key, coalesce_key, max_attempts)
   select j->>'tenant_id', j->>'kind', j->'payload', j->>'key', j->>'queue_key', null, (p->>'max_attempts')::int
   from jsonb_array_elements(p->'jobs') j where j->>'coalesce_key' is null
   on conflict do nothing;
-  for u in select value from jsonb_array_elements(p->'jobs') where value->>'coalesce_key' is not null loop
-    if not exists (select 1 from outbox_jobs where idempotency_key = u->>'key') then
-      insert into outbox_jobs (tenant_id, kind, payload, idempotency_key, queue_key, coalesce_key, max_attempts)
-      values (u->>'tenant_id', u->>'kind', u->'payload', u->>'key', u->>'queue_key', u->>'coalesce_key', (p->>'max_attempts')::int)
-      on conflict (coalesce_key) where status = 'pending' and attempts = 0 do update set updated_at = now();
-    end if;
-  end loop;`;
+  insert into outbox_jobs (tenant_id, kind, payload, idempotency_key, queue_key, coalesce_key, max_attempts)
+  select j->>'tenant_id', j->>'kind', j->'payload', j->>'key', j->>'queue_key', j->>'coalesce_key', (p->>'max_attempts')::int
+  from jsonb_array_elements(p->'jobs') j
+  where j->>'coalesce_key' is not null and not exists (select 1 from outbox_jobs o where o.idempotency_key = j->>'key' offset 0)
+  on conflict (coalesce_key) where status = 'pending' and attempts = 0 do update set updated_at = now();`;
 
 function withLockingCoalesce(fn: string): string {
   if (!fn.includes(oldJobs)) throw new Error('commit_request_change(): the outbox insert to replace was not found');
