@@ -157,11 +157,12 @@ export class ConversationService {
     let number: string | undefined;
     const source = o.announce ? 'chat' : 'card';
     const resubmitOf = fill.submit ? fill.state?.resubmitOf : undefined;
-    if (resubmitOf && fill.state) {
-      const intent = this.d.catalog.get(fill.state.intent);
-      if (intent) {
+    const committed = await this.d.db.transaction().execute(async (trx) => {
+      // A resubmit runs in this transaction too, so a second click (or a session that moved) undoes it.
+      const intentOf = fill.state && this.d.catalog.get(fill.state.intent);
+      if (resubmitOf && fill.state && intentOf) {
         try {
-          const out = await this.d.approvals.resubmit(turn.tenantId, resubmitOf, turn.user.id, intent, fill.state.fields, source);
+          const out = await this.d.approvals.resubmit(turn.tenantId, resubmitOf, turn.user.id, intentOf, fill.state.fields, source, trx);
           if (!out.ok) errors.push(out.error.message);
           else number = out.request.number;
         } catch (e: unknown) {
@@ -170,8 +171,6 @@ export class ConversationService {
           errors.push(e.message);
         }
       }
-    }
-    const committed = await this.d.db.transaction().execute(async (trx) => {
       const c: ReplyContext = { db: trx, catalog: this.d.catalog, directory: this.d.directory, tenantId: turn.tenantId, userId: turn.user.id, target: turn.target, locale: turn.locale, eventKey: turn.eventKey };
       const jobs: NewJob[] = [...(await closedCardJobs(c, fill.dropped, 'cancelled')), ...(await closedCardJobs(c, o.stale, 'expired'))];
       let next = fill.state;

@@ -100,14 +100,17 @@ export class ApprovalService {
     return req;
   }
 
-  /** Edit-and-resubmit after rejection or withdrawal: same request, new revision, route re-evaluated. */
-  async resubmit(tenantId: string, requestId: string, actor: string, intent: IntentDefinition, fields: Record<string, unknown>, source: AuditSource): Promise<ActOutcome> {
-    const dir = await this.d.directory.get(tenantId);
+  /**
+   * Edit-and-resubmit after rejection or withdrawal: same request, new revision, route re-evaluated. With
+   * `trx`, inside the caller's transaction (the dialog's, so a second click rolls back with it).
+   */
+  async resubmit(tenantId: string, requestId: string, actor: string, intent: IntentDefinition, fields: Record<string, unknown>, source: AuditSource, trx?: Transaction<Database>): Promise<ActOutcome> {
+    const dir = await this.d.directory.get(tenantId, trx);
     return this.run(tenantId, requestId, source, 'request.resubmit', (req) => {
       const route = resolveRoute(intent, fields, req.requesterId, dir);
       if (!route.ok) throw new ValidationError(route.code, route.message);
       return { event: { type: 'resubmit', actor, steps: route.steps }, patch: { fields, amount: amountOf(intent, fields), rejectReason: null } };
-    });
+    }, undefined, trx);
   }
 
   /**
@@ -139,10 +142,12 @@ export class ApprovalService {
     tenantId: string, requestId: string, source: AuditSource, action: string,
     plan: (req: RequestRecord, tasks: TaskRecord[]) => { event: ApprovalEvent; patch: Partial<RequestRecord> },
     inbound?: InboundEvent,
+    trx?: Transaction<Database>,
   ): Promise<ActOutcome> {
-    const { db } = this.d;
+    const db = trx ?? this.d.db;
     for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
-      const found = await this.loads.submit({ tenantId, id: requestId });
+      const found = trx ? (await requestRepo.findRequestsWithTasks(trx, [requestId])).get(requestId) : await this.loads.submit({ tenantId, id: requestId });
+      if (found && found.request.tenantId !== tenantId) throw new NotFoundError('request.not_found', `no request ${requestId}`);
       if (!found) throw new NotFoundError('request.not_found', `no request ${requestId}`);
       const { request: req, tasks: allTasks } = found;
       const now = this.d.clock.now();
@@ -159,10 +164,12 @@ export class ApprovalService {
       const audit: AuditEntry = { tenantId, at: now, actor, action, source, subjectType: 'request', subjectId: req.id,
         before: { status: req.status, step: req.currentStep, erp: req.erpStatus, revision: req.revision },
         after: { status: next.status, step: next.currentStep, erp: next.erpStatus, revision: next.revision, event: eventSummary(event) } };
-      const written = await this.commits.commit(commitPayload(next, req.version, planEffects(this.d, next, t.effects, allTasks.map((x) => x.approverId)), audit, this.d.maxAttempts, inbound));
+      const effects = planEffects(this.d, next, t.effects, allTasks.map((x) => x.approverId));
+      const written = trx ? await commitRequestChange(trx, next, req.version, effects, audit, this.d.maxAttempts, inbound)
+        : await this.commits.commit(commitPayload(next, req.version, effects, audit, this.d.maxAttempts, inbound));
       if (written === 'duplicate') return { ok: false, request: req, error: { code: 'workflow.already_handled', message: 'this event was already handled' } };
       if (written === 'written') {
-        this.d.onCommitted?.();
+        if (!trx) this.d.onCommitted?.(); // in a caller's transaction the caller says when it committed
         return { ok: true, request: next };
       }
     }

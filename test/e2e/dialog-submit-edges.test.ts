@@ -63,6 +63,23 @@ describe('submitting a confirmation card', () => {
     expect(r.body.toast?.text).toMatch(/^Submitted TRV-\d{6}-\d{4}$/);
   });
 
+  it('two Submit clicks on a resubmit form resubmit once (one new revision, one audit row)', async () => {
+    const req = await submitDirect(app, 'travel_expense', 'zhangsan', { period: '2026-11', destination: '上海', amount: '1500.00', purpose: '拜访客户' });
+    const task = await cc.waitFor('lisi', (m) => hasButton('approve')(m) && (m.card?.title ?? '').includes(req.number));
+    expect((await cc.click('lisi', task.id, 'reject', { comment: '缺发票' })).status).toBe(200);
+    const mine = await cc.waitFor('zhangsan', (m) => hasButton('resubmit')(m) && (m.card?.title ?? '').includes(req.number));
+    expect((await cc.click('zhangsan', mine.id, 'resubmit')).status).toBe(200);
+    const edit = await cc.waitFor('zhangsan', (m) => openConfirmCard(m) && JSON.stringify(m.card).includes('1500'));
+    await idle(app, cc, 'zhangsan');
+    const form = { ...formOf(edit), amount: '1680' };
+    const answers = await Promise.all([0, 1].map(() => cc.click('zhangsan', edit.id, 'dialog.submit', form, undefined, edit.revision)));
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 400]);
+    const after = await app.db.db.selectFrom('requests').select(['status', 'revision', 'amount']).where('id', '=', req.id).executeTakeFirstOrThrow();
+    expect(after).toEqual({ status: 'pending', revision: 2, amount: '1680.00' });
+    const audits = await app.db.db.selectFrom('audit_log').select('action').where('subject_id', '=', req.id).where('action', '=', 'request.resubmit').execute();
+    expect(audits).toHaveLength(1);
+  });
+
   it('a submit the route refuses (no approver) answers 400 with the reason, and nothing is created', async () => {
     const c = await confirmCard('admin', '报销上周去北京出差的差旅费，2000元，事由参加培训');
     const r = await cc.click('admin', c.id, 'dialog.submit', formOf(c), undefined, c.revision);
