@@ -11,6 +11,8 @@ export type Command =
   | { type: 'clarify'; options: string[] }
   | { type: 'status_query'; filters?: { intent?: string; status?: 'open' | 'all' } }
   | { type: 'help' }
+  /** A correction ("金额改成3000") with no draft open: nothing to apply it to. */
+  | { type: 'nothing_to_correct' }
   | { type: 'none' };
 
 /**

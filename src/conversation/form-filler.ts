@@ -41,6 +41,10 @@ const T = {
   },
   started: { zh: '好的，开始填写「{name}」。', en: 'OK, starting a {name}.' },
   switched: { zh: '好的，先放下「{old}」，改为填写「{name}」。', en: 'OK, leaving the {old} aside; starting a {name}.' },
+  nothingToCorrect: {
+    zh: '现在没有正在填写的申请，这句修改没有可以改的表单。已提交的申请被驳回或撤回后，可在它的卡片上点「修改后重新提交」；要发起新申请，直接告诉我要办什么。',
+    en: 'There is no draft open to apply that change to. A request that was rejected or withdrawn can be changed with "Edit and resubmit" on its card; to start a new one, tell me what you need.',
+  },
   alreadyOpen: { zh: '「{name}」正在填写中，我们接着来。', en: 'The {name} is already open; let us carry on.' },
 };
 
@@ -112,6 +116,10 @@ export function fillForm(state: DialogState | null, commands: Command[], ctx: Fi
         if (!s) { push({ type: 'text', text: T.nothingToConfirm }); break; }
         if (missingRequired(ctx.catalog.get(s.intent), withDefaults(s, ctx).fields).length === 0) submit = true;
         touched = true;
+        break;
+      case 'nothing_to_correct':
+        if (!s) { push({ type: 'text', text: T.nothingToCorrect }); push({ type: 'status_card', filters: {} }); break; }
+        push({ type: 'text', text: T.notUnderstood });
         break;
       case 'none':
       case 'clarify':

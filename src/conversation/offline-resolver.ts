@@ -52,6 +52,6 @@ export class OfflineResolver implements IntentResolver {
     const findings = analyzeText(trimmed, ctx.now, ctx.timeZone);
     const dialog = ctx.dialog;
     if (dialog) return resolveActiveFormTurn(trimmed, { ...ctx, dialog }, c, findings, ctx.catalog);
-    return resolveFreshTurn(c, findings, ctx.catalog);
+    return resolveFreshTurn(c, findings, ctx.catalog, trimmed);
   }
 }

@@ -121,3 +121,24 @@ describe('status queries', () => {
     expect(JSON.stringify(status.card)).not.toMatch(/PR-\d{6}-\d{4}/);
   });
 });
+
+describe('a correction with no draft open', () => {
+  it('starts no form: it says there is nothing to correct and lists the requests (the rejected one among them)', async () => {
+    const req = await submitDirect(app, 'travel_expense', 'zhangsan', { period: '2026-11', destination: '广州', amount: '900.00', purpose: '参会' });
+    const task = await cc.waitFor('lisi', (m) => hasButton('approve')(m) && (m.card?.title ?? '').includes(req.number));
+    expect((await cc.click('lisi', task.id, 'reject', { comment: '金额不对' })).status).toBe(200);
+    await idle(app, cc, 'zhangsan');
+    const before = (await requestsOf('zhangsan')).length;
+    const t = await turn(cc, 'zhangsan', '金额改成3000');
+    const said = await t.waitFor((m) => /没有正在填写的申请/.test(m.text ?? ''));
+    expect(said.text).toContain('修改后重新提交');
+    const status = await t.waitFor((m) => m.kind === 'card' && (m.card?.key ?? '') === 'status');
+    expect(JSON.stringify(status.card)).toContain(req.number);
+    await idle(app, cc, 'zhangsan');
+    const session = await app.db.db.selectFrom('dialog_sessions').select('state').where('user_id', '=', 'zhangsan').executeTakeFirst();
+    expect(session?.state ?? null).toBeNull();
+    expect(await requestsOf('zhangsan')).toHaveLength(before);
+    const after = await app.db.db.selectFrom('requests').select(['status', 'amount']).where('id', '=', req.id).executeTakeFirstOrThrow();
+    expect(after).toEqual({ status: 'rejected', amount: '900.00' });
+  });
+});

@@ -90,6 +90,11 @@ const rows: Row[] = [
     state: onCard(), commands: [{ type: 'cancel' }], expect: null, replies: ['好的，已取消这次申请。'], dropped: 'd1',
   },
   {
+    name: 'a correction with no draft says there is nothing to correct and lists the requests',
+    state: null, commands: [{ type: 'nothing_to_correct' }], expect: null,
+    replies: ['现在没有正在填写的申请，这句修改没有可以改的表单。已提交的申请被驳回或撤回后，可在它的卡片上点「修改后重新提交」；要发起新申请，直接告诉我要办什么。', 'status_card'],
+  },
+  {
     name: 'cancel with no draft says there is none',
     state: null, commands: [{ type: 'cancel' }], expect: null, replies: ['现在没有进行中的申请。'],
   },
