@@ -23,6 +23,7 @@ import { DirectorySync } from './directory/directory-sync.ts';
 import { DirectoryViews } from './directory/directory-view.ts';
 import { SandboxErpConnector } from './erp/connectors/sandbox.ts';
 import type { ErpConnector } from './erp/erp-connector.ts';
+import { ExternalServiceError } from './core/errors.ts';
 import { ErpService } from './erp/erp-service.ts';
 import { publishSandboxDoc } from './erp/sandbox-operator.ts';
 import { createHttpApp } from './http/server.ts';
@@ -125,11 +126,12 @@ export async function createApp(o: AppOptions): Promise<App> {
   const connectorNamed = (name: string, tenant: string): string => (name === 'sandbox' ? sandboxOf(tenant) : name);
   const botErp = new Map(bots.map((b) => [b.id, connectorNamed(b.erp, b.tenant)]));
   const erp = new ErpService({
-    db, connectors, connectorFor: (botId) => botErp.get(botId) ?? 'sandbox', connectorNamed, approvals, intents, ids, logger,
-    onDocumentCreated: (tenantId, docId) => publishSandboxDoc(db, directory, tenantId, docId, config.workers.maxAttempts),
+    db, connectors, connectorFor: (botId, tenant) => botErp.get(botId) ?? tenantErp(bots, tenant, connectorNamed), connectorNamed, approvals, intents, ids, logger,
+    onDocumentCreated: (tenantId, docId, trx) => publishSandboxDoc(trx, directory, tenantId, docId, config.workers.maxAttempts),
+    onCommitted: kick,
   });
   const conversation = new ConversationService({ db, catalog, intents, resolver, approvals, directory, clock, ids, logger, timeZone: config.timeZone, maxAttempts: config.workers.maxAttempts, onCommitted: kick });
-  const sandbox = new SandboxActions({ db, erp, directory, ids, maxAttempts: config.workers.maxAttempts, onCommitted: kick });
+  const sandbox = new SandboxActions({ db, erp, directory, ids, clock, maxAttempts: config.workers.maxAttempts, onCommitted: kick });
 
   const messengers = new MessengerRegistry();
   const platforms = createPlatforms(bots, { db, clock, ids, logger, fetch: o.fetch, secrets: o.secrets ?? ((name) => readSecret(name)) });
@@ -249,4 +251,16 @@ function closeServer(server: Server, drainMs: number): Promise<void> {
     });
     server.closeIdleConnections();
   });
+}
+
+/**
+ * The ledger of a request whose bot is no longer configured (disabled or removed since): the one its
+ * tenant's bots use. When they use different ones there is no right guess, and the job dead-letters.
+ */
+export function tenantErp(bots: { tenant: string; erp: string }[], tenant: string, named: (name: string, tenant: string) => string): string {
+  const used = [...new Set(bots.filter((b) => b.tenant === tenant).map((b) => named(b.erp, tenant)))];
+  if (used.length > 1) {
+    throw new ExternalServiceError('erp', 'erp.unknown_connector', `the request's bot is no longer configured and tenant "${tenant}" uses several ERPs (${used.join(', ')})`, { retryable: false });
+  }
+  return used[0] ?? named('sandbox', tenant);
 }

@@ -1,29 +1,39 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { IntentVersions } from '../config/intent-versions.ts';
-import { ExternalServiceError } from '../core/errors.ts';
+import { ExternalServiceError, NotFoundError } from '../core/errors.ts';
 import type { IdGenerator } from '../core/ids.ts';
 import type { Database } from '../db/database.ts';
 import { getUsers } from '../directory/directory-repo.ts';
 import type { ApprovalService } from '../workflow/approval-service.ts';
 import * as requestRepo from '../workflow/request-repo.ts';
-import type { ErpConnector, StatusChange, StatusSnapshot } from './erp-connector.ts';
+import type { CanonicalStatus, ErpConnector, StatusChange, StatusSnapshot } from './erp-connector.ts';
 import { renderPayload } from './payload-template.ts';
 
 export interface ErpServiceDeps {
   db: Kysely<Database>;
   connectors: Map<string, ErpConnector>;
-  /** Which connector a request's bot uses. */
-  connectorFor: (botId: string) => string;
+  /** Which connector a request's bot (of that tenant) uses. */
+  connectorFor: (botId: string, tenantId: string) => string;
   /** The connector a name in configuration means for a tenant (`sandbox` is each tenant's own ledger). */
   connectorNamed?: (name: string, tenantId: string) => string;
   approvals: ApprovalService;
   intents: IntentVersions;
   ids: IdGenerator;
   logger: Logger;
-  /** Called after a document is linked (the sandbox tells its operators). */
-  onDocumentCreated?: (tenantId: string, erpDocumentId: string) => Promise<void>;
+  /** Runs in the transaction that links a document to its request (the sandbox tells its operators). */
+  onDocumentCreated?: (tenantId: string, erpDocumentId: string, trx: Transaction<Database>) => Promise<void>;
+  /** After a commit that queued jobs (wakes the outbox). */
+  onCommitted?: () => void;
 }
+
+/**
+ * How far along its life an ERP document is. A change that would move a document back (a poll that read
+ * "posted" applied after the payment was recorded) is stale and ignored; `rejected`/`cancelled` end it.
+ */
+const PROGRESS: Partial<Record<CanonicalStatus, number>> = {
+  draft: 0, saved: 0, submitted: 1, approved: 2, posted: 3, partially_paid: 4, paid: 5, rejected: 6, cancelled: 6,
+};
 
 /** Creates ERP documents for approved requests exactly once, and feeds ERP status back into requests. */
 export class ErpService {
@@ -49,7 +59,7 @@ export class ErpService {
       await this.d.approvals.erpEvent(tenantId, req.id, { type: 'erp_failed', reason: 'intent has no ERP mapping' });
       return;
     }
-    const connectorId = intent.erp.connector ? (this.d.connectorNamed?.(intent.erp.connector, tenantId) ?? intent.erp.connector) : this.d.connectorFor(req.origin.botId);
+    const connectorId = intent.erp.connector ? (this.d.connectorNamed?.(intent.erp.connector, tenantId) ?? intent.erp.connector) : this.d.connectorFor(req.origin.botId, tenantId);
     const connector = this.connector(connectorId);
     const externalKey = { namespace: `approval:${tenantId}`, key: `${req.number}:r${req.revision}` };
     const keyString = `${externalKey.namespace}:${externalKey.key}`;
@@ -63,8 +73,13 @@ export class ErpService {
     const link = await this.d.db.updateTable('erp_documents').set({
       erp_id: res.ref.id, number: res.ref.number ?? null, status: res.snapshot.status, raw: JSON.stringify(res.snapshot.raw), updated_at: sql`now()`,
     }).where('connector', '=', connectorId).where('external_key', '=', keyString).returning('id').executeTakeFirstOrThrow();
-    const outcome = await this.d.approvals.erpEvent(tenantId, req.id, { type: 'erp_created' }, { connector: connectorId, id: res.ref.id, number: res.ref.number ?? null });
-    if (outcome.ok && this.d.onDocumentCreated) await this.d.onDocumentCreated(tenantId, link.id);
+    // The request learns of its document and the operators get their card in one commit: a retry after a
+    // failure here runs both again, never one without the other.
+    await this.d.db.transaction().execute(async (trx) => {
+      const outcome = await this.d.approvals.erpEvent(tenantId, req.id, { type: 'erp_created' }, { connector: connectorId, id: res.ref.id, number: res.ref.number ?? null }, trx);
+      if (outcome.ok && this.d.onDocumentCreated) await this.d.onDocumentCreated(tenantId, link.id, trx);
+    });
+    this.d.onCommitted?.();
     this.d.logger.info({ requestId: req.id, erpId: res.ref.id, created: res.created }, 'ERP document linked');
   }
 
@@ -86,20 +101,44 @@ export class ErpService {
     return applied;
   }
 
-  /** Applies one ERP change to the linked document and request; repeats are no-ops. */
+  /**
+   * Applies one ERP change to the linked document and its request, in one transaction: a failure leaves
+   * both as they were, so the change is applied when the feed is read again. Repeats and stale changes
+   * (older than what is recorded) are no-ops.
+   */
   async applyChange(tenantId: string, connectorId: string, c: StatusChange | { snapshot: StatusSnapshot }): Promise<boolean> {
     const s = c.snapshot;
-    const doc = await this.d.db.selectFrom('erp_documents').selectAll().where('connector', '=', connectorId).where('external_key', '=', s.ref.externalKey).executeTakeFirst();
+    const doc = await this.d.db.selectFrom('erp_documents').selectAll().where('tenant_id', '=', tenantId).where('connector', '=', connectorId)
+      .where('external_key', '=', s.ref.externalKey).executeTakeFirst();
     if (!doc || doc.status === s.status) return false;
-    await this.d.db.updateTable('erp_documents').set({
-      status: s.status, erp_id: s.ref.id, number: s.ref.number ?? doc.number, raw: JSON.stringify(s.raw), updated_at: sql`now()`,
-      ...(s.postedAt ? { posted_at: s.postedAt } : {}),
-      ...(s.payment ? { paid_at: s.payment.at, bank_ref: s.payment.bankRef ?? null, paid_amount: s.amounts?.paid ?? s.amounts?.total ?? null } : {}),
-    }).where('id', '=', doc.id).execute();
-    const ev = s.status === 'posted' ? 'erp_posted' : s.status === 'paid' ? 'erp_paid' : null;
-    if (!ev) return true;
-    const out = await this.d.approvals.erpEvent(tenantId, doc.request_id, { type: ev });
-    if (!out.ok && out.error.code !== 'workflow.already_handled') this.d.logger.warn({ requestId: doc.request_id, error: out.error }, 'ERP change not applied to request');
-    return true;
+    if ((PROGRESS[s.status] ?? -1) < (PROGRESS[doc.status as CanonicalStatus] ?? -1)) {
+      this.d.logger.info({ erpDocumentId: doc.id, recorded: doc.status, reported: s.status }, 'stale ERP change ignored');
+      return false;
+    }
+    const ev: Parameters<ApprovalService['erpEvent']>[2] | null = s.status === 'posted' ? { type: 'erp_posted', ...(s.postedAt ? { postedAt: s.postedAt } : {}) }
+      : s.status === 'paid' ? { type: 'erp_paid', amount: s.amounts?.paid ?? s.amounts?.total ?? null, ...(s.payment ? { paidAt: s.payment.at, bankRef: s.payment.bankRef ?? null } : {}) }
+      : null;
+    const applied = await this.d.db.transaction().execute(async (trx) => {
+      // Compare-and-set on the status read above: a concurrent sync (the periodic poll and an operator's
+      // click) that got there first wins, and this one is a no-op.
+      const moved = await trx.updateTable('erp_documents').set({
+        status: s.status, erp_id: s.ref.id, number: s.ref.number ?? doc.number, raw: JSON.stringify(s.raw), updated_at: sql`now()`,
+        ...(s.postedAt ? { posted_at: s.postedAt } : {}),
+        ...(s.payment ? { paid_at: s.payment.at, bank_ref: s.payment.bankRef ?? null, paid_amount: s.amounts?.paid ?? s.amounts?.total ?? null } : {}),
+      }).where('id', '=', doc.id).where('status', '=', doc.status).executeTakeFirst();
+      if (Number(moved.numUpdatedRows) === 0) return false;
+      if (!ev) return true;
+      try {
+        const out = await this.d.approvals.erpEvent(tenantId, doc.request_id, ev, undefined, trx);
+        if (!out.ok && out.error.code !== 'workflow.already_handled') this.d.logger.warn({ requestId: doc.request_id, error: out.error }, 'ERP change not applied to request');
+      } catch (e: unknown) {
+        // A document whose request is gone cannot hold up the feed; anything else (the database) is retried.
+        if (!(e instanceof NotFoundError)) throw e;
+        this.d.logger.warn({ requestId: doc.request_id, erpDocumentId: doc.id }, 'ERP document has no request; status recorded on the document only');
+      }
+      return true;
+    });
+    if (applied) this.d.onCommitted?.();
+    return applied;
   }
 }

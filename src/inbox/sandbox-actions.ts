@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
+import { appendAudit } from '../audit/audit-log.ts';
 import type { Locale } from '../conversation/resolver.ts';
+import type { Clock } from '../core/clock.ts';
 import { ExternalServiceError } from '../core/errors.ts';
 import type { IdGenerator } from '../core/ids.ts';
 import type { Database } from '../db/database.ts';
@@ -10,7 +12,7 @@ import type { ErpService } from '../erp/erp-service.ts';
 import { publishSandboxDoc, SANDBOX_OPERATOR_ROLES } from '../erp/sandbox-operator.ts';
 import type { AckReply } from '../platforms/platform.ts';
 
-export interface SandboxActionDeps { db: Kysely<Database>; erp: ErpService; directory: DirectoryViews; ids: IdGenerator; maxAttempts: number; onCommitted?: () => void }
+export interface SandboxActionDeps { db: Kysely<Database>; erp: ErpService; directory: DirectoryViews; ids: IdGenerator; clock: Clock; maxAttempts: number; onCommitted?: () => void }
 
 /** The console's Post / Pay buttons on sandbox documents: move the pretend ledger, then sync like a real ERP. */
 export class SandboxActions {
@@ -25,13 +27,17 @@ export class SandboxActions {
     const connector = this.d.erp.connector(doc.connector);
     if (!(connector instanceof SandboxErpConnector)) return { status: 400, error: { code: 'erp.not_sandbox', message: 'only sandbox documents can be moved from chat' } };
     const ref = { erp: 'sandbox', docKind: doc.doc_kind as 'payable', formId: 'sandbox_document', id: doc.erp_id, externalKey: doc.external_key };
+    const bank = op === 'erp.pay' ? bankRef.trim() || `SBX-BANK-${this.d.ids.uuid().slice(0, 8).toUpperCase()}` : undefined;
+    let moved;
     try {
-      if (op === 'erp.post') await connector.post(ref);
-      else await connector.pay(ref, bankRef || `SBX-BANK-${this.d.ids.uuid().slice(0, 8).toUpperCase()}`);
+      moved = op === 'erp.post' ? await connector.post(ref) : await connector.pay(ref, bank ?? '');
     } catch (e: unknown) {
       if (e instanceof ExternalServiceError) return { status: 409, toast: { type: 'error', text: e.message }, error: { code: e.code, message: e.message } };
       throw e;
     }
+    // Who moved the ledger, on the request's own audit chain (the ERP's report of it follows as actor erp).
+    await appendAudit(this.d.db, { tenantId: user.tenantId, at: this.d.clock.now(), actor: user.id, action: op, source: 'card', subjectType: 'request', subjectId: doc.request_id,
+      meta: { erpDocument: doc.number ?? doc.erp_id, status: moved.status, ...(bank ? { bankRef: moved.payment?.bankRef ?? bank } : {}) } });
     await this.d.erp.syncConnector(user.tenantId, doc.connector);
     await publishSandboxDoc(this.d.db, this.d.directory, user.tenantId, doc.id, this.d.maxAttempts);
     this.d.onCommitted?.();

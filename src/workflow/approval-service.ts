@@ -129,8 +129,9 @@ export class ApprovalService {
   }
 
   /** ERP progress (created, posted, paid, failed) reported by the connector or status sync. */
-  async erpEvent(tenantId: string, requestId: string, ev: Extract<ApprovalEvent, { type: `erp_${string}` }>, erpRef?: Record<string, unknown>): Promise<ActOutcome> {
-    return this.run(tenantId, requestId, 'erp', `request.${ev.type}`, () => ({ event: ev, patch: erpRef ? { erpRef } : {} }));
+  /** With `trx`, inside the caller's transaction (the ERP link row and the request change commit together). */
+  async erpEvent(tenantId: string, requestId: string, ev: Extract<ApprovalEvent, { type: `erp_${string}` }>, erpRef?: Record<string, unknown>, trx?: Transaction<Database>): Promise<ActOutcome> {
+    return this.run(tenantId, requestId, 'erp', `request.${ev.type}`, () => ({ event: ev, patch: erpRef ? { erpRef } : {} }), undefined, trx);
   }
 
   /**
@@ -204,6 +205,8 @@ function eventSummary(e: ApprovalEvent): Record<string, unknown> {
     case 'transfer': return { type, taskId: e.taskId, to: e.to };
     case 'comment': return { type, text: e.text };
     case 'erp_failed': return { type, reason: e.reason };
+    case 'erp_posted': return { type, ...(e.postedAt ? { postedAt: e.postedAt } : {}) };
+    case 'erp_paid': return { type, ...(e.amount ? { amount: e.amount } : {}), ...(e.paidAt ? { paidAt: e.paidAt } : {}), ...(e.bankRef ? { bankRef: e.bankRef } : {}) };
     default: return { type };
   }
 }

@@ -47,8 +47,9 @@ export type ApprovalEvent =
   | { type: 'erp_created' }
   | { type: 'erp_failed'; reason: string }
   | { type: 'erp_retry' }
-  | { type: 'erp_posted' }
-  | { type: 'erp_paid' };
+  | { type: 'erp_posted'; postedAt?: string }
+  /** What the ERP reported, recorded in the audit row. */
+  | { type: 'erp_paid'; amount?: string | null; paidAt?: string; bankRef?: string | null };
 
 /** Side effects as data; the approval service turns them into rows and outbox jobs. */
 export type Effect =

@@ -70,18 +70,31 @@ export class SandboxErpConnector implements ErpConnector {
     return this.snapshot(row);
   }
 
-  /** Cursor = last seen (modified_at, id, version); re-reads a small overlap window like a real poller must. */
+  /**
+   * Cursor = `<modified_at, microseconds>|<id>|<mode>` of the last row returned. A new poll (`mode` rest)
+   * re-reads an overlap window before it, like a real poller must: a transaction that committed late may
+   * carry an older timestamp, and the status sync ignores changes it has already applied. The pages after
+   * it (`mode` next) go strictly forward by (modified_at, id), so a burst of more changes than a page holds
+   * inside the window cannot pin the feed to the same rows.
+   */
   async listChanges(cursor: string | null, opts: { limit?: number } = {}): Promise<ChangePage> {
-    // Re-read an overlap window: a transaction that committed late may carry an older timestamp.
-    // The status sync ignores changes it has already applied.
-    const since = cursor ? new Date(new Date(cursor).getTime() - OVERLAP_MS) : new Date(0);
-    const rows = await this.db.selectFrom('sandbox_erp_documents').selectAll().where('tenant_id', '=', this.tenantId)
-      .where('modified_at', '>', since).orderBy('modified_at').orderBy('id').limit(opts.limit ?? 100).execute();
+    const limit = opts.limit ?? 100;
+    const at = parseCursor(cursor);
+    let q = this.db.selectFrom('sandbox_erp_documents').selectAll()
+      .select(sql<string>`to_char(modified_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('modified_us'))
+      .where('tenant_id', '=', this.tenantId);
+    if (at?.mode === 'next') q = q.where(sql<boolean>`(modified_at, id) > (${at.ts}::timestamptz, ${at.id}::int)`);
+    else if (at) q = q.where('modified_at', '>', sql<Date>`${at.ts}::timestamptz - ${`${OVERLAP_MS} milliseconds`}::interval`);
+    const rows = await q.orderBy('modified_at').orderBy('id').limit(limit).execute();
     const last = rows.at(-1);
+    const hasMore = rows.length === limit;
+    // With rows: continue after the last one; a page that ends the poll leaves a cursor the next poll
+    // re-reads the window from. Without rows: where this poll started.
+    const nextCursor = last ? `${last.modified_us}|${last.id}|${hasMore ? 'next' : 'rest'}` : at ? `${at.ts}|${at.id}|rest` : cursor ?? '';
     return {
       changes: rows.map((r) => ({ ref: this.ref(r), to: r.status as CanonicalStatus, at: r.modified_at.toISOString(), source: 'poll' as const, snapshot: this.snapshot(r) })),
-      nextCursor: last ? last.modified_at.toISOString() : (cursor ?? new Date(0).toISOString()),
-      hasMore: rows.length === (opts.limit ?? 100),
+      nextCursor,
+      hasMore,
     };
   }
 
@@ -110,4 +123,12 @@ export class SandboxErpConnector implements ErpConnector {
       versionStamp: String(r.version),
     };
   }
+}
+
+/** Cursors of this connector; a bare timestamp (an older cursor) counts as a fresh poll from there. */
+function parseCursor(cursor: string | null): { ts: string; id: number; mode: 'next' | 'rest' } | null {
+  if (!cursor) return null;
+  const [ts = '', id = '0', mode = 'rest'] = cursor.split('|');
+  if (Number.isNaN(Date.parse(ts))) return null;
+  return { ts, id: Number(id) || 0, mode: mode === 'next' ? 'next' : 'rest' };
 }
