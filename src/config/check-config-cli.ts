@@ -1,5 +1,6 @@
 import { loadBots } from './bot-catalog.ts';
-import { loadConfig } from './env.ts';
+import { loadConfig, readSecret } from './env.ts';
+import { dingtalkSecrets, feishuSecrets } from '../platforms/bot-secrets.ts';
 import { loadIntentCatalog } from './intent-catalog.ts';
 import { loadDirectoryFile } from '../directory/directory-file.ts';
 
@@ -8,6 +9,17 @@ try {
   const cfg = loadConfig();
   const catalog = loadIntentCatalog(cfg.intentsDir);
   const bots = loadBots(cfg.botsDir, catalog);
+  // Enabled bots' credentials, resolved by the variable names their YAML gives, as boot resolves them.
+  const missing: string[] = [];
+  for (const bot of bots.filter((b) => b.enabled)) {
+    try {
+      if (bot.platform === 'feishu') feishuSecrets(bot, (n) => readSecret(n));
+      else if (bot.platform === 'dingtalk') dingtalkSecrets(bot, (n) => readSecret(n));
+    } catch (e: unknown) {
+      missing.push(e instanceof Error ? e.message : String(e));
+    }
+  }
+  if (missing.length) throw new Error(missing.join('\n'));
   const dir = loadDirectoryFile(cfg.directoryFile);
   console.log(JSON.stringify({ ok: true, intents: catalog.intents.map((i) => i.key), bots: bots.map((b) => `${b.id} (${b.platform})`), users: dir.users.length }));
 } catch (e: unknown) {

@@ -54,7 +54,15 @@ export async function createDb(o: DbOptions): Promise<DbHandle> {
     throw e;
   }
   const db = new Kysely<Database>({ dialect: new PgliteDialect(pglite) });
-  return { db, kind: 'pglite', pglite, close: async () => { try { await db.destroy(); } finally { unlock(); } } };
+  return { db, kind: 'pglite', pglite, close: async () => {
+    try {
+      await db.destroy();
+      // Kysely only closes a driver it started: a handle no query ever used still holds PGlite open.
+      if (!pglite.closed) await pglite.close();
+    } finally {
+      unlock();
+    }
+  } };
 }
 
 /** For the CLIs: the configured database, or a one-line error and exit 1 (e.g. the data dir is in use). */

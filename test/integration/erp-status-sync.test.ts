@@ -145,6 +145,7 @@ describe('ERP status sync (sandbox ledger)', () => {
 
   it('Post and Pay clicks are audited on the request with who did it and the bank reference', async () => {
     const { req, doc } = await approved('500.00');
+    expect(doc.number).toBe(`SBX-${(doc.erp_id ?? '').padStart(6, '0')}`); // the ledger number is the document's id
     const card = await cc.waitFor('wangwu', (m) => m.card?.key === `erpdoc:${doc.id}`);
     expect((await cc.click('wangwu', card.id, 'erp.post', { bank_ref: '' })).status).toBe(200);
     expect((await cc.click('wangwu', card.id, 'erp.pay', { bank_ref: 'ICBC-778899' })).status).toBe(200);

@@ -96,6 +96,13 @@ describe('inbound reliability', () => {
     expect(audited.at(-1)?.meta).toMatchObject({ status, code });
   });
 
+  it('the inbox of an unknown user → 404 directory.unknown_user (not an empty 200)', async () => {
+    const res = await app.http.request('/console/api/inbox?user=mallory&waitMs=0');
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('directory.unknown_user');
+    expect((await app.http.request('/console/api/inbox?user=zhangsan&waitMs=0')).status).toBe(200);
+  });
+
   it('a chunked body within the limit is accepted like any other', async () => {
     base ||= `http://127.0.0.1:${await app.listen()}`;
     const res = await fetch(`${base}/console/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' },

@@ -43,3 +43,38 @@ describe('graceful shutdown', () => {
     expect(await get(`http://127.0.0.1:${port}/healthz`)).toHaveProperty('error'); // no longer listening
   });
 });
+
+describe('npm start', () => {
+  it('SIGTERM sent to the npm process (as a process manager does) reaches the service, which stops and exits', async () => {
+    const { spawn } = await import('node:child_process');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dataDir = mkdtempSync(join(tmpdir(), 'aa-npm-start-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+    delete env.DATABASE_URL;
+    const npm = spawn('npm', ['start', '--silent'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    npm.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    npm.stderr.on('data', (c: Buffer) => { out += c.toString(); });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        const t = setInterval(() => {
+          const m = /"port":(\d+)/.exec(out);
+          if (m) { clearInterval(t); resolve(Number(m[1])); }
+        }, 50);
+        npm.on('exit', () => { clearInterval(t); reject(new Error(`npm start exited early:\n${out}`)); });
+      });
+      expect(await get(`http://127.0.0.1:${port}/healthz`)).toMatchObject({ status: 200 });
+      const exited = new Promise<number | null>((resolve) => npm.on('exit', (code) => resolve(code)));
+      npm.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(out).toMatch(/"msg":"stopped/);
+      expect(await get(`http://127.0.0.1:${port}/healthz`)).toHaveProperty('error'); // the service itself is gone
+    } finally {
+      npm.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -36,9 +36,10 @@ export class SandboxErpConnector implements ErpConnector {
     const amount = normalizeMoney(input.payload.amount ?? '0') ?? '0.00';
     const status = input.autoApprove ? 'approved' : input.autoSubmit ? 'submitted' : 'saved';
     const inserted = await sql<{ id: number }>`
-      insert into sandbox_erp_documents (tenant_id, number, doc_kind, external_key, payload, amount, status)
-      values (${this.tenantId}, 'SBX-' || lpad(nextval(pg_get_serial_sequence('sandbox_erp_documents', 'id'))::text, 6, '0'),
-        ${input.docKind}, ${key}, ${JSON.stringify(input.payload)}, ${amount}, ${status})
+      with n as (select nextval(pg_get_serial_sequence('sandbox_erp_documents', 'id')) as id)
+      insert into sandbox_erp_documents (id, tenant_id, number, doc_kind, external_key, payload, amount, status)
+      select n.id, ${this.tenantId}, 'SBX-' || lpad(n.id::text, 6, '0'), ${input.docKind}, ${key}, ${JSON.stringify(input.payload)}, ${amount}, ${status}
+      from n
       on conflict (external_key) do nothing returning id`.execute(this.db);
     const row = await selectDoc(this.db, { externalKey: key });
     if (!row) throw new ExternalServiceError('sandbox-erp', 'erp.result_unknown', 'document vanished after create', { retryable: true });

@@ -58,6 +58,7 @@ export class ConsoleReceiver implements Receiver {
     });
     r.get('/api/inbox', async (c) => {
       const q = parse(inboxQuery, Object.fromEntries(new URL(c.req.url).searchParams));
+      await this.requireUser(q.user);
       const res = await this.d.feed.read(q.user, q.after, q.waitMs);
       const messages = res.messages.map(({ seq: _seq, ...m }) => (q.html === '1' && m.card ? { ...m, html: renderCardHtml(m.card) } : m));
       return c.json({ messages, cursor: res.cursor });

@@ -77,3 +77,27 @@ describe('config directories and files', () => {
     expect(() => loadDirectoryFile('/nonexistent/directory.yaml')).toThrow(/^\/nonexistent\/directory\.yaml: no such file$/);
   });
 });
+
+describe('npm run check:config', () => {
+  it('refuses an enabled bot whose credential variables are not set, as boot does, and passes once they are', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { readFileSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'aa-bots-'));
+    writeFileSync(join(dir, 'console.yaml'), readFileSync('bots/console.yaml', 'utf8'));
+    writeFileSync(join(dir, 'feishu.yaml'), readFileSync('bots/examples/feishu.yaml', 'utf8').replace('enabled: false', 'enabled: true'));
+    const run = (extra: Record<string, string>) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, BOTS_DIR: dir, ...extra };
+      for (const k of ['FEISHU_APP_ID', 'FEISHU_APP_SECRET', 'FEISHU_ENCRYPT_KEY', 'FEISHU_VERIFICATION_TOKEN']) if (!(k in extra)) delete env[k];
+      return spawnSync(process.execPath, ['--import', 'tsx', 'src/config/check-config-cli.ts'], { env, encoding: 'utf8', timeout: 30_000 });
+    };
+    const refused = run({ FEISHU_APP_ID: 'cli_x', FEISHU_APP_SECRET: 's' });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr.trim().split('\n')).toEqual([
+      'bot "feishu": credentials.encrypt_key: environment variable FEISHU_ENCRYPT_KEY is not set',
+    ]);
+    const ok = run({ FEISHU_APP_ID: 'cli_x', FEISHU_APP_SECRET: 's', FEISHU_ENCRYPT_KEY: 'k', FEISHU_VERIFICATION_TOKEN: 't' });
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, bots: ['console (console)', 'feishu (feishu)'] });
+  }, 60_000);
+});
