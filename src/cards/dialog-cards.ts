@@ -15,7 +15,7 @@ export interface ConfirmCardModel {
   state: DialogState;
   intent: IntentDefinition;
   /** Who will approve, if the route resolves for the current values. */
-  route: { ok: true; steps: ResolvedStep[] } | { ok: false; message: string };
+  route: { ok: true; steps: ResolvedStep[] } | { ok: false; message: string; localized: { zh: string; en: string } };
   names: Map<string, string>;
   locale: Locale;
   /** Shown after a rejected form submit. */
@@ -59,7 +59,7 @@ export function buildConfirmCard(m: ConfirmCardModel): CardView {
 
 function routePreview(m: ConfirmCardModel): string {
   const zh = m.locale === 'zh';
-  if (!m.route.ok) return `${zh ? '审批流程' : 'Approval route'}: ⚠ ${m.route.message}`;
+  if (!m.route.ok) return `${zh ? '审批流程' : 'Approval route'}: ⚠ ${m.route.localized[zh ? 'zh' : 'en']}`;
   const steps = m.route.steps.filter((s) => s.approvers.length > 0)
     .map((s) => `${s.name[m.locale]}（${s.approvers.map((a) => m.names.get(a) ?? a).join(s.mode === 'all' ? ' + ' : ' / ')}）`);
   return `${zh ? '审批流程' : 'Approval route'}: ${steps.join(' → ') || (zh ? '无需审批' : 'no approval needed')}`;

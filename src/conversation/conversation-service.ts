@@ -168,7 +168,7 @@ export class ConversationService {
         } catch (e: unknown) {
           // The route no longer resolves (the approver left, say): the draft stays and says why.
           if (!(e instanceof ValidationError)) throw e;
-          errors.push(e.message);
+          errors.push(inLocale(e, turn.locale));
         }
       }
       const c: ReplyContext = { db: trx, catalog: this.d.catalog, directory: this.d.directory, tenantId: turn.tenantId, userId: turn.user.id, target: turn.target, locale: turn.locale, eventKey: turn.eventKey };
@@ -183,7 +183,7 @@ export class ConversationService {
           } catch (e: unknown) {
             // Route problems (no approver) are checked before anything is written; the draft stays.
             if (!(e instanceof ValidationError)) throw e;
-            errors.push(e.message);
+            errors.push(inLocale(e, turn.locale));
           }
         }
       }
@@ -213,4 +213,10 @@ export class ConversationService {
 
 function withLocale(fill: FillResult, locale: Locale): FillResult {
   return fill.state ? { ...fill, state: { ...fill.state, locale } } : fill;
+}
+
+/** A refusal in the language of the chat when the error carries one (route problems do). */
+function inLocale(e: ValidationError, locale: Locale): string {
+  const l = e.details?.['localized'] as Partial<Record<Locale, string>> | undefined;
+  return l?.[locale] ?? e.message;
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { loadIntentCatalog } from '../config/intent-catalog.ts';
 import { loadConfig } from '../config/env.ts';
@@ -18,7 +18,7 @@ function parseArgs(argv: string[]): { file: string; mode: ResolverMode | undefin
     else if (a.startsWith('--mode=')) mode = a.slice(7) as ResolverMode;
     else file = a;
   }
-  if (mode !== undefined && !['offline', 'llm', 'hybrid'].includes(mode)) throw new Error(`unknown mode ${mode}`);
+  if (mode !== undefined && !['offline', 'llm', 'hybrid'].includes(mode)) throw new CliError(`unknown mode ${mode} (offline, llm or hybrid)`);
   return { file, mode };
 }
 
@@ -29,11 +29,13 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  if (!existsSync(file)) throw new CliError(`no such file: ${file} (one JSON case per line: {"id","text","now","expect":{"intent","slots"}})`);
   const config = loadConfig();
   const mode = modeArg ?? config.nlu.mode;
+  if (mode !== 'offline' && !config.nlu.openai.apiKey) throw new CliError(`OPENAI_API_KEY: required for --mode ${mode}`);
   const catalog = loadIntentCatalog(config.intentsDir);
   const resolver = createResolver({ mode, catalog, openai: config.nlu.openai, logger: { warn: (obj, msg) => process.stderr.write(`warn: ${msg} ${JSON.stringify(obj)}\n`) } });
-  const cases = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as EvalCase);
+  const cases = readFileSync(file, 'utf8').split('\n').map((l, i) => [l, i + 1] as const).filter(([l]) => l.trim() !== '').map(([l, n]) => parseCase(l, file, n));
   const times: number[] = [];
   let intentOk = 0;
   let slotOk = 0;
@@ -59,7 +61,23 @@ async function main(): Promise<void> {
   })}\n`);
 }
 
+/** A mistake in how the command was called: one line, no stack. */
+class CliError extends Error {}
+
+function parseCase(line: string, file: string, n: number): EvalCase {
+  let c: Partial<EvalCase>;
+  try {
+    c = JSON.parse(line) as Partial<EvalCase>;
+  } catch {
+    throw new CliError(`${file}:${n}: not JSON`);
+  }
+  if (typeof c.text !== 'string' || typeof c.now !== 'string' || Number.isNaN(Date.parse(c.now)) || typeof c.expect?.intent !== 'string') {
+    throw new CliError(`${file}:${n}: a case needs "text", "now" (ISO time) and "expect": { "intent", "slots"? }`);
+  }
+  return { id: c.id ?? String(n), text: c.text, now: c.now, expect: c.expect };
+}
+
 main().catch((e: unknown) => {
-  process.stderr.write(`eval:nlu failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(e instanceof CliError || (e instanceof Error && e.name === 'ConfigError') ? `eval:nlu: ${e.message}\n` : `eval:nlu failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
   process.exitCode = 1;
 });

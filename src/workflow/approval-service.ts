@@ -82,7 +82,7 @@ export class ApprovalService {
     const now = this.d.clock.now();
     const dir = await this.d.directory.get(input.tenantId, trx);
     const route = resolveRoute(intent, input.fields, input.requesterId, dir);
-    if (!route.ok) throw new ValidationError(route.code, route.message);
+    if (!route.ok) throw new ValidationError(route.code, route.message, { details: { localized: route.localized } });
     const period = formatMonth(localDateOf(now, this.d.timeZone)).replace('-', '');
     const number = await requestRepo.nextRequestNumber(trx, input.tenantId, intent.prefix ?? 'REQ', period);
     const draft: RequestRecord = {
@@ -108,7 +108,7 @@ export class ApprovalService {
     const dir = await this.d.directory.get(tenantId, trx);
     return this.run(tenantId, requestId, source, 'request.resubmit', (req) => {
       const route = resolveRoute(intent, fields, req.requesterId, dir);
-      if (!route.ok) throw new ValidationError(route.code, route.message);
+      if (!route.ok) throw new ValidationError(route.code, route.message, { details: { localized: route.localized } });
       return { event: { type: 'resubmit', actor, steps: route.steps }, patch: { fields, amount: amountOf(intent, fields), rejectReason: null } };
     }, undefined, trx);
   }

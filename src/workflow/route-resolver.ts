@@ -9,7 +9,10 @@ export interface DirectoryView {
   usersWithRole(role: string): string[];
 }
 
-export type RouteResult = { ok: true; steps: ResolvedStep[] } | { ok: false; code: 'workflow.no_approver'; message: string };
+export type RouteResult =
+  | { ok: true; steps: ResolvedStep[] }
+  /** `message` for logs and the API; `localized` for the person in chat. */
+  | { ok: false; code: 'workflow.no_approver'; message: string; localized: { zh: string; en: string } };
 
 /** Evaluates the intent's route for a request: conditions on fields, approvers resolved to user ids. */
 export function resolveRoute(intent: IntentDefinition, fields: Record<string, unknown>, requesterId: string, dir: DirectoryView): RouteResult {
@@ -20,7 +23,9 @@ export function resolveRoute(intent: IntentDefinition, fields: Record<string, un
     const candidates = approversFor(step.approvers, requesterId, dir);
     const approvers = candidates.filter((id) => id !== requesterId);
     if (approvers.length === 0 && !candidates.includes(requesterId)) {
-      return { ok: false, code: 'workflow.no_approver', message: `no approver found for step "${step.name.en}" (${describeRule(step.approvers)})` };
+      const message = `no approver found for step "${step.name.en}" (${describeRule(step.approvers)})`;
+      return { ok: false, code: 'workflow.no_approver', message,
+        localized: { en: message, zh: `审批步骤「${step.name.zh}」找不到审批人（${describeRuleZh(step.approvers)}），请联系管理员检查组织架构或审批流程` } };
     }
     // A step whose only approver is the requester is skipped: nobody approves their own request.
     steps.push({ index, name: step.name, mode: step.mode, approvers });
@@ -61,6 +66,15 @@ function describeRule(rule: ApproverRule): string {
     case 'role': return `role ${rule.role}`;
     case 'user': return `user ${rule.user}`;
     default: return rule.rule;
+  }
+}
+
+function describeRuleZh(rule: ApproverRule): string {
+  switch (rule.rule) {
+    case 'manager': return '直属上级';
+    case 'department_leader': return '部门负责人';
+    case 'role': return `角色 ${rule.role}`;
+    case 'user': return `用户 ${rule.user}`;
   }
 }
 

@@ -84,7 +84,7 @@ describe('submitting a confirmation card', () => {
     const c = await confirmCard('admin', '报销上周去北京出差的差旅费，2000元，事由参加培训');
     const r = await cc.click('admin', c.id, 'dialog.submit', formOf(c), undefined, c.revision);
     expect(r.status).toBe(400);
-    expect(r.body.toast?.text).toMatch(/no approver/);
+    expect(r.body.toast?.text).toMatch(/审批步骤「直属上级审批」找不到审批人（直属上级）/); // in the chat's language, not the log's
     expect(await requestsOf('admin')).toHaveLength(0);
   });
 
@@ -99,7 +99,7 @@ describe('submitting a confirmation card', () => {
     await cc.waitFor('wangwu', openConfirmCard);
     await idle(app, cc, 'wangwu');
     const t = await turn(cc, 'wangwu', '确认');
-    const warned = await t.waitFor((m) => notes(m).some((n) => /no approver/.test(n)) || /no approver/.test(m.text ?? ''));
+    const warned = await t.waitFor((m) => notes(m).some((n) => /找不到审批人/.test(n)) || /找不到审批人/.test(m.text ?? ''));
     expect(warned).toBeDefined();
     const events = await app.db.db.selectFrom('inbox_events').select('status').where('conversation_key', '=', 'console:console:wangwu').execute();
     expect(events.every((e) => e.status === 'done')).toBe(true);
