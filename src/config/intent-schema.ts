@@ -53,7 +53,7 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() => z.union([
   z.object({ field: z.string().min(1), op: z.enum(compareOps), value: z.union([z.string(), z.number(), z.array(z.union([z.string(), z.number()]))]) }).strict(),
   z.object({ all: z.array(conditionSchema).min(1) }).strict(),
   z.object({ any: z.array(conditionSchema).min(1) }).strict(),
-]));
+], { error: `a condition is { field, op: ${compareOps.join(' | ')}, value } or { all: [conditions] } or { any: [conditions] }` }));
 
 export const approverRuleSchema = z.discriminatedUnion('rule', [
   z.object({ rule: z.literal('manager') }).strict(),

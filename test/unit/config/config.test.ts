@@ -49,6 +49,15 @@ describe('intent catalog', () => {
     ].join('\n'));
     expect(() => loadIntentCatalog(dir)).toThrow(/x\.yaml: route\.steps\.0\.when: unknown field "budget"/);
   });
+  it('says what a condition looks like when one is malformed (an unknown op)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aa-intents-'));
+    writeFileSync(join(dir, 'x.yaml'), [
+      'key: x', 'prefix: XX', 'name: { zh: x, en: x }', 'description: { zh: x, en: x }', 'examples: { zh: [], en: [] }',
+      'fields:', '  - { name: amount, type: money, label: { zh: 金额, en: Amount } }',
+      'route:', '  steps:', '    - name: { zh: x, en: x }', '      approvers: { rule: manager }', '      when: { field: amount, op: bigger, value: 1 }',
+    ].join('\n'));
+    expect(() => loadIntentCatalog(dir)).toThrow(/x\.yaml: route\.steps\.0\.when: a condition is \{ field, op: gt \| gte \| lt \| lte \| eq \| ne \| in, value \}/);
+  });
 });
 
 describe('bots', () => {
