@@ -126,7 +126,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const connectorNamed = (name: string, tenant: string): string => (name === 'sandbox' ? sandboxOf(tenant) : name);
   const botErp = new Map(bots.map((b) => [b.id, connectorNamed(b.erp, b.tenant)]));
   const erp = new ErpService({
-    db, connectors, connectorFor: (botId, tenant) => botErp.get(botId) ?? tenantErp(bots, tenant, connectorNamed), connectorNamed, approvals, intents, ids, logger,
+    db, connectors, connectorFor: (botId, tenant) => botErp.get(botId) ?? tenantErp(bots, tenant, connectorNamed, (c) => connectors.has(c)), connectorNamed, approvals, intents, ids, logger,
     onDocumentCreated: (tenantId, docId, trx) => publishSandboxDoc(trx, directory, tenantId, docId, config.workers.maxAttempts),
     onCommitted: kick,
   });
@@ -257,10 +257,14 @@ function closeServer(server: Server, drainMs: number): Promise<void> {
  * The ledger of a request whose bot is no longer configured (disabled or removed since): the one its
  * tenant's bots use. When they use different ones there is no right guess, and the job dead-letters.
  */
-export function tenantErp(bots: { tenant: string; erp: string }[], tenant: string, named: (name: string, tenant: string) => string): string {
+export function tenantErp(bots: { tenant: string; erp: string }[], tenant: string, named: (name: string, tenant: string) => string, exists: (connector: string) => boolean): string {
   const used = [...new Set(bots.filter((b) => b.tenant === tenant).map((b) => named(b.erp, tenant)))];
   if (used.length > 1) {
     throw new ExternalServiceError('erp', 'erp.unknown_connector', `the request's bot is no longer configured and tenant "${tenant}" uses several ERPs (${used.join(', ')})`, { retryable: false });
   }
-  return used[0] ?? named('sandbox', tenant);
+  const ledger = used[0] ?? named('sandbox', tenant);
+  if (!exists(ledger)) {
+    throw new ExternalServiceError('erp', 'erp.unknown_connector', `the request's bot is no longer configured and tenant "${tenant}" has no enabled bot, so no ERP is set up for it`, { retryable: false });
+  }
+  return ledger;
 }

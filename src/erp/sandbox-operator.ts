@@ -40,7 +40,7 @@ export async function publishSandboxDoc(db: Kysely<Database>, directory: Directo
     .select(['d.id', 'd.number', 'd.status', 'd.amount', 'd.request_id', 'd.bank_ref', 'r.number as request_number'])
     .where('d.id', '=', docId).executeTakeFirst();
   if (!doc) return;
-  const view = await directory.get(tenantId);
+  const view = await directory.get(tenantId, db); // db may be a transaction: on PGlite (one connection) the root handle would wait for it forever
   const operators = [...new Set(SANDBOX_OPERATOR_ROLES.flatMap((r) => view.usersWithRole(r)))];
   const version = STATUS_ORDER[doc.status] ?? 1;
   await enqueue(db, operators.map((userId) => {

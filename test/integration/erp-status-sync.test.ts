@@ -10,8 +10,16 @@ import { createTestDb, type TestDb } from '../support/test-db.ts';
 
 /** The sandbox ERP whose change feed can be held after it has been read (a slow poll). */
 const hold = { armed: false, reached: null as (() => void) | null, release: null as (() => void) | null };
+/** Set: the next document creation takes long enough for the directory cache to expire meanwhile. */
+let slowCreate: (() => void) | null = null;
 function holdable(inner: ErpConnector): ErpConnector {
   const c = Object.create(inner) as ErpConnector;
+  c.createDocument = async (input, o) => {
+    const res = await inner.createDocument(input, o);
+    slowCreate?.();
+    slowCreate = null;
+    return res;
+  };
   c.listChanges = async (cursor, o) => {
     const page = await inner.listChanges(cursor, o);
     if (hold.armed) {
@@ -143,6 +151,16 @@ describe('ERP status sync (sandbox ledger)', () => {
     expect(job).toEqual({ status: 'done', attempts: 2 });
   });
 
+  it('a document linked after the directory cache expired still reaches the operators (no connection held waiting on itself)', async () => {
+    slowCreate = () => app.directory.invalidate('default');
+    const { doc } = await approved('600.00');
+    const cards = await until(
+      () => app.db.db.selectFrom('outbox_jobs').select('idempotency_key').where('idempotency_key', 'like', `card.put:erpdoc:${doc.id}:%`).execute(),
+      (c) => c.length > 0,
+    );
+    expect(cards).toHaveLength(2);
+  });
+
   it('Post and Pay clicks are audited on the request with who did it and the bank reference', async () => {
     const { req, doc } = await approved('500.00');
     expect(doc.number).toBe(`SBX-${(doc.erp_id ?? '').padStart(6, '0')}`); // the ledger number is the document's id
@@ -157,5 +175,22 @@ describe('ERP status sync (sandbox ledger)', () => {
     ]);
     const verified = await app.db.db.selectFrom('requests').select('erp_status').where('id', '=', req.id).executeTakeFirstOrThrow();
     expect(verified.erp_status).toBe('paid');
+  });
+
+  it('two finance operators press Pay at once: one pays, the other is told it is already paid, and only the payer is audited', async () => {
+    const { req, doc } = await approved('700.00');
+    const mine = await cc.waitFor('wangwu', (m) => m.card?.key === `erpdoc:${doc.id}`);
+    const theirs = await cc.waitFor('admin', (m) => m.card?.key === `erpdoc:${doc.id}`);
+    const [a, b] = await Promise.all([
+      cc.click('wangwu', mine.id, 'erp.pay', { bank_ref: 'BANK-A' }, undefined, mine.revision),
+      cc.click('admin', theirs.id, 'erp.pay', { bank_ref: 'BANK-B' }, undefined, theirs.revision),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const loser = a.status === 409 ? a : b;
+    expect(['erp.already_done', 'card.outdated']).toContain(loser.body.error?.code);
+    const rows = await app.db.db.selectFrom('audit_log').select(['actor', 'meta']).where('subject_id', '=', req.id).where('action', '=', 'erp.pay').execute();
+    expect(rows).toHaveLength(1);
+    const paid = await docRow(req.id);
+    expect(rows[0]).toEqual({ actor: paid.bank_ref === 'BANK-A' ? 'wangwu' : 'admin', meta: { erpDocument: doc.number, status: 'paid', bankRef: paid.bank_ref } });
   });
 });

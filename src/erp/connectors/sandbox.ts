@@ -11,6 +11,9 @@ const OVERLAP_MS = 5_000;
 
 type SandboxRow = Awaited<ReturnType<typeof selectDoc>>;
 
+/** A console move on the ledger: the document after it, and whether this call made the change. */
+export interface Moved { snapshot: StatusSnapshot; changed: boolean }
+
 function selectDoc(db: Kysely<Database>, where: { id?: number; externalKey?: string }) {
   let q = db.selectFrom('sandbox_erp_documents').selectAll();
   if (where.id !== undefined) q = q.where('id', '=', where.id);
@@ -55,14 +58,14 @@ export class SandboxErpConnector implements ErpConnector {
   approve(ref: ErpDocRef): Promise<StatusSnapshot> { return this.move(ref, ['saved', 'submitted'], 'approved'); }
   reverse(ref: ErpDocRef): Promise<StatusSnapshot> { return this.move(ref, ['submitted', 'approved'], 'saved'); }
 
-  /** Console "post" action: the ledger posts the approved document. */
-  post(ref: ErpDocRef): Promise<StatusSnapshot> {
-    return this.move(ref, ['approved'], 'posted', { posted_at: sql`now()` });
+  /** Console "post" action: the ledger posts the approved document. `changed` is false when it already was. */
+  post(ref: ErpDocRef): Promise<Moved> {
+    return this.change(ref, ['approved'], 'posted', { posted_at: sql`now()` });
   }
 
-  /** Console "pay" action: pays the full amount with a bank reference. */
-  pay(ref: ErpDocRef, bankRef: string): Promise<StatusSnapshot> {
-    return this.move(ref, ['approved', 'posted'], 'paid', { paid_at: sql`now()`, paid_amount: sql`amount`, bank_ref: bankRef });
+  /** Console "pay" action: pays the full amount with a bank reference. `changed` is false when it already was paid. */
+  pay(ref: ErpDocRef, bankRef: string): Promise<Moved> {
+    return this.change(ref, ['approved', 'posted'], 'paid', { paid_at: sql`now()`, paid_amount: sql`amount`, bank_ref: bankRef });
   }
 
   async getStatus(ref: ErpDocRef): Promise<StatusSnapshot> {
@@ -100,15 +103,21 @@ export class SandboxErpConnector implements ErpConnector {
   }
 
   private async move(ref: ErpDocRef, from: string[], to: string, extra: Record<string, unknown> = {}): Promise<StatusSnapshot> {
+    return (await this.change(ref, from, to, extra)).snapshot;
+  }
+
+  /** Moves a document by compare-and-set on its version; of two moves at once, one changes it and one finds it done. */
+  private async change(ref: ErpDocRef, from: string[], to: string, extra: Record<string, unknown>): Promise<Moved> {
     const row = await selectDoc(this.db, { id: Number(ref.id) });
     if (!row) throw new ExternalServiceError('sandbox-erp', 'erp.not_found', `no sandbox document ${ref.id}`, { retryable: false });
-    if (row.status === to) return this.snapshot(row);
+    if (row.status === to) return { snapshot: this.snapshot(row), changed: false };
     if (!from.includes(row.status)) {
       throw new ExternalServiceError('sandbox-erp', 'erp.not_allowed_in_state', `document ${row.number} is ${row.status}; cannot become ${to}`, { retryable: false, httpStatus: 409 });
     }
-    await this.db.updateTable('sandbox_erp_documents').set({ status: to, version: sql`version + 1`, modified_at: sql`clock_timestamp()`, ...extra })
-      .where('id', '=', row.id).where('version', '=', row.version).execute();
-    return this.getStatus(ref);
+    const r = await this.db.updateTable('sandbox_erp_documents').set({ status: to, version: sql`version + 1`, modified_at: sql`clock_timestamp()`, ...extra })
+      .where('id', '=', row.id).where('version', '=', row.version).executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) return this.change(ref, from, to, extra); // moved meanwhile: look again
+    return { snapshot: await this.getStatus(ref), changed: true };
   }
 
   private ref(r: NonNullable<SandboxRow>): ErpDocRef {
