@@ -2,6 +2,7 @@ import type { IntentCatalog } from '../config/intent-catalog.ts';
 import type { Command } from './commands.ts';
 import type { Classification } from './classifier/intent-classifier.ts';
 import { parseCorrection } from './correction-parser.ts';
+import { findNamedField } from './field-aliases.ts';
 import type { Resolution } from './resolver.ts';
 import { extractSlots } from './slot-extractor.ts';
 import type { TextFindings } from './text-findings.ts';
@@ -11,7 +12,7 @@ import type { TextFindings } from './text-findings.ts';
  * question, or show help. Prompt injection and anything unrecognized resolve to none.
  */
 export function resolveFreshTurn(c: Classification, findings: TextFindings, catalog: IntentCatalog, text?: string): Resolution {
-  if (text !== undefined && isStrayCorrection(text, c)) return { commands: [{ type: 'nothing_to_correct' }], confidence: 0.95, source: 'offline' };
+  if (text !== undefined && isStrayCorrection(text, c, catalog)) return { commands: [{ type: 'nothing_to_correct' }], confidence: 0.9, source: 'offline' };
   switch (c.kind) {
     case 'blocked':
       return { commands: [{ type: 'none' }], confidence: 1, source: 'offline' };
@@ -38,13 +39,28 @@ export function resolveFreshTurn(c: Classification, findings: TextFindings, cata
   }
 }
 
+/** A question about a field ("审批人应该是谁", "who should approve this?") is not a correction of it. */
+const QUESTION = /[?？]|谁|什么|哪|吗|多少|几[个天号]|\b(?:who|what|which|when|where|how|why)\b/i;
+/** Words that start a request ("帮我把显示器换成27寸的，买3台", "actually I need 20 laptops"). */
+const ASKING = /帮我|我要|我想|需要|想要|要买|买|申请|提交|报销|采购|购买|\bi (?:need|want)\b|\bi'?d like\b|\bwe need\b|\bplease\b|\bget\b|\border\b/i;
+/** A bare new value with no field named ("actually it was 2800", "make it 5000", "其实是昨天"). */
+const BARE_VALUE = /^(?:[¥$￥]?\s*[\d.,]+\s*(?:元|块|万|千|k|yuan|rmb|cny)?|[一二三四五六七八九十百千万两零]+(?:元|块|万)?|昨天|今天|明天|前天|后天|(?:上|下|这)(?:周|星期)[一二三四五六日天]|\d{1,2}月\d{1,2}[日号]?|yesterday|today|tomorrow|(?:last|next|this)\s+\w+)$/i;
+
 /**
- * "金额改成3000", "the date should be yesterday" with no draft open: a correction of something, not a
- * request. It names no kind of request (no intent keyword), so starting whichever form its field word
- * resembles would only confuse; "采购数量改成20台笔记本" names one and still starts it.
+ * "金额改成3000", "the date should be yesterday" with no draft open: the correction of a field, not a
+ * request. Only the plain form counts: a field of some intent named in a few words (or no field and a
+ * bare value), one short value, no intent keyword, no question, no "I need / 帮我 / 买". Anything more
+ * ("其实是想买一台投影仪", "No, 20 laptops please") is a request and is understood as one.
  */
-function isStrayCorrection(text: string, c: Classification): boolean {
+function isStrayCorrection(text: string, c: Classification, catalog: IntentCatalog): boolean {
   if (c.kind === 'blocked' || c.kind === 'status' || c.kind === 'help') return false;
-  if (!parseCorrection(text)) return false;
-  return (c.ranked[0]?.keywordHits ?? 0) === 0;
+  if ((c.ranked[0]?.keywordHits ?? 0) > 0 || QUESTION.test(text) || ASKING.test(text)) return false;
+  const corr = parseCorrection(text);
+  if (!corr) return false;
+  const value = corr.value.trim();
+  if (value.length > 16 || /[,，;；、]/.test(value)) return false;
+  const phrase = corr.fieldPhrase.trim().replace(/^(?:the|my)\s+/i, '');
+  if (phrase === '' || /^(?:it|that|this)$/i.test(phrase)) return BARE_VALUE.test(value);
+  if (phrase.length > 12 || phrase.split(/\s+/).length > 3) return false;
+  return catalog.intents.some((intent) => findNamedField(intent, phrase) !== null);
 }
