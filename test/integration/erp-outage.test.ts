@@ -6,6 +6,7 @@ import { ConsoleClient, timelineItem } from '../support/console-client.ts';
 import { startApp } from '../support/start-app.ts';
 import { submitDirect } from '../support/submit-request.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
+import { until } from '../support/until.ts';
 
 /** The sandbox ERP behind an outage switch: while down (or for the next `failNext` calls), creates fail like a 503. */
 function withOutage(inner: ErpConnector, state: { down: boolean; failNext: number; calls: number }): ErpConnector {
@@ -42,14 +43,6 @@ async function approveAsLisi(requestId: string): Promise<void> {
   expect((await app.approvals.act('default', requestId, { type: 'approve', actor: 'lisi', taskId: task.id }, 'api')).ok).toBe(true);
 }
 
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const requestRow = (id: string) => () => app.db.db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 

@@ -7,6 +7,7 @@ import { ConsoleClient } from '../support/console-client.ts';
 import { startApp } from '../support/start-app.ts';
 import { submitDirect } from '../support/submit-request.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
+import { until } from '../support/until.ts';
 
 /** The sandbox ERP whose change feed can be held after it has been read (a slow poll). */
 const hold = { armed: false, reached: null as (() => void) | null, release: null as (() => void) | null };
@@ -66,14 +67,6 @@ afterAll(async () => {
   await tdb.drop();
 });
 
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 30));
-  }
-}
 const requestRow = (id: string) => app.db.db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 const docRow = (requestId: string) => app.db.db.selectFrom('erp_documents').selectAll().where('request_id', '=', requestId).executeTakeFirstOrThrow();
 const ledger = (): SandboxErpConnector => Object.getPrototypeOf(app.erp.connector('sandbox')) as SandboxErpConnector;
