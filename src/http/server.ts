@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.ts';
@@ -30,11 +31,16 @@ export function createHttpApp(d: HttpDeps): Hono {
   app.use('*', limitBody((c) => c.json({ error: { code: 'request.too_large', message: `body over ${MAX_BODY_BYTES} bytes` } }, 413, { connection: 'close' })));
   if (d.apiToken) {
     const token = d.apiToken;
+    const expected = createHash('sha256').update(`Bearer ${token}`).digest();
     const guard: MiddlewareHandler = async (c, next) => {
-      if (c.req.header('authorization') !== `Bearer ${token}`) return c.json({ error: { code: 'auth.required', message: 'missing or wrong bearer token' } }, 401);
+      // Compared as digests in constant time: no byte-by-byte early exit to time.
+      const given = createHash('sha256').update(c.req.header('authorization') ?? '').digest();
+      if (!timingSafeEqual(given, expected)) return c.json({ error: { code: 'auth.required', message: 'missing or wrong bearer token' } }, 401);
       return next();
     };
+    // Every console bot's API: the first is mounted at /console, the others at /console/<bot id>.
     app.use('/console/api/*', guard);
+    app.use('/console/:bot/api/*', guard);
     app.use('/admin/api/*', guard);
   }
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
@@ -49,7 +55,7 @@ export function createHttpApp(d: HttpDeps): Hono {
 }
 
 /** Platform webhooks audit their own refusals (with the bot and reason); here: the console API. */
-const AUDITED_PATHS = /^\/console\/api\//;
+const AUDITED_PATHS = /^\/console\/(?:[a-z0-9][a-z0-9-]*\/)?api\//;
 
 /** Refused inbound requests leave an audit row (code and path only: the body may be hostile). */
 function auditRejections(onRejected: NonNullable<HttpDeps['onRejected']>, logger: Logger): MiddlewareHandler {

@@ -187,7 +187,11 @@ export class OutboxWorker {
         this.o.onJobDone?.(row.kind, 'dead', Date.now() - started);
         return;
       }
-      const delay = e instanceof ExternalServiceError && e.retryAfterMs !== undefined ? e.retryAfterMs : backoffMs(row.attempts);
+      // A dependency's "retry after" replaces the backoff, except a platform's rate limit: its reset (a second)
+      // is a floor there, so continuous throttling does not use up every attempt within a minute.
+      const after = e instanceof ExternalServiceError ? e.retryAfterMs : undefined;
+      const throttled = e instanceof ExternalServiceError && e.code.endsWith('.rate_limited');
+      const delay = after === undefined ? backoffMs(row.attempts) : throttled ? Math.max(after, backoffMs(row.attempts)) : after;
       logger.warn({ err: e, jobId: row.id, kind: row.kind, attempts: row.attempts, delayMs: delay }, 'outbox job failed, will retry');
       await outboxRepo.retry(db, claim, workerId, delay, msg, true);
       this.o.onJobDone?.(row.kind, 'retry', Date.now() - started);

@@ -28,8 +28,11 @@ export class Periodic {
 
   private schedule(): void {
     if (this.stopped) return;
-    const delay = this.intervalMs * (0.9 + Math.random() * 0.2);
+    // setTimeout fires at once for more than 2^31-1 ms (about 24.8 days): a monthly sync would run back to back.
+    const delay = Math.min(this.intervalMs * (0.9 + Math.random() * 0.2), MAX_TIMER_MS);
     this.timer = setTimeout(() => { void this.runNow().finally(() => this.schedule()); }, delay);
     this.timer.unref();
   }
 }
+
+const MAX_TIMER_MS = 2 ** 31 - 1;

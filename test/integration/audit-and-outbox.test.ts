@@ -62,6 +62,25 @@ describe('outbox', () => {
     expect(await outboxRepo.replay(db, jobs[0]?.id ?? 0)).toBe(false); // only dead jobs replay
   });
 
+  it("a platform's rate limit with a reset of 0 is retried after the backoff, not at once; another dependency's retry-after is kept as given", async () => {
+    const db = tdb.handle.db;
+    const worker = new OutboxWorker({
+      db, logger: pino({ level: 'silent' }), workerId: 'w-rl', concurrency: 2, leaseMs: 5000, pollMs: 10,
+      handlers: {
+        throttled: async () => { throw new ExternalServiceError('feishu', 'feishu.rate_limited', 'too many requests', { retryable: true, retryAfterMs: 0 }); },
+        hinted: async () => { throw new ExternalServiceError('erp', 'erp.unavailable', 'ERP is down', { retryable: true, retryAfterMs: 0 }); },
+      },
+    });
+    await outboxRepo.enqueue(db, [{ tenantId: 'default', kind: 'throttled', payload: {}, idempotencyKey: 'k-rl' }, { tenantId: 'default', kind: 'hinted', payload: {}, idempotencyKey: 'k-hint' }], 8);
+    await worker.drain();
+    const rows = await sql<{ kind: string; wait_ms: number; attempts: number }>`
+      select kind, (extract(epoch from run_at - now()) * 1000)::int as wait_ms, attempts from outbox_jobs where idempotency_key in ('k-rl', 'k-hint')`.execute(db);
+    const byKind = Object.fromEntries(rows.rows.map((r) => [r.kind, r]));
+    expect(byKind['throttled']?.attempts).toBe(1);
+    expect(byKind['throttled']?.wait_ms).toBeGreaterThan(300); // backoff for attempt 1: 0.5–1 s
+    expect(byKind['hinted']?.wait_ms).toBeLessThan(300);
+  });
+
   it('runs jobs with the same queue key one at a time, in order, even when the first one has to retry', async () => {
     const db = tdb.handle.db;
     const order: string[] = [];

@@ -47,7 +47,8 @@ function envelopeOf(v: unknown): FeishuApiEnvelope {
 function resetMs(headers: Record<string, unknown>): number {
   const raw = headers['x-ogw-ratelimit-reset'];
   const sec = Number(Array.isArray(raw) ? raw[0] : raw);
-  return (Number.isFinite(sec) && sec >= 0 ? sec : DEFAULT_RESET_SEC) * 1000;
+  // A reset of 0 (or nonsense) would retry at once, in a hot loop: wait at least until the next second.
+  return (Number.isFinite(sec) && sec >= 1 ? sec : DEFAULT_RESET_SEC) * 1000;
 }
 
 export async function callFeishu<T extends FeishuApiEnvelope>(
@@ -55,7 +56,9 @@ export async function callFeishu<T extends FeishuApiEnvelope>(
 ): Promise<T> {
   let tokenRetried = false;
   for (let attempt = 0; ; attempt++) {
-    for (const p of opts.permits) await opts.limiter.acquire(p.key, p.perSecond);
+    // The scarcest budget first (one message: 5/s), the app's own (50/s) last, right before the call: a permit
+    // taken and then held while waiting for another would be spent in a later second, over that second's budget.
+    for (const p of [...opts.permits].sort((a, b) => a.perSecond - b.perSecond)) await opts.limiter.acquire(p.key, p.perSecond);
     let body: FeishuApiEnvelope;
     let status = 200;
     let headers: Record<string, unknown> = {};

@@ -65,14 +65,14 @@ describe('feishu messenger', () => {
     expect(sdkDomain('http://127.0.0.1:9/')).toBe('http://127.0.0.1:9');
   });
 
-  it('takes app-wide and per-chat permits for sends, per-message permits for PATCH', async () => {
+  it('takes per-chat and app-wide permits for sends, per-message and app-wide for PATCH: the scarcest first, the app permit right before the call', async () => {
     const keys: string[] = [];
     const m = messenger({ keys });
     const ref = await m.sendCard({ platform: 'feishu', botId: 'f1', chatId: 'oc_g' }, { title: 'T', tone: 'blue', blocks: [] }, { idempotencyKey: 'k' });
     await m.updateCard(ref, { title: 'T2', tone: 'blue', blocks: [] });
     expect(keys).toEqual([
-      'feishu:cli_a1b2c3d4e5f60718:app@50', 'feishu:cli_a1b2c3d4e5f60718:chat:oc_g@5',
-      'feishu:cli_a1b2c3d4e5f60718:app@50', `feishu:cli_a1b2c3d4e5f60718:msg:${ref.messageId}@5`,
+      'feishu:cli_a1b2c3d4e5f60718:chat:oc_g@5', 'feishu:cli_a1b2c3d4e5f60718:app@50',
+      `feishu:cli_a1b2c3d4e5f60718:msg:${ref.messageId}@5`, 'feishu:cli_a1b2c3d4e5f60718:app@50',
     ]);
   });
 
@@ -85,5 +85,13 @@ describe('feishu messenger', () => {
     fake.rateLimitNext(10, 2);
     await expect(m.sendText(user, 'b', { idempotencyKey: 'r2' })).rejects.toMatchObject({ code: 'feishu.rate_limited', retryable: true, retryAfterMs: 2000 });
     expect(fake.messages.size).toBe(1);
+  });
+
+  it('a reset of 0 is waited as a second, not retried in a hot loop', async () => {
+    const sleeps: number[] = [];
+    const m = messenger({ sleeps });
+    fake.rateLimitNext(2, 0);
+    await m.sendText(user, 'c', { idempotencyKey: 'r3' });
+    expect(sleeps).toEqual([1000, 1000]);
   });
 });
