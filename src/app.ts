@@ -15,7 +15,6 @@ import { ConversationService } from './conversation/conversation-service.ts';
 import { createResolver } from './conversation/create-resolver.ts';
 import type { IntentResolver, Locale } from './conversation/resolver.ts';
 import { systemClock, type Clock } from './core/clock.ts';
-import { ExternalServiceError } from './core/errors.ts';
 import { randomIds, type IdGenerator } from './core/ids.ts';
 import { createDb, type DbHandle } from './db/create-db.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -24,7 +23,7 @@ import { DirectorySync } from './directory/directory-sync.ts';
 import { DirectoryViews } from './directory/directory-view.ts';
 import { SandboxErpConnector } from './erp/connectors/sandbox.ts';
 import type { ErpConnector } from './erp/erp-connector.ts';
-import { ErpService } from './erp/erp-service.ts';
+import { ErpService, tenantErp } from './erp/erp-service.ts';
 import { publishSandboxDoc } from './erp/sandbox-operator.ts';
 import { createHttpApp } from './http/server.ts';
 import { createAccept } from './inbox/accept-event.ts';
@@ -251,20 +250,4 @@ function closeServer(server: Server, drainMs: number): Promise<void> {
     });
     server.closeIdleConnections();
   });
-}
-
-/**
- * The ledger of a request whose bot is no longer configured (disabled or removed since): the one its
- * tenant's bots use. When they use different ones there is no right guess, and the job dead-letters.
- */
-export function tenantErp(bots: { tenant: string; erp: string }[], tenant: string, named: (name: string, tenant: string) => string, exists: (connector: string) => boolean): string {
-  const used = [...new Set(bots.filter((b) => b.tenant === tenant).map((b) => named(b.erp, tenant)))];
-  if (used.length > 1) {
-    throw new ExternalServiceError('erp', 'erp.unknown_connector', `the request's bot is no longer configured and tenant "${tenant}" uses several ERPs (${used.join(', ')})`, { retryable: false });
-  }
-  const ledger = used[0] ?? named('sandbox', tenant);
-  if (!exists(ledger)) {
-    throw new ExternalServiceError('erp', 'erp.unknown_connector', `the request's bot is no longer configured and tenant "${tenant}" has no enabled bot, so no ERP is set up for it`, { retryable: false });
-  }
-  return ledger;
 }

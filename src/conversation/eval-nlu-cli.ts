@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { loadIntentCatalog } from '../config/intent-catalog.ts';
 import { loadConfig } from '../config/env.ts';
+import { ConfigError } from '../core/errors.ts';
 import { createResolver, type ResolverMode } from './create-resolver.ts';
 import { percentile, scoreCase, type EvalCase } from './eval-scoring.ts';
 
@@ -78,6 +79,6 @@ function parseCase(line: string, file: string, n: number): EvalCase {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(e instanceof CliError || (e instanceof Error && e.name === 'ConfigError') ? `eval:nlu: ${e.message}\n` : `eval:nlu failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(e instanceof CliError || e instanceof ConfigError ? `eval:nlu: ${e.message}\n` : `eval:nlu failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
   process.exitCode = 1;
 });

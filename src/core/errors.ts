@@ -56,12 +56,15 @@ export class ExternalServiceError extends AppError {
   readonly service: string;
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
+  /** A platform's rate limit: `retryAfterMs` is its reset, a floor under the retry backoff rather than a replacement. */
+  readonly throttled: boolean;
 
-  constructor(service: string, code: string, message: string, opts: AppErrorOptions & { retryable: boolean; retryAfterMs?: number }) {
+  constructor(service: string, code: string, message: string, opts: AppErrorOptions & { retryable: boolean; retryAfterMs?: number; throttled?: boolean }) {
     super(code, message, { ...opts, httpStatus: opts.httpStatus ?? 502 });
     this.service = service;
     this.retryable = opts.retryable;
     this.retryAfterMs = opts.retryAfterMs;
+    this.throttled = opts.throttled ?? false;
   }
 }
 

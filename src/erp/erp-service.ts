@@ -142,3 +142,19 @@ export class ErpService {
     return applied;
   }
 }
+
+/**
+ * The ledger of a request whose bot is no longer configured (disabled or removed since): the one its
+ * tenant's bots use. When they use different ones there is no right guess, and the job dead-letters.
+ */
+export function tenantErp(bots: { tenant: string; erp: string }[], tenant: string, named: (name: string, tenant: string) => string, exists: (connector: string) => boolean): string {
+  const used = [...new Set(bots.filter((b) => b.tenant === tenant).map((b) => named(b.erp, tenant)))];
+  if (used.length > 1) {
+    throw new ExternalServiceError('erp', 'erp.unknown_connector', `the request's bot is no longer configured and tenant "${tenant}" uses several ERPs (${used.join(', ')})`, { retryable: false });
+  }
+  const ledger = used[0] ?? named('sandbox', tenant);
+  if (!exists(ledger)) {
+    throw new ExternalServiceError('erp', 'erp.unknown_connector', `the request's bot is no longer configured and tenant "${tenant}" has no enabled bot, so no ERP is set up for it`, { retryable: false });
+  }
+  return ledger;
+}

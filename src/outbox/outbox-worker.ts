@@ -190,8 +190,7 @@ export class OutboxWorker {
       // A dependency's "retry after" replaces the backoff, except a platform's rate limit: its reset (a second)
       // is a floor there, so continuous throttling does not use up every attempt within a minute.
       const after = e instanceof ExternalServiceError ? e.retryAfterMs : undefined;
-      const throttled = e instanceof ExternalServiceError && e.code.endsWith('.rate_limited');
-      const delay = after === undefined ? backoffMs(row.attempts) : throttled ? Math.max(after, backoffMs(row.attempts)) : after;
+      const delay = after === undefined ? backoffMs(row.attempts) : e instanceof ExternalServiceError && e.throttled ? Math.max(after, backoffMs(row.attempts)) : after;
       logger.warn({ err: e, jobId: row.id, kind: row.kind, attempts: row.attempts, delayMs: delay }, 'outbox job failed, will retry');
       await outboxRepo.retry(db, claim, workerId, delay, msg, true);
       this.o.onJobDone?.(row.kind, 'retry', Date.now() - started);

@@ -148,8 +148,7 @@ export class ApprovalService {
     const db = trx ?? this.d.db;
     for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
       const found = trx ? (await requestRepo.findRequestsWithTasks(trx, [requestId])).get(requestId) : await this.loads.submit({ tenantId, id: requestId });
-      if (found && found.request.tenantId !== tenantId) throw new NotFoundError('request.not_found', `no request ${requestId}`);
-      if (!found) throw new NotFoundError('request.not_found', `no request ${requestId}`);
+      if (!found || found.request.tenantId !== tenantId) throw new NotFoundError('request.not_found', `no request ${requestId}`);
       const { request: req, tasks: allTasks } = found;
       const now = this.d.clock.now();
       const { event, patch } = plan(req, allTasks);

@@ -67,7 +67,7 @@ describe('outbox', () => {
     const worker = new OutboxWorker({
       db, logger: pino({ level: 'silent' }), workerId: 'w-rl', concurrency: 2, leaseMs: 5000, pollMs: 10,
       handlers: {
-        throttled: async () => { throw new ExternalServiceError('feishu', 'feishu.rate_limited', 'too many requests', { retryable: true, retryAfterMs: 0 }); },
+        throttled: async () => { throw new ExternalServiceError('feishu', 'feishu.rate_limited', 'too many requests', { retryable: true, retryAfterMs: 0, throttled: true }); },
         hinted: async () => { throw new ExternalServiceError('erp', 'erp.unavailable', 'ERP is down', { retryable: true, retryAfterMs: 0 }); },
       },
     });

@@ -61,7 +61,7 @@ export function createDingtalkMessenger(deps: DingtalkMessengerDeps): Messenger 
     } else if (to.userExternalId) {
       res = await deps.http.call({ style: 'api', method: 'POST', path: '/v1.0/robot/oToMessages/batchSend', body: { robotCode: deps.robotCode, userIds: [to.userExternalId], msgKey, msgParam: JSON.stringify(msgParam) } });
       if (res.invalidStaffIdList?.length) throw new ExternalServiceError('dingtalk', 'dingtalk.invalid_user', `invalid staff id ${to.userExternalId}`, { retryable: false });
-      if (res.flowControlledStaffIdList?.length) throw new ExternalServiceError('dingtalk', 'dingtalk.rate_limited', 'recipient flow-controlled', { retryable: true, retryAfterMs: 1000 });
+      if (res.flowControlledStaffIdList?.length) throw new ExternalServiceError('dingtalk', 'dingtalk.rate_limited', 'recipient flow-controlled', { retryable: true, retryAfterMs: 1000, throttled: true });
     } else {
       throw noRecipient();
     }

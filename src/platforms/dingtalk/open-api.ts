@@ -54,7 +54,7 @@ export function createDingtalkHttp(opts: {
         const message = String(body['message'] ?? body['errmsg'] ?? `HTTP ${res.status}`);
         if (THROTTLE_CODES.has(code) || res.status === 429) {
           if (attempt < MAX_THROTTLE_RETRIES) { await opts.sleep(THROTTLE_WAIT_MS); continue; }
-          throw new ExternalServiceError('dingtalk', 'dingtalk.rate_limited', message, { retryable: true, retryAfterMs: THROTTLE_WAIT_MS, details: { code } });
+          throw new ExternalServiceError('dingtalk', 'dingtalk.rate_limited', message, { retryable: true, retryAfterMs: THROTTLE_WAIT_MS, throttled: true, details: { code } });
         }
         if (TOKEN_CODES.has(code) || res.status === 401) {
           opts.token.invalidate();

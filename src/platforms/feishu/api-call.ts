@@ -78,7 +78,7 @@ export async function callFeishu<T extends FeishuApiEnvelope>(
     if (status === 429 || code === RATE_LIMIT_CODE) {
       const wait = resetMs(headers);
       if (attempt < MAX_RATE_LIMIT_RETRIES) { await opts.sleep(wait); continue; }
-      throw new ExternalServiceError('feishu', 'feishu.rate_limited', msg, { retryable: true, retryAfterMs: wait, details: { code } });
+      throw new ExternalServiceError('feishu', 'feishu.rate_limited', msg, { retryable: true, retryAfterMs: wait, throttled: true, details: { code } });
     }
     if (TOKEN_INVALID_CODES.has(code)) {
       onTokenInvalid?.();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tenantErp } from '../../../src/app.ts';
+import { tenantErp } from '../../../src/erp/erp-service.ts';
 import { ExternalServiceError } from '../../../src/core/errors.ts';
 
 const named = (name: string, tenant: string): string => (name === 'sandbox' ? (tenant === 'default' ? 'sandbox' : `sandbox-${tenant}`) : name);
