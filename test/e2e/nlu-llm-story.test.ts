@@ -22,7 +22,7 @@ let offlineApp: App;
 beforeAll(async () => {
   fake = await startFakeOpenAi();
   [llmDb, offlineDb] = await Promise.all([createTestDb(), createTestDb()]);
-  llmApp = await startApp({ db: llmDb.handle, clock: fixedClock(NOW), env: { NLU_MODE: 'llm', OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: 'test', LOG_LEVEL: 'error' } });
+  llmApp = await startApp({ db: llmDb.handle, clock: fixedClock(NOW), env: { NLU_MODE: 'llm', OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: 'sk-test', LOG_LEVEL: 'error' } });
   offlineApp = await startApp({ db: offlineDb.handle, clock: fixedClock(NOW), env: { LOG_LEVEL: 'error' } });
 });
 afterAll(async () => {

@@ -69,6 +69,8 @@ export class LlmResolver implements IntentResolver {
       }, { timeout: this.opts.openai.timeoutMs, maxRetries: 0 });
       const message = completion.choices[0]?.message;
       const call = message?.tool_calls?.find((c) => c.type === 'function');
+      // Only our one function's arguments are a reply; a call to any other name is not ours to read.
+      if (call && call.type === 'function' && call.function.name !== TOOL_NAME) throw new Error(`the model called an unknown function "${call.function.name.slice(0, 64)}"`);
       const raw = call && call.type === 'function' ? call.function.arguments : message?.content ?? '';
       const reply = parseReplyJson(raw);
       const outcome = reply ? replyToCommands(reply, ctx, ctx.catalog) : null;
