@@ -43,6 +43,7 @@ const promptChars = (i: number): number => (fake.requests[i]?.body.messages ?? [
 describe('NLU story (NLU_MODE=llm, fake OpenAI)', () => {
   it('one request per turn with date, zone and open form in the prompt; the same request as offline', async () => {
     fake.requests.length = 0;
+    const completionsBefore = fake.completions;
     fake.script(
       call('start_intent', 'travel_expense', { destination: '上海' }),
       call('set_fields', 'travel_expense', { amount: '2500' }),
@@ -56,9 +57,11 @@ describe('NLU story (NLU_MODE=llm, fake OpenAI)', () => {
 
     const texts = ['报销上周去上海出差的差旅费', '2500', '拜访客户', '金额改成3000', '金额改成2.5万', '确认'];
     expect(fake.requests).toHaveLength(texts.length);
+    // Every turn was answered by the model, not refused by the fake and covered by the offline fallback.
+    expect(fake.completions - completionsBefore).toBe(texts.length);
     texts.forEach((text, i) => {
       expect(fake.requests[i]?.path).toBe('/v1/chat/completions');
-      expect(fake.requests[i]?.headers.authorization).toBe('Bearer test');
+      expect(fake.requests[i]?.headers.authorization).toBe('Bearer sk-test');
       expect(fake.requests[i]?.body.tool_choice).toEqual({ type: 'function', function: { name: 'resolve_turn' } });
       expect(user(i)).toBe(text);
       expect(system(i)).toContain('Today: 2026-11-23 (Mon), time zone Asia/Shanghai.');
