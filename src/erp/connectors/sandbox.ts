@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type { Clock } from '../../core/clock.ts';
 import { ExternalServiceError } from '../../core/errors.ts';
 import { normalizeMoney } from '../../core/money.ts';
 import type { Database } from '../../db/database.ts';
@@ -25,10 +26,12 @@ function selectDoc(db: Kysely<Database>, where: { id?: number; externalKey?: str
  * SANDBOX ERP: a pretend ledger kept in this service's own database, for the embedded default and demos.
  * It behaves like a lookup-only ERP (no server idempotency key): documents are created once per external
  * key, can be posted and paid from the console, and report changes through `listChanges` like a real one.
+ * Business times (posted, paid) come from the injected clock, as every business time in this service does;
+ * `modified_at` is the change feed's own bookkeeping and stays on the database clock, which orders commits.
  */
 export class SandboxErpConnector implements ErpConnector {
   readonly erp = 'sandbox';
-  constructor(readonly id: string, private readonly db: Kysely<Database>, private readonly tenantId: string) {}
+  constructor(readonly id: string, private readonly db: Kysely<Database>, private readonly tenantId: string, private readonly clock: Clock) {}
 
   capabilities(): Capabilities {
     return { idempotency: 'lookup-only', push: 'none', canUnapprove: true, canDeleteAfterReject: true, approvalMode: 'bot-is-source' };
@@ -60,12 +63,12 @@ export class SandboxErpConnector implements ErpConnector {
 
   /** Console "post" action: the ledger posts the approved document. `changed` is false when it already was. */
   post(ref: ErpDocRef): Promise<Moved> {
-    return this.change(ref, ['approved'], 'posted', { posted_at: sql`now()` });
+    return this.change(ref, ['approved'], 'posted', { posted_at: this.clock.now() });
   }
 
   /** Console "pay" action: pays the full amount with a bank reference. `changed` is false when it already was paid. */
   pay(ref: ErpDocRef, bankRef: string): Promise<Moved> {
-    return this.change(ref, ['approved', 'posted'], 'paid', { paid_at: sql`now()`, paid_amount: sql`amount`, bank_ref: bankRef });
+    return this.change(ref, ['approved', 'posted'], 'paid', { paid_at: this.clock.now(), paid_amount: sql`amount`, bank_ref: bankRef });
   }
 
   async getStatus(ref: ErpDocRef): Promise<StatusSnapshot> {
