@@ -120,7 +120,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   // One sandbox ledger per tenant; a bot's `erp: sandbox` means its own tenant's sandbox.
   const sandboxOf = (tenant: string): string => (tenant === 'default' ? 'sandbox' : `sandbox-${tenant}`);
   const wrapErp = o.wrapErp ?? ((c: ErpConnector) => c);
-  const connectors = new Map<string, ErpConnector>(tenants.map((t) => [sandboxOf(t), wrapErp(new SandboxErpConnector(sandboxOf(t), db, t))]));
+  const connectors = new Map<string, ErpConnector>(tenants.map((t) => [sandboxOf(t), wrapErp(new SandboxErpConnector(sandboxOf(t), db, t, clock))]));
   const erpFeeds = tenants.map((t) => ({ tenant: t, connector: sandboxOf(t) }));
   const connectorNamed = (name: string, tenant: string): string => (name === 'sandbox' ? sandboxOf(tenant) : name);
   const botErp = new Map(bots.map((b) => [b.id, connectorNamed(b.erp, b.tenant)]));
