@@ -1,97 +1,129 @@
 import { sql, type Kysely } from 'kysely';
+import { ExternalServiceError } from '../core/errors.ts';
 
 /**
  * Outbound call budget shared by every replica (platform API quotas are per app, not per process).
- * `acquire` resolves when one call under `key` may be made without exceeding `perSecond`; it never
- * rejects because of the budget, it waits. Used by the Feishu and DingTalk API clients.
+ * `acquire(key, platformLimit)` resolves when one call under `key` may be made; it never drops a call: it waits
+ * for the call's slot, or, when that slot is further away than `maxWaitMs`, throws a retryable, throttled
+ * ExternalServiceError so the outbox runs the job again later. Used by the Feishu and DingTalk API clients.
+ *
+ * `platformLimit` is the DOCUMENTED calls-per-second limit: DingTalk 20 per app per API (doc '附录B：如何处理钉钉
+ * 服务端API限流', open.dingtalk.com/document/development/how-to-process-api-throttling-on-the-dingtalk-server);
+ * Feishu 50/s per app for message send/PATCH, 5/s per chat and per message (doc '频控策略',
+ * open.feishu.cn/document/ukTMukTMukTM/uUzN04SN3QjL1cDN, and the send/PATCH API pages). We never run at that
+ * limit, for two reasons:
+ *  - the platform counts at ARRIVAL, in windows whose edges we do not know; we grant at departure, and a call's
+ *    network latency varies, so two calls granted T apart may arrive closer together;
+ *  - a fixed one-second window (what this limiter used before) lets 2 × limit calls through across a window edge.
+ * So permits are SPACED (generic cell rate algorithm, no burst): one every `1 / effectiveRate(limit)` seconds,
+ * with `effectiveRate(20) = 16`, `effectiveRate(50) = 40`, `effectiveRate(5) = 4`. Any one-second window then
+ * holds at most `effective + 1` grants, and arrivals stay within the documented limit as long as latency jitter
+ * is under `(limit - effective - 1) / effective` seconds: 187 ms at 20/s, 225 ms at 50/s, 0 ms at 5/s (where
+ * the spare call is the closed window's second edge). See test/unit/platforms/rate-limiter.test.ts.
  */
 export interface RateLimiter {
-  acquire(key: string, perSecond: number): Promise<void>;
+  acquire(key: string, platformLimit: number): Promise<void>;
+}
+
+/** Share of the documented limit we actually use; the rest absorbs latency jitter and unknown window edges. */
+export const SAFETY_FACTOR = 0.8;
+
+/** Calls per second we actually allow under a documented per-second limit. */
+export function effectiveRate(platformLimit: number): number {
+  return Math.max(1, Math.floor(platformLimit * SAFETY_FACTOR));
+}
+
+/**
+ * Microseconds between two permits. Rounded UP so that `rate` permits never fit in one second
+ * (1e6 / 3 rounded down would put the 4th permit at 999 999 µs).
+ */
+export function spacingMicros(platformLimit: number): number {
+  return Math.ceil(1_000_000 / effectiveRate(platformLimit));
 }
 
 export interface RateLimiterOptions {
-  /** Waits between attempts; injectable so tests need not sleep. */
+  /** Waits for a slot; injectable so tests run on a virtual clock. */
   sleep?: (ms: number) => Promise<void>;
-  /** Gives up (throws) after this long waiting for one permit; protects callers from a stuck budget. */
+  /** Milliseconds since the epoch. Default: the database's clock (one clock for every replica). */
+  now?: () => number;
+  /** A slot further away than this is not taken: the caller gets a throttled error and retries later. */
   maxWaitMs?: number;
-  /** Chance per granted permit of also deleting stale rows (per-message keys would otherwise pile up). */
+  /** Chance per permit of also deleting long-idle keys (per-message keys would otherwise pile up). */
   pruneProbability?: number;
   random?: () => number;
 }
 
-/** Rows whose window ended this long ago are dead weight: a window only matters during its own second. */
+/** A key whose next slot passed this long ago holds no information any more (its spacing is over). */
 const STALE_AFTER_SEC = 60;
+const DEFAULT_MAX_WAIT_MS = 60_000;
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface AcquireRow {
-  now_ms: string | number;
-  granted: number | null;
+export function queueFull(key: string, waitMs: number): ExternalServiceError {
+  return new ExternalServiceError('platform', 'platform.rate_limited', `rate limiter: the next slot for ${key} is ${Math.ceil(waitMs)} ms away`, {
+    retryable: true, throttled: true, retryAfterMs: Math.ceil(waitMs), details: { key },
+  });
 }
 
+interface ReserveRow { now_us: string | number; slot_us: string | number | null; next_us: string | number | null }
+
 /**
- * Fixed window per second in Postgres (table `rate_limits`, migration 2026_11_23_0200). Each attempt is
- * ONE statement (an upsert that only counts while the window has room), so it works on a `pg` pool and
- * on PGlite's single connection without holding a transaction open. Time comes from the database
- * (`clock_timestamp()`), so replicas with skewed clocks still share one window.
+ * Slots in Postgres (table `rate_limits`: key → `next_us`, the earliest time the next permit may start).
+ * One statement reserves a slot: `slot = max(now, next_us)`, `next_us = slot + spacing`, unless the slot is more
+ * than `maxWaitMs` away. Callers then sleep until their own slot: first come, first served, no retry storm, and
+ * it works on a `pg` pool and on PGlite's single connection without holding a transaction open.
  */
 export function createPgRateLimiter<DB>(db: Kysely<DB>, opts: RateLimiterOptions = {}): RateLimiter & { prune(): Promise<number> } {
   const sleep = opts.sleep ?? defaultSleep;
-  const maxWaitMs = opts.maxWaitMs ?? 60_000;
+  const maxWaitUs = (opts.maxWaitMs ?? DEFAULT_MAX_WAIT_MS) * 1000;
   const pruneProbability = opts.pruneProbability ?? 0.002;
   const random = opts.random ?? Math.random;
+  const nowUs = () => (opts.now ? sql<string>`${Math.round(opts.now() * 1000)}::bigint` : sql<string>`floor(extract(epoch from clock_timestamp()) * 1000000)::bigint`);
   const prune = async (): Promise<number> => {
-    const r = await sql`delete from rate_limits where window_sec < floor(extract(epoch from clock_timestamp()))::bigint - ${STALE_AFTER_SEC}`.execute(db);
+    const r = await sql`delete from rate_limits where next_us < ${nowUs()} - ${STALE_AFTER_SEC * 1_000_000}::bigint`.execute(db);
     return Number(r.numAffectedRows ?? 0);
   };
   return {
     prune,
-    async acquire(key, perSecond) {
-      const limit = Math.max(1, Math.floor(perSecond));
-      let waited = 0;
-      for (;;) {
-        const { rows } = await sql<AcquireRow>`
-          with now as (select floor(extract(epoch from clock_timestamp()) * 1000)::bigint as ms),
-          up as (
-            insert into rate_limits as r (key, window_sec, granted)
-            select ${key}, ms / 1000, 1 from now
-            on conflict (key) do update
-              set window_sec = excluded.window_sec,
-                  granted = case when r.window_sec = excluded.window_sec then r.granted + 1 else 1 end
-              where r.window_sec <> excluded.window_sec or r.granted < ${limit}
-            returning r.granted)
-          select now.ms as now_ms, (select granted from up) as granted from now`.execute(db);
-        const row = rows[0];
-        if (row && row.granted !== null) {
-          if (random() < pruneProbability) await prune();
-          return;
-        }
-        const nowMs = Number(row?.now_ms ?? Date.now());
-        const untilNextWindow = 1000 - (nowMs % 1000) + 5;
-        if (waited + untilNextWindow > maxWaitMs) throw new Error(`rate limiter: no permit for ${key} within ${maxWaitMs} ms`);
-        waited += untilNextWindow;
-        await sleep(untilNextWindow);
-      }
+    async acquire(key, platformLimit) {
+      const spacing = spacingMicros(platformLimit);
+      const { rows } = await sql<ReserveRow>`
+        with now as (select ${nowUs()} as us),
+        up as (
+          insert into rate_limits as r (key, next_us)
+          select ${key}, us + ${spacing}::bigint from now
+          on conflict (key) do update
+            set next_us = greatest(r.next_us, excluded.next_us - ${spacing}::bigint) + ${spacing}::bigint
+            where r.next_us <= excluded.next_us - ${spacing}::bigint + ${maxWaitUs}::bigint
+          returning r.next_us)
+        select now.us as now_us, (select next_us from up) - ${spacing}::bigint as slot_us,
+               (select next_us from rate_limits where key = ${key}) as next_us
+        from now`.execute(db);
+      const row = rows[0];
+      const now = Number(row?.now_us ?? 0);
+      if (!row || row.slot_us === null) throw queueFull(key, (Number(row?.next_us ?? now) - now) / 1000);
+      if (random() < pruneProbability) await prune();
+      const waitMs = Math.ceil((Number(row.slot_us) - now) / 1000);
+      if (waitMs > 0) await sleep(waitMs);
     },
   };
 }
 
-/** Same fixed-window rule in process memory: for single-replica runs and unit tests. */
-export function createMemoryRateLimiter(opts: { now?: () => number; sleep?: (ms: number) => Promise<void> } = {}): RateLimiter {
+/** The same slots in process memory: for single-process runs and unit tests. */
+export function createMemoryRateLimiter(opts: Pick<RateLimiterOptions, 'now' | 'sleep' | 'maxWaitMs'> = {}): RateLimiter {
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? defaultSleep;
-  const windows = new Map<string, { sec: number; granted: number }>();
+  const maxWaitUs = (opts.maxWaitMs ?? DEFAULT_MAX_WAIT_MS) * 1000;
+  const next = new Map<string, number>();
   return {
-    async acquire(key, perSecond) {
-      const limit = Math.max(1, Math.floor(perSecond));
-      for (;;) {
-        const ms = now();
-        const sec = Math.floor(ms / 1000);
-        const w = windows.get(key);
-        if (!w || w.sec !== sec) { windows.set(key, { sec, granted: 1 }); return; }
-        if (w.granted < limit) { w.granted += 1; return; }
-        await sleep(1000 - (ms % 1000) + 5);
-      }
+    async acquire(key, platformLimit) {
+      const spacing = spacingMicros(platformLimit);
+      const t = Math.round(now() * 1000);
+      const slot = Math.max(t, next.get(key) ?? t);
+      if (slot - t > maxWaitUs) throw queueFull(key, (slot - t) / 1000);
+      next.set(key, slot + spacing);
+      const waitMs = Math.ceil((slot - t) / 1000);
+      if (waitMs > 0) await sleep(waitMs);
     },
   };
 }

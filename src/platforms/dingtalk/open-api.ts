@@ -8,15 +8,19 @@ import type { AccessTokenSource } from './access-token.ts';
  * and maps failures to ExternalServiceError. Base URLs come from bot config.
  */
 
-/** Standard-edition apps get 20 QPS per app per API (B6). */
+/**
+ * Documented limit: 20 calls/s per app per API on standard-edition orgs (doc '附录B：如何处理钉钉服务端API限流',
+ * open.dingtalk.com/document/development/how-to-process-api-throttling-on-the-dingtalk-server). The limiter
+ * spaces calls below it (16/s, see rate-limiter.ts for why).
+ */
 export const API_PER_SECOND = 20;
-/** B6: on a QPS-limit answer "sleep 1 s and retry". */
+/** Same doc: the QPS window is one second, so on a QPS-limit answer "sleep 1 s and retry". */
 const THROTTLE_WAIT_MS = 1000;
 /** Throttled answers in a row before the outbox takes over the retry. */
 const MAX_THROTTLE_RETRIES = 5;
 /** One OpenAPI call may take this long; a hung connection must not hold an outbox slot. */
 export const DINGTALK_HTTP_TIMEOUT_MS = 15_000;
-/** New APIs answer 403 with these codes; legacy APIs use errcode 90018 / 90002 (B6). */
+/** Same doc: new APIs answer 403 with these codes; legacy APIs use errcode 90018 / 90002. */
 const THROTTLE_CODES = new Set(['Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', 'Forbidden.AccessDenied.QpsLimitForApi', '90018', '90002']);
 /** Invalid / expired token: new APIs `InvalidAuthentication`, legacy 40014 / 42001 (B4). */
 const TOKEN_CODES = new Set(['InvalidAuthentication', '40014', '42001']);

@@ -1,122 +1,166 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kysely, PostgresDialect, sql, type PostgresCursor, type PostgresPool, type PostgresPoolClient, type PostgresQueryResult } from 'kysely';
-import pg from 'pg';
-import { PGlite } from '@electric-sql/pglite';
-import { up, down } from '../../../migrations/2026_11_23_0200_rate_limits.ts';
-import { createMemoryRateLimiter, createPgRateLimiter } from '../../../src/platforms/rate-limiter.ts';
+import { sql } from 'kysely';
+import { ExternalServiceError } from '../../../src/core/errors.ts';
+import { createMemoryRateLimiter, createPgRateLimiter, effectiveRate, type RateLimiter } from '../../../src/platforms/rate-limiter.ts';
+import { createTestDb, type TestDb } from '../../support/test-db.ts';
 
-const url = 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `rl_${randomBytes(4).toString('hex')}`;
-let db: Kysely<unknown> | undefined;
-let skipReason: string | undefined;
+/**
+ * Virtual time: `sleep` parks the caller on a timer; the clock only moves when every running caller is parked,
+ * straight to the earliest timer. No wall-clock waits, so the figures are the same on a loaded machine.
+ */
+function virtualTime(startMs: number) {
+  let now = startMs;
+  let running = 0;
+  const timers: { at: number; resolve: () => void }[] = [];
+  const yieldOnce = () => new Promise<void>((r) => setImmediate(r));
+  return {
+    now: () => now,
+    sleep: (ms: number) => new Promise<void>((resolve) => { timers.push({ at: now + ms, resolve }); }),
+    /** Runs `tasks` concurrently to completion, advancing virtual time whenever all of them are parked. */
+    async run<T>(tasks: (() => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
+      running = tasks.length;
+      const all = Promise.allSettled(tasks.map((t) => t().finally(() => { running -= 1; })));
+      for (;;) {
+        // Let database round trips and promise chains run until everyone still running is parked on a timer.
+        while (running > 0 && timers.length < running) await yieldOnce();
+        if (running === 0) break;
+        timers.sort((a, b) => a.at - b.at);
+        const next = timers.shift() as { at: number; resolve: () => void };
+        now = Math.max(now, next.at);
+        next.resolve();
+      }
+      return all;
+    },
+  };
+}
 
-beforeAll(async () => {
-  try {
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    await admin.end();
-    db = new Kysely<unknown>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, options: `-c search_path=${schema}`, max: 4 }) }),
-    });
-    await up(db);
-  } catch (e: unknown) {
-    skipReason = `PostgreSQL at ${url} unavailable: ${e instanceof Error ? e.message : String(e)}`;
+/** Deterministic PRNG (mulberry32) for arrival times and latency jitter. */
+function prng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The most calls found in any sliding window [t, t + 1000 ms] (closed: both edges count). */
+function maxInAnySecond(times: number[]): number {
+  const s = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < s.length; i++) {
+    while ((s[j] ?? Infinity) <= (s[i] ?? 0) + 1000) j++;
+    best = Math.max(best, j - i);
   }
-});
+  return best;
+}
 
-afterAll(async () => {
-  if (!db) return;
-  await down(db);
-  await sql.raw(`drop schema ${schema} cascade`).execute(db);
-  await db.destroy();
-});
+const DINGTALK_LIMIT = 20; // DingTalk standard edition: 20 calls/s per app per API
+const CALLS = 90;
 
-describe('createPgRateLimiter', () => {
-  it('grants up to perSecond in one window, then waits for the next second', async (ctx) => {
-    if (!db) { ctx.skip(skipReason); return; }
-    const sleeps: number[] = [];
-    const limiter = createPgRateLimiter(db, { sleep: async (ms) => { sleeps.push(ms); await new Promise((r) => setTimeout(r, ms)); } });
-    const started = Date.now();
-    for (let i = 0; i < 8; i++) await limiter.acquire('feishu:test:chat:oc_1', 5);
-    expect(sleeps.length).toBeGreaterThanOrEqual(1);
-    expect(Date.now() - started).toBeGreaterThan(0);
-    const rows = await sql<{ key: string; granted: number }>`select key, granted from rate_limits`.execute(db);
-    expect(rows.rows[0]?.key).toBe('feishu:test:chat:oc_1');
+/**
+ * 90 calls to one DingTalk API from three replicas: a burst at a window edge (…900 ms: a fixed one-second window
+ * would let 20 through before the edge and 20 after it), then stragglers at seeded random times.
+ */
+async function flood(limiters: RateLimiter[], t: ReturnType<typeof virtualTime>, seed: number) {
+  const rnd = prng(seed);
+  const granted: number[] = [];
+  const tasks = Array.from({ length: CALLS }, (_, i) => async () => {
+    if (i >= 45) await t.sleep(Math.floor(rnd() * 4000));
+    await (limiters[i % limiters.length] as RateLimiter).acquire('dingtalk:app:/v1.0/card/instances', DINGTALK_LIMIT);
+    granted.push(t.now());
+  });
+  const results = await t.run(tasks);
+  return { granted, results };
+}
+
+function expectWithinPlatformLimit(granted: number[], seed: number): void {
+  expect(granted).toHaveLength(CALLS); // nothing dropped
+  expect(effectiveRate(DINGTALK_LIMIT)).toBe(16);
+  // Departures: no sliding second (closed) holds more than effective + 1 = 17 calls; spacing ≥ 62.5 ms.
+  expect(maxInAnySecond(granted)).toBeLessThanOrEqual(17);
+  const sorted = [...granted].sort((a, b) => a - b);
+  for (let i = 1; i < sorted.length; i++) expect((sorted[i] ?? 0) - (sorted[i - 1] ?? 0)).toBeGreaterThanOrEqual(62);
+  // Arrivals at the platform: each call delayed by 0–185 ms of network latency, still ≤ 20 in any second.
+  const jitter = prng(seed + 1);
+  expect(maxInAnySecond(granted.map((g) => g + Math.floor(jitter() * 186)))).toBeLessThanOrEqual(DINGTALK_LIMIT);
+}
+
+describe('createMemoryRateLimiter (virtual clock)', () => {
+  it('spaces permits at 16/s under a 20/s limit: no sliding second over the limit, every call granted', async () => {
+    const t = virtualTime(1_700_000_000_900);
+    const limiter = createMemoryRateLimiter({ now: t.now, sleep: t.sleep });
+    const { granted, results } = await flood([limiter], t, 7);
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    expectWithinPlatformLimit(granted, 7);
   });
 
-  it('never grants more than the limit per second across concurrent callers (shared window)', async (ctx) => {
-    if (!db) { ctx.skip(skipReason); return; }
-    const a = createPgRateLimiter(db);
-    const b = createPgRateLimiter(db);
-    const grantedAt: number[] = [];
-    await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).acquire('k:shared', 4).then(() => { grantedAt.push(Date.now()); })));
-    const perSecond = new Map<number, number>();
-    for (const t of grantedAt) perSecond.set(Math.floor(t / 1000), (perSecond.get(Math.floor(t / 1000)) ?? 0) + 1);
-    expect(grantedAt).toHaveLength(12);
-    for (const n of perSecond.values()) expect(n).toBeLessThanOrEqual(4);
+  it('a slot further away than maxWaitMs is refused with a retryable, throttled error and is not consumed', async () => {
+    const t = virtualTime(1_700_000_000_000);
+    const limiter = createMemoryRateLimiter({ now: t.now, sleep: t.sleep, maxWaitMs: 200 });
+    const outcomes = await t.run(Array.from({ length: 6 }, () => () => limiter.acquire('k', 20)));
+    // 62.5 ms apart: slots 0, 63, 125, 188 fit in 200 ms; the 5th (250 ms) and 6th do not.
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(4);
+    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    expect(refused).toHaveLength(2);
+    for (const e of refused) {
+      expect(e).toBeInstanceOf(ExternalServiceError);
+      expect(e).toMatchObject({ code: 'platform.rate_limited', retryable: true, throttled: true });
+      expect((e as ExternalServiceError).retryAfterMs).toBeGreaterThan(200);
+    }
+    // The refused calls took no slot: once the queue drains, the next call goes out 62.5 ms after the 4th.
+    const later = await t.run([async () => { await limiter.acquire('k', 20); return t.now(); }]);
+    expect(later[0]).toMatchObject({ status: 'fulfilled', value: 1_700_000_000_000 + 250 });
   });
 
-  it('prunes rows whose window is long gone', async (ctx) => {
-    if (!db) { ctx.skip(skipReason); return; }
-    await sql`insert into rate_limits (key, window_sec, granted) values ('old:key', 1000, 3)`.execute(db);
-    const limiter = createPgRateLimiter(db, { pruneProbability: 1 });
-    await limiter.acquire('fresh:key', 5);
-    const keys = (await sql<{ key: string }>`select key from rate_limits`.execute(db)).rows.map((r) => r.key);
-    expect(keys).toContain('fresh:key');
-    expect(keys).not.toContain('old:key');
-  });
-
-  it('keeps keys independent', async (ctx) => {
-    if (!db) { ctx.skip(skipReason); return; }
-    const limiter = createPgRateLimiter(db, { sleep: async () => { throw new Error('should not wait'); } });
+  it('keeps keys independent', async () => {
+    const t = virtualTime(0);
+    const limiter = createMemoryRateLimiter({ now: t.now, sleep: async () => { throw new Error('should not wait'); } });
     await limiter.acquire('k:a', 1);
     await limiter.acquire('k:b', 1);
   });
 });
 
-/** Minimal pg-pool shape over PGlite so Kysely's PostgresDialect can drive it (src/db owns the real dialect). */
-function litePool(lite: PGlite): PostgresPool {
-  class LiteClient implements PostgresPoolClient {
-    query<R>(sqlText: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
-    query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
-    query<R>(a: string | PostgresCursor<R>, parameters?: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
-      if (typeof a !== 'string') throw new Error('cursors are not supported here');
-      return lite.query<R>(a, [...(parameters ?? [])]).then((r) => ({ command: 'SELECT' as const, rowCount: r.affectedRows ?? r.rows.length, rows: r.rows }));
-    }
-    release(): void {}
-  }
-  return { connect: async () => new LiteClient(), end: async () => { await lite.close(); } };
-}
+describe('createPgRateLimiter (the suite database, virtual clock)', () => {
+  let tdb: TestDb;
+  beforeAll(async () => { tdb = await createTestDb(); });
+  afterAll(async () => { await tdb.drop(); });
 
-describe('createPgRateLimiter on PGlite (single connection)', () => {
-  it('grants, denies and waits with one statement per attempt', async () => {
-    const lite = new PGlite();
-    const liteDb = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: litePool(lite) }) });
-    try {
-      await up(liteDb);
-      const sleeps: number[] = [];
-      const limiter = createPgRateLimiter(liteDb, { sleep: async (ms) => { sleeps.push(ms); await new Promise((r) => setTimeout(r, ms)); } });
-      // 7 calls at 3/s cannot fit in two one-second windows, wherever the second boundaries fall.
-      for (let i = 0; i < 7; i++) await limiter.acquire('dingtalk:app:/v1.0/card/instances', 3);
-      expect(sleeps.length).toBeGreaterThanOrEqual(1);
-      for (const ms of sleeps) {
-        expect(ms).toBeGreaterThan(0);
-        expect(ms).toBeLessThanOrEqual(1005);
-      }
-    } finally {
-      await liteDb.destroy();
-    }
-  }, 30_000);
-});
+  it('three replicas share one spacing: no sliding second over the limit, every call granted', async () => {
+    const t = virtualTime(1_700_000_000_900);
+    const replicas = [0, 1, 2].map(() => createPgRateLimiter(tdb.handle.db, { now: t.now, sleep: t.sleep }));
+    const { granted, results } = await flood(replicas, t, 11);
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    expectWithinPlatformLimit(granted, 11);
+  }, 60_000);
 
-describe('createMemoryRateLimiter', () => {
-  it('waits when the window is full', async () => {
-    let now = 10_000;
-    const sleeps: number[] = [];
-    const limiter = createMemoryRateLimiter({ now: () => now, sleep: async (ms) => { sleeps.push(ms); now += ms; } });
-    for (let i = 0; i < 3; i++) await limiter.acquire('k', 2);
-    expect(sleeps).toEqual([1005]);
+  it('refuses a slot beyond maxWaitMs without consuming it', async () => {
+    const t = virtualTime(1_700_000_100_000);
+    const limiter = createPgRateLimiter(tdb.handle.db, { now: t.now, sleep: t.sleep, maxWaitMs: 200 });
+    const outcomes = await t.run(Array.from({ length: 6 }, () => () => limiter.acquire('pg:k', 20)));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(4);
+    expect(outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason)).toEqual([
+      expect.objectContaining({ code: 'platform.rate_limited', throttled: true }), expect.objectContaining({ code: 'platform.rate_limited', throttled: true }),
+    ]);
+    const row = await sql<{ next_us: string }>`select next_us from rate_limits where key = 'pg:k'`.execute(tdb.handle.db);
+    expect(Number(row.rows[0]?.next_us)).toBe((1_700_000_100_000 + 250) * 1000);
+  });
+
+  it('prunes keys idle for a minute, keeps fresh ones', async () => {
+    const t = virtualTime(1_700_000_200_000);
+    const limiter = createPgRateLimiter(tdb.handle.db, { now: t.now, sleep: t.sleep, pruneProbability: 1 });
+    await sql`insert into rate_limits (key, next_us) values ('old:key', ${(1_700_000_200_000 - 61_000) * 1000})`.execute(tdb.handle.db);
+    await limiter.acquire('fresh:key', 5);
+    const keys = (await sql<{ key: string }>`select key from rate_limits`.execute(tdb.handle.db)).rows.map((r) => r.key);
+    expect(keys).toContain('fresh:key');
+    expect(keys).not.toContain('old:key');
+  });
+
+  it('uses the database clock when none is injected', async () => {
+    const limiter = createPgRateLimiter(tdb.handle.db, { sleep: async () => { throw new Error('first call must not wait'); } });
+    await limiter.acquire('db-clock:k', 20);
+    const row = await sql<{ ahead_ms: number }>`select (next_us - floor(extract(epoch from clock_timestamp()) * 1000000)) / 1000.0 as ahead_ms from rate_limits where key = 'db-clock:k'`.execute(tdb.handle.db);
+    expect(Number(row.rows[0]?.ahead_ms)).toBeLessThanOrEqual(62.5);
   });
 });
