@@ -1,84 +1,50 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, Server } from 'node:http';
-import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
+import { callbackResponseProblems, checkCreateAndDeliver, checkRobotSend, checkUpdate, type ApiError } from './dingtalk-card-rules.ts';
+import { startFakeGateway, type Ack, type FakeGateway } from './dingtalk-gateway.ts';
+import { renderProblems } from './dingtalk-template-check.ts';
+
+export type { Ack } from './dingtalk-gateway.ts';
 
 /**
- * Loopback fake of the DingTalk Stream gateway (connections/open + a WebSocket speaking the JSON frame protocol,
- * im-platforms.md B1) and of the OpenAPI the adapter calls (token, cards, robot sends, topapi contacts).
- * The real dingtalk-stream DWClient connects to it. Records every HTTP request, frame and ACK.
+ * Loopback fake of DingTalk: the Stream gateway (connections/open + the WebSocket, dingtalk-gateway.ts) and the
+ * OpenAPI the adapter calls (token, cards, robot sends, topapi contacts), as strict as DingTalk's documentation
+ * (dingtalk-card-rules.ts). The real dingtalk-stream DWClient connects to it. Records every HTTP request, frame,
+ * ACK, card (public and per-user private data) and whatever the DingTalk client could not render.
  */
-
-/** Minimal typing of the `ws` package (shipped with dingtalk-stream, no @types installed). */
-interface WsSocket {
-  send(data: string): void;
-  close(): void;
-  terminate(): void;
-  pong(): void;
-  on(event: 'message', fn: (data: Buffer) => void): void;
-  on(event: 'close', fn: () => void): void;
-  on(event: 'ping', fn: () => void): void;
-}
-interface WsServer {
-  on(event: 'connection', fn: (socket: WsSocket, req: IncomingMessage) => void): void;
-  close(): void;
-}
-interface WsModule { WebSocketServer: new (opts: { server: Server; path: string; autoPong: boolean }) => WsServer }
-const { WebSocketServer } = createRequire(import.meta.url)('ws') as WsModule;
-
 export interface RecordedRequest { method: string; path: string; query: Record<string, string>; headers: Record<string, string>; body: unknown }
-export interface Ack { code: number; headers: { messageId: string; contentType?: string }; message: string; data: string }
-export interface CardInstance { seq: number; outTrackId: string; templateId: string; openSpaceId: string; params: Record<string, string>; updates: Record<string, string>[]; body: Record<string, unknown> }
+export interface CardInstance {
+  seq: number; outTrackId: string; templateId: string; openSpaceId: string; params: Record<string, string>;
+  /** Each user's private data (PUT privateData, or the clicker's `userPrivateData` in a callback answer). */
+  privateParams: Record<string, Record<string, string>>;
+  updates: Record<string, string>[]; body: Record<string, unknown>;
+}
 export interface RobotMessage { seq: number; processQueryKey: string; path: string; body: Record<string, unknown> }
 
-export interface FakeDingtalkServer {
-  url: string;
-  requests: RecordedRequest[];
-  opens: { body: unknown; ticket: string }[];
-  acks: Ack[];
-  pings: number;
-  cards: Map<string, CardInstance>;
-  robotMessages: RobotMessage[];
-  readonly tokensIssued: number;
-  readonly connections: number;
-  /** Sockets currently open (a leak shows up as more than one). */
-  readonly openSockets: number;
-  /** Stop answering WebSocket pings, like a half-dead connection. */
-  mutePongs(mute: boolean): void;
-  /** Waits until at least `n` sockets have connected so far. */
-  waitForConnections(n: number, timeoutMs?: number): Promise<void>;
-  /** Sends a CALLBACK frame on the newest socket and resolves with the client's ACK. */
-  pushCallback(topic: string, data: unknown, messageId?: string, ackTimeoutMs?: number): Promise<Ack>;
-  /** SYSTEM ping; resolves with the echo. */
-  ping(): Promise<Ack>;
-  /** SYSTEM disconnect, then closes the socket (as the gateway does for load balancing). */
-  disconnect(): void;
-  /** The next `n` OpenAPI calls answer 403 QpsLimitForAppkeyAndApi (new) / errcode 90018 (oapi). */
-  throttleNext(n: number): void;
-  deleteCard(outTrackId: string): void;
-  /** Server-side revocation: every issued token becomes invalid. */
-  revokeTokens(): void;
-  users: { userid: string; unionid?: string; name: string; dept_id_list: number[]; manager_userid?: string }[];
-  departments: { dept_id: number; name: string; parent_id?: number; dept_manager_userid_list?: string[] }[];
-  close(): Promise<void>;
-}
+/** Templates the fake's Card Platform has published (what the test bots configure). */
+export const PUBLISHED_TEMPLATES = ['tpl-form.schema', 'tpl-approval.schema', 'tpl-status.schema'];
+const TOPIC_CARD = '/v1.0/card/instances/callback';
 
-export async function startFakeDingtalkServer(): Promise<FakeDingtalkServer> {
+type ParamMapBody = { cardParamMap?: Record<string, string> };
+
+export async function startFakeDingtalkServer(opts: { templates?: string[] } = {}) {
   const app = new Hono();
   const requests: RecordedRequest[] = [];
   const opens: { body: unknown; ticket: string }[] = [];
   const tickets = new Set<string>();
   const tokens = new Set<string>();
+  const templates = new Set(opts.templates ?? PUBLISHED_TEMPLATES);
   const cards = new Map<string, CardInstance>();
   const robotMessages: RobotMessage[] = [];
-  const acks: Ack[] = [];
-  const waiters = new Map<string, (a: Ack) => void>();
-  const sockets: WsSocket[] = [];
-  const users: FakeDingtalkServer['users'] = [];
-  const departments: FakeDingtalkServer['departments'] = [];
-  const st = { tokensIssued: 0, throttled: 0, seq: 0, pings: 0, port: 0, open: 0, mute: false };
+  /** Card variables the DingTalk client would not render, and malformed callback answers. */
+  const renderIssues: string[] = [];
+  const callbackProblems: string[] = [];
+  const users: { userid: string; unionid?: string; name: string; dept_id_list: number[]; manager_userid?: string }[] = [];
+  const departments: { dept_id: number; name: string; parent_id?: number; dept_manager_userid_list?: string[] }[] = [];
+  const st = { tokensIssued: 0, throttled: 0, seq: 0, port: 0 };
 
   app.use('*', async (c, next) => {
     const text = c.req.method === 'GET' ? '' : await c.req.raw.clone().text();
@@ -117,34 +83,49 @@ export async function startFakeDingtalkServer(): Promise<FakeDingtalkServer> {
     }
     return undefined;
   };
+  const refuse = (c: Context, e: ApiError) => c.json({ code: e.code, message: e.message, requestid: randomBytes(4).toString('hex') }, e.status as 400);
+  const checkRender = (outTrackId: string, where: string, map: Record<string, string> | undefined) => {
+    for (const p of renderProblems(map ?? {})) renderIssues.push(`${outTrackId} ${where}: ${p}`);
+  };
+  const merge = (byKey: boolean | undefined, old: Record<string, string>, map: Record<string, string>) => (byKey ? { ...old, ...map } : { ...map });
 
   app.post('/v1.0/card/instances/createAndDeliver', async (c) => {
     const denied = guard(c, 'api'); if (denied) return denied;
-    const b = (await c.req.json()) as Record<string, unknown> & { cardTemplateId?: string; outTrackId?: string; openSpaceId?: string; cardData?: { cardParamMap?: Record<string, string> } };
-    if (!b.outTrackId) return c.json({ code: 'param.outTrackIdEmpty', message: 'outTrackId empty' }, 400);
-    if (!b.cardTemplateId) return c.json({ code: 'param.templateNotExist', message: 'template not exist' }, 400);
-    if (cards.has(b.outTrackId)) return c.json({ code: 'param.cardAlreadyExist', message: 'card already exist' }, 400);
+    const b = (await c.req.json()) as Record<string, unknown> & { cardTemplateId: string; outTrackId: string; openSpaceId: string; cardData: ParamMapBody; privateData?: Record<string, ParamMapBody> };
+    const bad = checkCreateAndDeliver(b, templates); if (bad) return refuse(c, bad);
+    if (cards.has(b.outTrackId)) return refuse(c, { status: 400, code: 'param.cardAlreadyExist', message: 'card already exist' });
     st.seq += 1;
-    cards.set(b.outTrackId, { seq: st.seq, outTrackId: b.outTrackId, templateId: b.cardTemplateId, openSpaceId: b.openSpaceId ?? '', params: { ...(b.cardData?.cardParamMap ?? {}) }, updates: [], body: b });
-    const spaceType = (b.openSpaceId ?? '').includes('IM_GROUP') ? 'IM_GROUP' : 'IM_ROBOT';
-    return c.json({ success: true, result: { outTrackId: b.outTrackId, deliverResults: [{ spaceType, spaceId: (b.openSpaceId ?? '').split('.').pop(), success: true, carrierId: `carrier-${b.outTrackId}` }] } });
+    const privateParams = Object.fromEntries(Object.entries(b.privateData ?? {}).map(([u, v]) => [u, { ...(v.cardParamMap ?? {}) }]));
+    cards.set(b.outTrackId, { seq: st.seq, outTrackId: b.outTrackId, templateId: b.cardTemplateId, openSpaceId: b.openSpaceId, params: { ...(b.cardData.cardParamMap ?? {}) }, privateParams, updates: [], body: b });
+    checkRender(b.outTrackId, 'create', b.cardData.cardParamMap);
+    for (const [u, m] of Object.entries(privateParams)) checkRender(b.outTrackId, `create private ${u}`, m);
+    const spaces = b.openSpaceId.slice('dtv1.card//'.length).split(';');
+    return c.json({ success: true, result: { outTrackId: b.outTrackId, deliverResults: spaces.map((s) => ({ spaceType: s.split('.')[0]?.toUpperCase(), spaceId: s.slice(s.indexOf('.') + 1), success: true, carrierId: `carrier-${b.outTrackId}` })) } });
   });
 
   app.put('/v1.0/card/instances', async (c) => {
     const denied = guard(c, 'api'); if (denied) return denied;
-    const b = (await c.req.json()) as { outTrackId?: string; cardData?: { cardParamMap?: Record<string, string> }; cardUpdateOptions?: { updateCardDataByKey?: boolean } };
-    const card = b.outTrackId ? cards.get(b.outTrackId) : undefined;
-    if (!card) return c.json({ code: 'param.cardNotExist', message: 'card not exist' }, 400);
-    const map = b.cardData?.cardParamMap ?? {};
-    card.params = b.cardUpdateOptions?.updateCardDataByKey ? { ...card.params, ...map } : { ...map };
-    card.updates.push(map);
+    const b = (await c.req.json()) as Record<string, unknown> & { outTrackId: string; cardData?: ParamMapBody; privateData?: Record<string, ParamMapBody>; cardUpdateOptions?: { updateCardDataByKey?: boolean; updatePrivateDataByKey?: boolean } };
+    const bad = checkUpdate(b); if (bad) return refuse(c, bad);
+    const card = cards.get(b.outTrackId);
+    if (!card) return refuse(c, { status: 400, code: 'param.cardNotExist', message: 'card not exist' });
+    if (b.cardData) {
+      const map = b.cardData.cardParamMap ?? {};
+      card.params = merge(b.cardUpdateOptions?.updateCardDataByKey, card.params, map);
+      card.updates.push(map);
+      checkRender(card.outTrackId, 'update', map);
+    }
+    for (const [u, v] of Object.entries(b.privateData ?? {})) {
+      card.privateParams[u] = merge(b.cardUpdateOptions?.updatePrivateDataByKey, card.privateParams[u] ?? {}, v.cardParamMap ?? {});
+      checkRender(card.outTrackId, `update private ${u}`, v.cardParamMap);
+    }
     return c.json({ success: true, result: true });
   });
 
   const robot = async (c: Context) => {
     const denied = guard(c, 'api'); if (denied) return denied;
     const body = (await c.req.json()) as Record<string, unknown>;
-    if (!body['robotCode'] || !body['msgKey'] || typeof body['msgParam'] !== 'string') return c.json({ code: 'invalidParameter', message: 'robotCode/msgKey/msgParam required' }, 400);
+    const bad = checkRobotSend(c.req.path, body); if (bad) return refuse(c, bad);
     st.seq += 1;
     const processQueryKey = `pqk-${st.seq}`;
     robotMessages.push({ seq: st.seq, processQueryKey, path: c.req.path, body });
@@ -166,69 +147,70 @@ export async function startFakeDingtalkServer(): Promise<FakeDingtalkServer> {
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   st.port = (server.address() as AddressInfo).port;
+  const gateway: FakeGateway = startFakeGateway(server, (t) => tickets.delete(t));
 
-  const wss = new WebSocketServer({ server, path: '/connect', autoPong: false });
-  wss.on('connection', (socket, req) => {
-    const ticket = new URL(req.url ?? '/', 'http://x').searchParams.get('ticket') ?? '';
-    if (!tickets.delete(ticket)) { socket.close(); return; } // single-use ticket (B1.1)
-    sockets.push(socket);
-    st.open += 1;
-    socket.on('close', () => { st.open -= 1; });
-    socket.on('ping', () => { st.pings += 1; if (!st.mute) socket.pong(); });
-    socket.on('message', (raw) => {
-      const ack = JSON.parse(raw.toString()) as Ack;
-      acks.push(ack);
-      waiters.get(ack.headers.messageId)?.(ack);
-      waiters.delete(ack.headers.messageId);
-    });
-  });
-
-  const send = (type: string, topic: string, data: string, messageId: string, ackTimeoutMs = 5000): Promise<Ack> => {
-    const socket = sockets.at(-1);
-    if (!socket) return Promise.reject(new Error('no client connected'));
-    const acked = new Promise<Ack>((resolve, reject) => {
-      const t = setTimeout(() => { waiters.delete(messageId); reject(new Error(`no ACK for ${messageId}`)); }, ackTimeoutMs);
-      waiters.set(messageId, (a) => { clearTimeout(t); resolve(a); });
-    });
-    socket.send(JSON.stringify({
-      specVersion: '1.0', type,
-      headers: { appId: 'fake-app', connectionId: 'conn-1', contentType: 'application/json', messageId, time: String(Date.now()), topic },
-      data,
-    }));
-    return acked;
-  };
+  /** A card callback's answer updates the card: public data for everyone, `userPrivateData` for the clicker. */
+  function applyCardAnswer(data: Record<string, unknown>, ack: Ack): void {
+    let response: unknown;
+    try { response = (JSON.parse(ack.data) as { response?: unknown }).response; } catch { callbackProblems.push(`${ack.headers.messageId}: ACK data is not JSON`); return; }
+    const problems = callbackResponseProblems(response);
+    callbackProblems.push(...problems.map((p) => `${ack.headers.messageId}: ${p}`));
+    const card = cards.get(String(data['outTrackId']));
+    if (problems.length > 0 || !card || typeof response !== 'object' || response === null) return;
+    const r = response as { cardData?: ParamMapBody; userPrivateData?: ParamMapBody; cardUpdateOptions?: { updateCardDataByKey?: boolean; updatePrivateDataByKey?: boolean } };
+    if (r.cardData?.cardParamMap) {
+      card.params = merge(r.cardUpdateOptions?.updateCardDataByKey, card.params, r.cardData.cardParamMap);
+      card.updates.push(r.cardData.cardParamMap);
+      checkRender(card.outTrackId, 'callback answer', r.cardData.cardParamMap);
+    }
+    const user = String(data['userId']);
+    if (r.userPrivateData?.cardParamMap) {
+      card.privateParams[user] = merge(r.cardUpdateOptions?.updatePrivateDataByKey, card.privateParams[user] ?? {}, r.userPrivateData.cardParamMap);
+      checkRender(card.outTrackId, `callback answer private ${user}`, r.userPrivateData.cardParamMap);
+    }
+  }
 
   return {
     url: `http://127.0.0.1:${st.port}`,
-    requests, opens, acks, cards, robotMessages, users, departments,
-    get pings() { return st.pings; },
+    requests, opens, cards, robotMessages, users, departments, templates, renderIssues, callbackProblems, gateway,
+    acks: gateway.acks,
+    get pings() { return gateway.pings; },
     get tokensIssued() { return st.tokensIssued; },
-    get connections() { return sockets.length; },
-    get openSockets() { return st.open; },
-    mutePongs(mute) { st.mute = mute; },
-    async waitForConnections(n, timeoutMs = 5000) {
+    /** Sockets connected so far. */
+    get connections() { return gateway.connections.length; },
+    /** Sockets currently open (a leak shows up as more than one). */
+    get openSockets() { return gateway.openSockets; },
+    /** Stop answering WebSocket pings, like a half-dead connection. */
+    mutePongs: (mute: boolean) => gateway.mutePongs(mute),
+    /** Waits until at least `n` sockets have connected so far. */
+    async waitForConnections(n: number, timeoutMs = 5000) {
       const until = Date.now() + timeoutMs;
-      while (sockets.length < n) {
-        if (Date.now() > until) throw new Error(`expected ${n} connections, saw ${sockets.length}`);
+      while (gateway.connections.length < n) {
+        if (Date.now() > until) throw new Error(`expected ${n} connections, saw ${gateway.connections.length}`);
         await new Promise((r) => setTimeout(r, 20));
       }
     },
-    pushCallback: (topic, data, messageId = `msg_${randomBytes(6).toString('hex')}`, ackTimeoutMs) => send('CALLBACK', topic, JSON.stringify(data), messageId, ackTimeoutMs),
-    ping: () => send('SYSTEM', 'ping', JSON.stringify({ opaque: randomBytes(4).toString('hex') }), `ping_${randomBytes(4).toString('hex')}`),
-    disconnect() {
-      const socket = sockets.at(-1);
-      if (!socket) return;
-      socket.send(JSON.stringify({ specVersion: '1.0', type: 'SYSTEM', headers: { messageId: 'sys-disc', topic: 'disconnect', contentType: 'application/json', time: String(Date.now()) }, data: JSON.stringify({ reason: 'connection is expired' }) }));
-      socket.close();
+    /** Sends a CALLBACK frame and resolves with the client's ACK (a card callback's answer is applied to the card). */
+    async pushCallback(topic: string, data: unknown, messageId?: string, ackTimeoutMs?: number): Promise<Ack> {
+      const ack = await gateway.push('CALLBACK', topic, JSON.stringify(data), messageId, ackTimeoutMs);
+      if (topic === TOPIC_CARD) applyCardAnswer(data as Record<string, unknown>, ack);
+      return ack;
     },
-    throttleNext(n) { st.throttled = n; },
-    deleteCard(id) { cards.delete(id); },
+    /** SYSTEM ping; resolves with the echo. */
+    ping: () => gateway.ping(),
+    /** SYSTEM disconnect (the gateway closes that connection 10 s later unless the client does first). */
+    disconnect: (closeAfterMs?: number) => gateway.disconnect(closeAfterMs),
+    /** The next `n` OpenAPI calls answer 403 QpsLimitForAppkeyAndApi (new) / errcode 90018 (oapi). */
+    throttleNext(n: number) { st.throttled = n; },
+    deleteCard(id: string) { cards.delete(id); },
+    /** Server-side revocation: every issued token becomes invalid. */
     revokeTokens() { tokens.clear(); },
     close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.terminate();
-      wss.close();
+      gateway.close();
       server.closeAllConnections();
       server.close(() => resolve());
     }),
   };
 }
+
+export type FakeDingtalkServer = Awaited<ReturnType<typeof startFakeDingtalkServer>>;

@@ -1,55 +1,66 @@
-import { DWClient } from 'dingtalk-stream';
 import type { PlatformLogger } from '../platform.ts';
+import { StreamConnection, type ConnectionHooks } from './stream-connection.ts';
 import type { StreamFrame } from './types.ts';
 
 /**
- * Our interface over dingtalk-stream's DWClient (im-platforms.md B1). We keep the SDK's frame parsing and ACK
- * encoding but own the connection lifecycle, because of its known bugs (B1.4, C2): the SDK's own reconnect
- * (disabled here) races `error` and `close` and leaks sockets (#18), and its keep-alive interval is re-armed on
- * every connect without being cleared (#13). Here: one socket at a time, one heartbeat timer, one reconnect
- * timer, exponential backoff.
+ * DingTalk Stream source: one live connection, a replacement opened BEFORE the old one closes, and frames that
+ * can never take the process down (stream-connection.ts). Protocol: DingTalk 'Stream Mode 协议文档'
+ * (open.dingtalk.com/document/direction/stream-mode-protocol-access-description; also open-dingtalk/developerpedia
+ * docs/learn/stream/protocol.md):
+ *  - the server rotates connections for load balancing: it sends SYSTEM `disconnect` and closes the TCP connection
+ *    after 10 s of silence. We open the replacement at once and retire the old connection when the new one is up
+ *    and the old one's unanswered frames are answered (or `drainMs` passed), as the Java SDK does
+ *    (dingtalk-stream-sdk-java DefaultSessionPool: `goAway()` then a new ConnectionTask). Before, the client
+ *    waited for the close and reconnected 1 s later: a gap at every rotation.
+ *  - every ACK goes back on the connection its frame came on (the frame's `messageId` is only known there).
+ *  - tickets are single-use and valid 90 s: every connection calls `connections/open` again.
+ * One heartbeat timer for the process (ws ping; no pong or frame since the last tick → terminate → reconnect),
+ * one reconnect timer, exponential backoff.
  */
 export interface StreamSource {
   /** Register before `start()`: the gateway only pushes topics listed at connect time. */
   onCallback(topic: string, fn: (frame: StreamFrame) => void): void;
-  /** ACK a CALLBACK frame: `{ response }` in the data (B1.2). */
+  /** ACK a CALLBACK frame (`{ response }` in the data) on the connection it arrived on. Never throws. */
   respond(messageId: string, response: unknown): void;
   start(): Promise<void>;
   stop(): Promise<void>;
+  stats(): StreamStats;
+}
+
+export interface StreamStats {
+  callbacks: number;
+  malformedFrames: number;
+  malformedByReason: Record<string, number>;
+  connectionsOpened: number;
+  rotations: number;
+  openConnections: number;
 }
 
 export interface StreamSourceOptions {
   clientId: string;
   clientSecret: string;
-  /** The `connections/open` URL; the SDK hard-codes api.dingtalk.com (B1.5), we override `getEndpoint()`. */
   gateway: string;
   fetch: typeof fetch;
   logger: PlatformLogger;
   /** First reconnect delay; doubles per failure up to `maxBackoffMs`. */
   baseBackoffMs?: number;
   maxBackoffMs?: number;
-  /** Our heartbeat: ws ping this often, terminate when the previous ping got no pong. */
+  /** Our heartbeat: ws ping this often, terminate when nothing came back since the previous tick. */
   heartbeatMs?: number;
   /** The gateway call and the WebSocket handshake each get this long before the attempt is retried. */
   connectTimeoutMs?: number;
+  /** How long a rotated-out connection may stay open for its unanswered frames (the server closes it at ~10 s). */
+  drainMs?: number;
 }
 
-/** The SDK's 8 s ping is too aggressive under load (C2); 30 s tolerates a busy event loop. */
+/** The SDK's 8 s ping is too aggressive under load (soimy/openclaw-channel-dingtalk#88); 30 s tolerates a busy loop. */
 const DEFAULT_HEARTBEAT_MS = 30_000;
 /** The SDK retries after 1 s; start there, then back off so an outage is not hammered. */
 const DEFAULT_BASE_BACKOFF_MS = 1_000;
 const DEFAULT_MAX_BACKOFF_MS = 30_000;
-
-/** The few `ws` socket members we touch; DWClient keeps its socket private. */
-interface SocketLike {
-  readyState: number;
-  on(event: 'close' | 'pong' | 'message', fn: () => void): void;
-  ping(): void;
-  terminate(): void;
-}
-
-const WS_OPEN = 1;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** Under the server's 10 s of silence before it closes a rotated connection. */
+const DEFAULT_DRAIN_MS = 8_000;
 
 /** Rejects after `ms` (and runs `onTimeout`) unless `p` settles first. */
 async function deadline<T>(p: Promise<T>, ms: number, what: string, onTimeout: () => void): Promise<T> {
@@ -64,102 +75,143 @@ async function deadline<T>(p: Promise<T>, ms: number, what: string, onTimeout: (
   }
 }
 
-/** DWClient pointed at a configurable gateway. Everything else is the SDK's code. */
-class GatewayDwClient extends DWClient {
-  constructor(private readonly opts: StreamSourceOptions) {
-    const config = { clientId: opts.clientId, clientSecret: opts.clientSecret, keepAlive: false, autoReconnect: false };
-    super(config);
-  }
-
-  override async getEndpoint(): Promise<this> {
-    const res = await this.opts.fetch(this.opts.gateway, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ clientId: this.config.clientId, clientSecret: this.config.clientSecret, ua: 'approval-assistant', subscriptions: this.config.subscriptions }),
-      signal: AbortSignal.timeout(this.opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
-    });
-    const body = (await res.json().catch(() => ({}))) as { endpoint?: string; ticket?: string };
-    if (!res.ok || !body.endpoint || !body.ticket) throw new Error(`gateway answered ${res.status} without endpoint/ticket`);
-    Reflect.set(this, 'dw_url', `${body.endpoint}?ticket=${encodeURIComponent(body.ticket)}`);
-    return this;
-  }
-
-  currentSocket(): SocketLike | undefined {
-    return Reflect.get(this, 'socket') as SocketLike | undefined;
-  }
-}
+const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export function createStreamSource(opts: StreamSourceOptions): StreamSource {
-  const client = new GatewayDwClient(opts);
   const base = opts.baseBackoffMs ?? DEFAULT_BASE_BACKOFF_MS;
   const max = opts.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
+  const connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const drainMs = opts.drainMs ?? DEFAULT_DRAIN_MS;
+  const listeners = new Map<string, (frame: StreamFrame) => void>();
+  const inflight = new Map<string, StreamConnection>();
+  const retiring = new Set<StreamConnection>();
+  const stats: StreamStats = { callbacks: 0, malformedFrames: 0, malformedByReason: {}, connectionsOpened: 0, rotations: 0, openConnections: 0 };
+  let current: StreamConnection | undefined;
   let stopped = true;
+  /** The generation whose connect attempt is in flight; a stop() bumps the generation, so it no longer counts. */
+  let connectingGen: number | undefined;
+  const connecting = () => connectingGen === generation;
   let failures = 0;
   let generation = 0;
-  let alive = false;
   let reconnectTimer: NodeJS.Timeout | undefined;
   let heartbeatTimer: NodeJS.Timeout | undefined;
 
+  const hooks: ConnectionHooks = {
+    onCallback(frame, conn) {
+      inflight.set(frame.headers.messageId, conn);
+      stats.callbacks += 1;
+      const fn = listeners.get(frame.headers.topic);
+      if (!fn) { opts.logger.warn({ topic: frame.headers.topic }, 'dingtalk stream frame for a topic nobody listens to'); return; }
+      try {
+        fn(frame);
+      } catch (e: unknown) {
+        hooks.onMalformed('handler_threw', errText(e), conn);
+      }
+    },
+    onDisconnectNotice(conn) {
+      if (conn !== current || stopped) return;
+      stats.rotations += 1;
+      opts.logger.info({ connection: conn.id }, 'dingtalk stream rotation: opening the replacement before the old connection closes');
+      if (reconnectTimer) { clearTimeout(reconnectTimer); reconnectTimer = undefined; }
+      void connect();
+    },
+    onMalformed(reason, sample, conn) {
+      stats.malformedFrames += 1;
+      stats.malformedByReason[reason] = (stats.malformedByReason[reason] ?? 0) + 1;
+      opts.logger.warn({ reason, sample, connection: conn.id, malformedFrames: stats.malformedFrames }, 'dingtalk stream frame malformed; ignored');
+    },
+  };
+
   function scheduleReconnect(): void {
-    if (stopped || reconnectTimer) return;
+    if (stopped || reconnectTimer || connecting()) return;
     const delay = Math.min(max, base * 2 ** Math.min(failures, 10));
     failures += 1;
-    reconnectTimer = setTimeout(() => { reconnectTimer = undefined; void connectOnce(); }, delay);
+    reconnectTimer = setTimeout(() => { reconnectTimer = undefined; void connect(); }, delay);
   }
 
-  async function connectOnce(): Promise<void> {
-    if (stopped) return;
-    const gen = ++generation;
-    client.currentSocket()?.terminate();
+  /** A rotated-out connection closes once its frames are answered, or when `drainMs` is up. */
+  function retire(conn: StreamConnection): void {
+    retiring.add(conn);
+    const done = () => { if (retiring.delete(conn)) conn.shut(); };
+    if (conn.pending.size === 0) { done(); return; }
+    setTimeout(done, drainMs).unref();
+  }
+
+  function onClosed(conn: StreamConnection, gen: number): void {
+    stats.openConnections = Math.max(0, stats.openConnections - 1);
+    retiring.delete(conn);
+    for (const id of conn.pending) if (inflight.get(id) === conn) inflight.delete(id);
+    if (conn !== current) return;
+    current = undefined;
+    if (gen !== generation) return;
+    opts.logger.info({ connection: conn.id }, 'dingtalk stream closed; reconnecting');
+    scheduleReconnect();
+  }
+
+  async function connect(): Promise<void> {
+    if (stopped || connecting()) return;
+    const gen = generation;
+    connectingGen = gen;
+    const conn = new StreamConnection({ clientId: opts.clientId, clientSecret: opts.clientSecret, gateway: opts.gateway, fetch: opts.fetch, connectTimeoutMs }, hooks, [...listeners.keys()]);
     try {
-      await client.getEndpoint();
-      await deadline(client._connect(), opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 'the stream handshake', () => client.currentSocket()?.terminate());
+      await conn.getEndpoint();
+      await deadline(conn._connect(), connectTimeoutMs, 'the stream handshake', () => conn.ws()?.terminate());
     } catch (e: unknown) {
-      opts.logger.warn({ err: e instanceof Error ? e.message : String(e), failures }, 'dingtalk stream connect failed');
+      if (connectingGen === gen) connectingGen = undefined;
+      conn.ws()?.terminate();
+      opts.logger.warn({ err: errText(e), failures }, 'dingtalk stream connect failed');
       if (gen === generation) scheduleReconnect();
       return;
     }
-    const socket = client.currentSocket();
+    if (connectingGen === gen) connectingGen = undefined;
+    const socket = conn.ws();
     if (stopped || gen !== generation || !socket) { socket?.terminate(); return; }
+    stats.openConnections += 1;
+    stats.connectionsOpened += 1;
+    socket.on('pong', () => { conn.alive = true; });
+    socket.on('close', () => onClosed(conn, gen));
+    const previous = current;
+    current = conn;
     failures = 0;
-    alive = true;
-    socket.on('pong', () => { alive = true; });
-    socket.on('message', () => { alive = true; });
-    socket.on('close', () => {
-      if (gen !== generation) return;
-      opts.logger.info({}, 'dingtalk stream closed; reconnecting');
-      scheduleReconnect();
-    });
-    opts.logger.info({}, 'dingtalk stream connected');
+    opts.logger.info({ connection: conn.id, replaces: previous?.id }, 'dingtalk stream connected');
+    if (previous) retire(previous);
   }
 
   function heartbeat(): void {
-    const socket = client.currentSocket();
-    if (!socket || socket.readyState !== WS_OPEN) return;
-    if (!alive) { opts.logger.warn({}, 'dingtalk stream heartbeat missed; terminating socket'); socket.terminate(); return; }
-    alive = false;
-    socket.ping();
+    const conn = current;
+    if (!conn?.isOpen()) return;
+    if (!conn.alive) { opts.logger.warn({ connection: conn.id }, 'dingtalk stream heartbeat missed; terminating socket'); conn.ws()?.terminate(); return; }
+    conn.alive = false;
+    conn.ws()?.ping();
   }
 
   return {
     onCallback(topic, fn) {
-      client.registerCallbackListener(topic, (frame) => fn(frame as StreamFrame));
+      listeners.set(topic, fn);
     },
     respond(messageId, response) {
-      // The socket may be closed or still connecting (a reconnect): the frame goes unacknowledged and the
-      // platform pushes it again, which the inbox dedupes. Never let that throw into the caller.
-      try {
-        client.socketCallBackResponse(messageId, response);
-      } catch (e: unknown) {
-        opts.logger.warn({ messageId, err: e instanceof Error ? e.message : String(e) }, 'dingtalk ACK not sent (socket not open); the platform will push the frame again');
+      const conn = inflight.get(messageId);
+      inflight.delete(messageId);
+      conn?.pending.delete(messageId);
+      // The connection may be gone (closed, rotated out): the frame goes unacknowledged and the platform
+      // pushes it again, which the inbox dedupes. Never let that throw into the caller.
+      if (!conn?.isOpen()) {
+        opts.logger.warn({ messageId }, 'dingtalk ACK not sent (socket not open); the platform will push the frame again');
+      } else {
+        try {
+          conn.socketCallBackResponse(messageId, response);
+        } catch (e: unknown) {
+          opts.logger.warn({ messageId, err: errText(e) }, 'dingtalk ACK not sent (socket not open); the platform will push the frame again');
+        }
       }
+      if (conn && retiring.has(conn) && conn.pending.size === 0 && retiring.delete(conn)) conn.shut();
     },
     async start() {
       if (!stopped) return;
       stopped = false;
       heartbeatTimer = setInterval(heartbeat, opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
       heartbeatTimer.unref();
-      await connectOnce();
+      await connect();
     },
     async stop() {
       stopped = true;
@@ -168,8 +220,11 @@ export function createStreamSource(opts: StreamSourceOptions): StreamSource {
       if (heartbeatTimer) clearInterval(heartbeatTimer);
       reconnectTimer = undefined;
       heartbeatTimer = undefined;
-      client.disconnect();
-      client.currentSocket()?.terminate();
+      for (const conn of [current, ...retiring]) conn?.shut();
+      retiring.clear();
+      current = undefined;
+      inflight.clear();
     },
+    stats: () => ({ ...stats, malformedByReason: { ...stats.malformedByReason } }),
   };
 }

@@ -8,7 +8,8 @@ import type { StreamFrame } from './types.ts';
 
 /**
  * Stream-mode receiver for robot messages (TOPIC_ROBOT) and card callbacks (TOPIC_CARD). Normalize → accept
- * (an inbox insert) → ACK. Robot messages are re-pushed when not ACKed (B1.3), so a failed accept is NOT acked
+ * (an inbox insert) → ACK. Robot messages are pushed again when not ACKed (the SDK's own note on
+ * `socketCallBackResponse`: "如果消息长时间未响应会在一定时间内(60s)重试推消息"), so a failed accept is NOT acked
  * and the platform delivers it again; card callbacks always get an answer within the 2 s deadline.
  */
 export interface StreamReceiverDeps {
@@ -19,7 +20,10 @@ export interface StreamReceiverDeps {
   logger: PlatformLogger;
 }
 
-/** Card callbacks must be answered within 2 s (B3.4); leave headroom for the socket write. */
+/**
+ * Card callbacks must be answered within 2 s (DingTalk doc '事件回调', open.dingtalk.com/document/development/
+ * event-callback-card: "请在 2 秒内完成业务处理并响应"); leave headroom for the socket write.
+ */
 const CARD_CALLBACK_BUDGET_MS = 1_500;
 
 function withinBudget(p: Promise<AckReply>, ms: number): Promise<AckReply | 'timeout'> {
@@ -73,8 +77,10 @@ export function createDingtalkStreamReceiver(deps: StreamReceiverDeps): Receiver
     async start(fn) {
       accept = fn;
       if (!registered) {
-        deps.source.onCallback(TOPIC_ROBOT, (f) => { void onRobot(f); });
-        deps.source.onCallback(TOPIC_CARD, (f) => { void onCard(f); });
+        // A rejection here would be unhandled, and Node ends the process on those: log it instead.
+        const guard = (what: string) => (e: unknown) => deps.logger.error({ botId: deps.botId, err: e instanceof Error ? e.message : String(e) }, `dingtalk ${what} handler failed`);
+        deps.source.onCallback(TOPIC_ROBOT, (f) => { onRobot(f).catch(guard('robot message')); });
+        deps.source.onCallback(TOPIC_CARD, (f) => { onCard(f).catch(guard('card callback')); });
         registered = true;
       }
       await deps.source.start();

@@ -22,17 +22,17 @@ const card = { title: '报销 R-1', tone: 'orange' as const, blocks: [{ type: 'a
 
 describe('dingtalk messenger', () => {
   it('createAndDeliver: template by card kind, STREAM callbacks, robot space, robotCode', async () => {
-    const ref = await platform({ approval: 'tpl-approval' }).messenger.sendCard(user, card, { idempotencyKey: 'k1' });
+    const ref = await platform({ approval: 'tpl-approval.schema' }).messenger.sendCard(user, card, { idempotencyKey: 'k1' });
     const body = fake.requests.find((r) => r.path === '/v1.0/card/instances/createAndDeliver')?.body;
     expect(body).toMatchObject({
-      cardTemplateId: 'tpl-approval', outTrackId: ref.messageId, callbackType: 'STREAM', openSpaceId: 'dtv1.card//IM_ROBOT.zhang3',
+      cardTemplateId: 'tpl-approval.schema', outTrackId: ref.messageId, callbackType: 'STREAM', openSpaceId: 'dtv1.card//IM_ROBOT.zhang3',
       imRobotOpenSpaceModel: { supportForward: false }, imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT', robotCode: 'robot-1' },
     });
     expect(ref.extra).toEqual({ outTrackId: ref.messageId, mode: 'card', template: 'approval' });
   });
 
   it('falls back to a markdown robot message with a hint when the template is missing; it cannot be updated', async () => {
-    const p = platform({ form: 'tpl-form' });
+    const p = platform({ form: 'tpl-form.schema' });
     const ref = await p.messenger.sendCard(user, card, { idempotencyKey: 'k2' });
     expect(fake.cards.size).toBe(0);
     expect(fake.robotMessages[0]?.body).toMatchObject({ robotCode: 'robot-1', userIds: ['zhang3'], msgKey: 'sampleMarkdown' });

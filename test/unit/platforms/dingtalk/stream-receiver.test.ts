@@ -8,9 +8,11 @@ import { createDingtalkPlatform } from '../../../../src/platforms/dingtalk/dingt
 import type { AckReply, Receiver } from '../../../../src/platforms/platform.ts';
 import { createMemoryRateLimiter } from '../../../../src/platforms/rate-limiter.ts';
 import { startFakeDingtalkServer, type FakeDingtalkServer } from '../../../fakes/dingtalk-server.ts';
+import { until } from '../../../support/until.ts';
 
 const frameData = (name: string) => JSON.parse((JSON.parse(readFileSync(new URL(`../../../fixtures/dingtalk/${name}`, import.meta.url), 'utf8')) as { data: string }).data) as unknown;
-const silent = { info: () => {}, warn: () => {}, error: () => {} };
+const errors: string[] = [];
+const silent = { info: () => {}, warn: () => {}, error: (_o: object, m?: string) => { errors.push(m ?? ''); } };
 
 let fake: FakeDingtalkServer;
 let receiver: Receiver | undefined;
@@ -52,7 +54,12 @@ describe('dingtalk stream receiver (real DWClient against the fake gateway)', ()
 
   it('failed accept leaves a robot message unacked so DingTalk re-pushes it', async () => {
     await start(async () => { throw new Error('inbox down'); });
-    await expect(fake.pushCallback(TOPIC_ROBOT, frameData('robot-message-p2p-text.json'), 'm-robot-2', 500)).rejects.toThrow('no ACK');
+    errors.length = 0;
+    const pushed = fake.pushCallback(TOPIC_ROBOT, frameData('robot-message-p2p-text.json'), 'm-robot-2', 60_000).catch(() => undefined);
+    await until(async () => errors, (e) => e.includes('dingtalk accept failed; leaving unacked for re-push'));
+    await fake.ping(); // frames are handled in order: anything the failed accept would have sent is out by now
+    expect(fake.acks.filter((a) => a.headers.messageId === 'm-robot-2')).toEqual([]);
+    void pushed;
   });
 
   it('card callback → AckReply card returned as cardData in the ACK', async () => {
@@ -63,12 +70,14 @@ describe('dingtalk stream receiver (real DWClient against the fake gateway)', ()
     expect(JSON.parse(ack.data)).toMatchObject({ response: { cardData: { cardParamMap: { title: '已同意', tone: 'green' } }, cardUpdateOptions: { updateCardDataByKey: true } } });
   });
 
-  it('a slow card accept is answered empty within the 2 s deadline', async () => {
-    await start(() => new Promise((resolve) => setTimeout(() => resolve({ card: { title: 'late', tone: 'grey', blocks: [] } }), 3000)));
-    const t0 = Date.now();
+  it('a card accept still running at the answer budget is answered empty, before it finishes', async () => {
+    let finished = false;
+    let finish: () => void = () => {};
+    await start(() => new Promise((resolve) => { finish = () => { finished = true; resolve({ card: { title: 'late', tone: 'grey', blocks: [] } }); }; }));
     const ack = await fake.pushCallback(TOPIC_CARD, frameData('card-callback-button.json'), 'm-card-2');
-    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(finished).toBe(false);
     expect(JSON.parse(ack.data)).toEqual({ response: {} });
+    finish();
   });
 
   it('answers SYSTEM ping, and reconnects with a fresh ticket after a gateway disconnect', async () => {
@@ -86,20 +95,8 @@ describe('dingtalk stream receiver (real DWClient against the fake gateway)', ()
     expect(got).toHaveLength(1);
   });
 
-  it('sends its own heartbeat pings on one timer', async () => {
+  it('sends its own heartbeat pings (a single timer across reconnects: stream-reconnect.test.ts)', async () => {
     await start(async () => ({}));
-    await new Promise((r) => setTimeout(r, 350));
-    expect(fake.pings).toBeGreaterThanOrEqual(2);
-    expect(fake.pings).toBeLessThanOrEqual(4);
-  });
-
-  it('terminates a socket whose pongs stop and reconnects, keeping one socket open', async () => {
-    await start(async () => ({}));
-    fake.mutePongs(true);
-    await fake.waitForConnections(2, 3000);
-    fake.mutePongs(false);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(fake.openSockets).toBe(1);
-    expect(fake.opens.length).toBe(fake.connections);
+    expect(await until(async () => fake.pings, (n) => n >= 3)).toBeGreaterThanOrEqual(3);
   });
 });
