@@ -163,7 +163,7 @@ export class ConversationService {
       if (resubmitOf && fill.state && intentOf) {
         try {
           const out = await this.d.approvals.resubmit(turn.tenantId, resubmitOf, turn.user.id, intentOf, fill.state.fields, source, trx);
-          if (!out.ok) errors.push(out.error.message);
+          if (!out.ok) errors.push(out.error.localized[turn.locale]);
           else number = out.request.number;
         } catch (e: unknown) {
           // The route no longer resolves (the approver left, say): the draft stays and says why.

@@ -12,7 +12,7 @@ export interface UsersTable {
   tenant_id: string; id: string; name: string; email: string | null; department_id: string | null; manager_id: string | null;
   roles: ColumnType<string[], string[] | undefined, string[]>; active: Generated<boolean>; updated_at: DefaultTimestamp;
 }
-export interface UserIdentitiesTable { tenant_id: string; user_id: string; platform: string; bot_id: string; external_id: string; last_seen_at: Timestamp | null; created_at: DefaultTimestamp }
+export interface UserIdentitiesTable { tenant_id: string; user_id: string; platform: string; bot_id: string; external_id: string; last_seen_at: Timestamp | null; created_at: DefaultTimestamp; locale: 'zh' | 'en' | null }
 export interface IntentVersionsTable { tenant_id: string; key: string; version: number; content_hash: string; definition: Json; created_at: DefaultTimestamp }
 export interface InboxEventsTable {
   id: Generated<number>; tenant_id: string; source: string; event_id: string; kind: string; conversation_key: string; payload: Json;

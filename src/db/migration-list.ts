@@ -5,6 +5,7 @@ import * as groupCommit from '../../migrations/2026_11_23_0300_group_commit.ts';
 import * as coalesceLock from '../../migrations/2026_11_23_0400_coalesce_lock.ts';
 import * as cardLeaseToken from '../../migrations/2026_11_23_0500_card_lease_token.ts';
 import * as rateLimitSlots from '../../migrations/2026_11_23_0600_rate_limit_slots.ts';
+import * as chatLocale from '../../migrations/2026_11_23_0800_chat_locale.ts';
 
 /**
  * Every migration, by name (applied in name order). Imported statically so the same list works under
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_0400_coalesce_lock': coalesceLock,
   '2026_11_23_0500_card_lease_token': cardLeaseToken,
   '2026_11_23_0600_rate_limit_slots': rateLimitSlots,
+  '2026_11_23_0800_chat_locale': chatLocale,
 };

@@ -43,6 +43,17 @@ export async function identitiesOf(db: Db, tenantId: string, userId: string): Pr
   return rows.map((r) => ({ platform: r.platform, botId: r.bot_id, externalId: r.external_id, lastSeenAt: r.last_seen_at }));
 }
 
-export async function touchIdentity(db: Db, platform: string, botId: string, externalId: string, at: Date): Promise<void> {
-  await db.updateTable('user_identities').set({ last_seen_at: at }).where('platform', '=', platform).where('bot_id', '=', botId).where('external_id', '=', externalId).execute();
+/** A message from this identity: when, and the language it was written in (null: none of its own, "3000"). */
+export async function touchIdentity(db: Db, platform: string, botId: string, externalId: string, at: Date, locale: 'zh' | 'en' | null = null): Promise<void> {
+  await db.updateTable('user_identities').set({ last_seen_at: at, ...(locale ? { locale } : {}) })
+    .where('platform', '=', platform).where('bot_id', '=', botId).where('external_id', '=', externalId).execute();
+}
+
+/** The language this person last wrote in to this bot (the chat's language), or null before their first words. */
+export async function chatLocale(db: Db, platform: string, botId: string, externalIds: string[]): Promise<'zh' | 'en' | null> {
+  if (externalIds.length === 0) return null;
+  const row = await db.selectFrom('user_identities').select('locale')
+    .where('platform', '=', platform).where('bot_id', '=', botId).where('external_id', 'in', externalIds).where('locale', 'is not', null)
+    .orderBy('last_seen_at', (ob) => ob.desc().nullsLast()).limit(1).executeTakeFirst();
+  return row?.locale ?? null;
 }

@@ -104,11 +104,12 @@ export class ErpService {
   /**
    * Applies one ERP change to the linked document and its request, in one transaction: a failure leaves
    * both as they were, so the change is applied when the feed is read again. Repeats and stale changes
-   * (older than what is recorded) are no-ops.
+   * (older than what is recorded) are no-ops. With `trx`, inside the caller's transaction (a sandbox click
+   * that moves the ledger and records itself in the same commit); the caller says when it committed.
    */
-  async applyChange(tenantId: string, connectorId: string, c: StatusChange | { snapshot: StatusSnapshot }): Promise<boolean> {
+  async applyChange(tenantId: string, connectorId: string, c: StatusChange | { snapshot: StatusSnapshot }, trx?: Transaction<Database>): Promise<boolean> {
     const s = c.snapshot;
-    const doc = await this.d.db.selectFrom('erp_documents').selectAll().where('tenant_id', '=', tenantId).where('connector', '=', connectorId)
+    const doc = await (trx ?? this.d.db).selectFrom('erp_documents').selectAll().where('tenant_id', '=', tenantId).where('connector', '=', connectorId)
       .where('external_key', '=', s.ref.externalKey).executeTakeFirst();
     if (!doc || doc.status === s.status) return false;
     if ((PROGRESS[s.status] ?? -1) < (PROGRESS[doc.status as CanonicalStatus] ?? -1)) {
@@ -118,7 +119,7 @@ export class ErpService {
     const ev: Parameters<ApprovalService['erpEvent']>[2] | null = s.status === 'posted' ? { type: 'erp_posted', ...(s.postedAt ? { postedAt: s.postedAt } : {}) }
       : s.status === 'paid' ? { type: 'erp_paid', amount: s.amounts?.paid ?? s.amounts?.total ?? null, ...(s.payment ? { paidAt: s.payment.at, bankRef: s.payment.bankRef ?? null } : {}) }
       : null;
-    const applied = await this.d.db.transaction().execute(async (trx) => {
+    const apply = async (trx: Transaction<Database>): Promise<boolean> => {
       // Compare-and-set on the status read above: a concurrent sync (the periodic poll and an operator's
       // click) that got there first wins, and this one is a no-op.
       const moved = await trx.updateTable('erp_documents').set({
@@ -137,7 +138,9 @@ export class ErpService {
         this.d.logger.warn({ requestId: doc.request_id, erpDocumentId: doc.id }, 'ERP document has no request; status recorded on the document only');
       }
       return true;
-    });
+    };
+    if (trx) return apply(trx);
+    const applied = await this.d.db.transaction().execute(apply);
     if (applied) this.d.onCommitted?.();
     return applied;
   }

@@ -1,16 +1,17 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { ConversationService, Turn } from '../conversation/conversation-service.ts';
 import type { Locale } from '../conversation/resolver.ts';
 import type { Clock } from '../core/clock.ts';
 import type { InboundCardAction } from '../core/inbound-event.ts';
 import type { Database } from '../db/database.ts';
-import type { DirectoryUser } from '../directory/directory-repo.ts';
+import { AppError } from '../core/errors.ts';
+import { chatLocale, type DirectoryUser } from '../directory/directory-repo.ts';
 import type { DirectoryViews } from '../directory/directory-view.ts';
 import type { AckReply } from '../platforms/platform.ts';
 import type { ApprovalService } from '../workflow/approval-service.ts';
 import * as requestRepo from '../workflow/request-repo.ts';
-import { insertEvent } from './inbox-repo.ts';
+import { EventRecordedMeanwhile, eventSeen, recordHandled } from './inbox-repo.ts';
 import type { SandboxActions } from './sandbox-actions.ts';
 
 export interface CardActionDeps {
@@ -20,6 +21,7 @@ export interface CardActionDeps {
   sandbox: SandboxActions;
   directory: DirectoryViews;
   clock: Clock;
+  /** The bot's locale: the language of a chat whose person has not written in one yet. */
   localeOf: (botId: string) => Locale;
 }
 
@@ -32,9 +34,9 @@ const M = {
   unknownAction: { zh: '未知操作', en: 'Unknown action' }, commented: { zh: '已发送评论', en: 'Comment sent' },
   commentText: { zh: '请先填写评论内容', en: 'Write the comment first' }, noRequest: { zh: '申请不存在', en: 'No such request' },
   noSuchPerson: { zh: '转交对象不在通讯录中或已离职', en: 'That person is not in the directory (or has left)' },
+  notRequester: { zh: '只有申请人可以重新提交', en: 'Only the requester can resubmit' },
+  submitted: { zh: '已提交 {number}', en: 'Submitted {number}' },
 };
-
-const REQUEST_ACTIONS = new Set(['approve', 'reject', 'transfer', 'comment', 'remind', 'withdraw']);
 
 const STATUS_OF_ERROR: Record<string, number> = {
   'workflow.not_approver': 403, 'workflow.not_requester': 403, 'workflow.not_participant': 403, 'workflow.already_handled': 409,
@@ -43,35 +45,63 @@ const STATUS_OF_ERROR: Record<string, number> = {
 
 /**
  * Card clicks, answered synchronously (Feishu 3 s, DingTalk 2 s). Never goes through the resolver: the
- * button value says what to do, and the approval engine checks that the clicker may do it.
+ * button value says what to do, and the approval engine checks that the clicker may do it. Answers are in
+ * the chat's language: the one the person last wrote in to this bot, else the bot's (a click carries none).
+ *
+ * All or nothing: a click is recorded as handled in the same transaction as its effect (request actions in
+ * commit_request_change, dialog actions in the dialog's commit, ledger moves in theirs), so a click whose
+ * effect failed is not marked handled and its redelivery acts, while a redelivery of one that went through
+ * is answered "already handled" and does nothing.
  */
 export function cardActionHandler(d: CardActionDeps) {
   return async (ev: InboundCardAction): Promise<AckReply> => {
-    const locale = d.localeOf(ev.botId);
+    const ids = [ev.sender.externalId, ...(ev.sender.aliases ?? [])];
+    const locale = (await chatLocale(d.db, ev.platform, ev.botId, ids)) ?? d.localeOf(ev.botId);
     const say = (m: Msg, type: 'success' | 'info' | 'warning' | 'error' = 'success', status = 200): AckReply => ({ toast: { type, text: m[locale] }, status });
-    const user = await d.directory.userByIdentity(ev.platform, ev.botId, [ev.sender.externalId, ...(ev.sender.aliases ?? [])]);
+    const user = await d.directory.userByIdentity(ev.platform, ev.botId, ids);
     if (!user) {
       await appendAudit(d.db, { tenantId: ev.tenantId, at: d.clock.now(), actor: `${ev.platform}:${ev.sender.externalId}`, action: 'card.denied', source: 'card',
         subjectType: 'bot', subjectId: ev.botId, meta: { reason: 'unknown_user', actionId: ev.actionId } });
       return { ...say(M.unknownUser, 'error', 403), error: { code: 'directory.unknown_user', message: 'the sender is not in the directory' } };
     }
-    // Request actions record the event in the same statement as their effect (see ApprovalService.act);
-    // everything else is deduplicated here first.
-    if (!REQUEST_ACTIONS.has(ev.value.op ?? '') && (await insertEvent(d.db, ev, 'done')) === null) return say(M.duplicate, 'info');
-    const turn: Turn = { tenantId: user.tenantId, user, target: ev.chat, locale, eventKey: `${ev.source}:${ev.eventId}` };
-    return route(d, ev, user, turn, say);
+    // A redelivery of a click that went through: answered at once (the insert in the effect's transaction
+    // is what decides when two deliveries race).
+    const duplicate = (): AckReply => ({ ...say(M.duplicate, 'info', 409), error: { code: 'workflow.already_handled', message: 'this event was already handled' } });
+    if (await eventSeen(d.db, ev)) return duplicate();
+    let recordedHere = false;
+    const record = async (trx: Transaction<Database>): Promise<void> => {
+      await recordHandled(trx, ev);
+      recordedHere = true;
+    };
+    const turn: Turn = { tenantId: user.tenantId, user, target: ev.chat, locale, eventKey: `${ev.source}:${ev.eventId}`, finish: record };
+    try {
+      const ack = await route(d, ev, user, turn, say, record);
+      // Refused without acting ("this form is no longer active"): if another delivery of this same click went
+      // through meanwhile, that is what happened to it.
+      if ((ack.status ?? 200) >= 400 && !recordedHere && (await eventSeen(d.db, ev))) return duplicate();
+      return ack;
+    } catch (e: unknown) {
+      if (e instanceof EventRecordedMeanwhile) return duplicate();
+      // Expected refusals the services raise (no such request, too many people at once) are answered, not thrown.
+      const localized = e instanceof AppError && e.httpStatus < 500 ? (e.details?.['localized'] as Msg | undefined) : undefined;
+      if (e instanceof AppError && localized) return { toast: { type: e.httpStatus === 409 ? 'info' : 'error', text: localized[locale] }, status: e.httpStatus, error: { code: e.code, message: e.message } };
+      throw e;
+    }
   };
 }
 
-async function route(d: CardActionDeps, ev: InboundCardAction, user: DirectoryUser, turn: Turn, say: (m: Msg, t?: 'success' | 'info' | 'warning' | 'error', s?: number) => AckReply): Promise<AckReply> {
+type Say = (m: Msg, t?: 'success' | 'info' | 'warning' | 'error', s?: number) => AckReply;
+
+async function route(d: CardActionDeps, ev: InboundCardAction, user: DirectoryUser, turn: Turn, say: Say, record: (trx: Transaction<Database>) => Promise<void>): Promise<AckReply> {
   const v = ev.value;
   const text = (k: string): string => (typeof ev.form[k] === 'string' ? (ev.form[k] as string).trim() : '');
   const act = async (e: Parameters<ApprovalService['act']>[2], ok: Msg): Promise<AckReply> => {
     const out = await d.approvals.act(user.tenantId, v.requestId ?? '', e, 'card', ev);
     if (out.ok) return say(ok);
     const status = STATUS_OF_ERROR[out.error.code] ?? 400;
-    return { toast: { type: status === 409 ? 'info' : 'error', text: out.error.message }, status, error: { code: out.error.code, message: out.error.message } };
+    return { toast: { type: status === 409 ? 'info' : 'error', text: out.error.localized[turn.locale] }, status, error: { code: out.error.code, message: out.error.message } };
   };
+  const done = (res: { locale: Locale }): AckReply => ({ toast: { type: 'info', text: M.done[res.locale] }, status: 200 });
   switch (v.op) {
     case 'approve': return act({ type: 'approve', actor: user.id, taskId: v.taskId ?? '', ...(text('comment') ? { comment: text('comment') } : {}) }, M.approved);
     case 'reject': return act({ type: 'reject', actor: user.id, taskId: v.taskId ?? '', reason: text('comment') || text('reason') }, M.rejected);
@@ -92,7 +122,7 @@ async function route(d: CardActionDeps, ev: InboundCardAction, user: DirectoryUs
     case 'resubmit': {
       const req = await requestRepo.findRequest(d.db, user.tenantId, v.requestId ?? '');
       if (!req) return { ...say(M.noRequest, 'error', 404), error: { code: 'request.not_found', message: 'no such request' } };
-      if (req.requesterId !== user.id) return { ...say(M.unknownAction, 'error', 403), error: { code: 'workflow.not_requester', message: 'only the requester can resubmit' } };
+      if (req.requesterId !== user.id) return { ...say(M.notRequester, 'error', 403), error: { code: 'workflow.not_requester', message: 'only the requester can resubmit' } };
       await d.conversation.editForResubmit(turn, req);
       return say(M.editing, 'info');
     }
@@ -100,12 +130,12 @@ async function route(d: CardActionDeps, ev: InboundCardAction, user: DirectoryUs
       // Answered in the draft's language (an English draft on a Chinese bot gets an English toast).
       const res = await d.conversation.applyCommands(turn, [{ type: 'confirm' }], ev.form, v.dialogId);
       if (!res.ok) return { toast: { type: 'error', text: res.errors.join('; ') || M.unknownAction[res.locale] }, status: 400, error: { code: 'dialog.invalid', message: res.errors.join('; ') } };
-      return { toast: { type: 'success', text: `${res.locale === 'zh' ? '已提交' : 'Submitted'} ${res.number ?? ''}`.trim() }, status: 200 };
+      return { toast: { type: 'success', text: M.submitted[res.locale].replace('{number}', res.number ?? '').trim() }, status: 200 };
     }
-    case 'dialog.cancel': await d.conversation.applyCommands(turn, [{ type: 'cancel' }], undefined, v.dialogId); return say(M.done, 'info');
-    case 'dialog.start': await d.conversation.applyCommands(turn, [{ type: 'start_intent', intent: v.intent ?? '' }]); return say(M.done, 'info');
-    case 'status': await d.conversation.applyCommands(turn, [{ type: 'status_query' }]); return say(M.done, 'info');
-    case 'erp.post': case 'erp.pay': return d.sandbox.handle(user, v.op, v.docId ?? '', text('bank_ref'), turn.locale);
+    case 'dialog.cancel': return done(await d.conversation.applyCommands(turn, [{ type: 'cancel' }], undefined, v.dialogId));
+    case 'dialog.start': return done(await d.conversation.applyCommands(turn, [{ type: 'start_intent', intent: v.intent ?? '' }]));
+    case 'status': return done(await d.conversation.applyCommands(turn, [{ type: 'status_query' }]));
+    case 'erp.post': case 'erp.pay': return d.sandbox.handle(user, v.op, v.docId ?? '', text('bank_ref'), turn.locale, record);
     default: return { ...say(M.unknownAction, 'error', 400), error: { code: 'card.unknown_action', message: `unknown action ${v.op ?? ev.actionId}` } };
   }
 }

@@ -20,6 +20,30 @@ export async function insertEvent(db: Db, e: InboundEvent, status: 'pending' | '
   return r ? r.id : null;
 }
 
+/** A card action (or any event) already recorded: a redelivery of it is answered "already handled" and does nothing. */
+export async function eventSeen(db: Db, e: InboundEvent): Promise<boolean> {
+  const r = await db.selectFrom('inbox_events').select('id').where('source', '=', e.source).where('event_id', '=', e.eventId).executeTakeFirst();
+  return r !== undefined;
+}
+
+/** The event was recorded by another delivery of it first: the transaction that tried to record it must not commit. */
+export class EventRecordedMeanwhile extends Error {
+  readonly code = 'inbox.already_handled';
+  constructor(e: InboundEvent) {
+    super(`event ${e.source}:${e.eventId} was already handled`);
+    this.name = 'EventRecordedMeanwhile';
+  }
+}
+
+/**
+ * Records a card action as handled inside the transaction of its effect, so the two commit together or
+ * not at all: a click whose effect failed is not marked handled, and its redelivery acts. When another
+ * delivery recorded it first (they raced), it throws EventRecordedMeanwhile, which rolls this one back.
+ */
+export async function recordHandled(trx: Db, e: InboundEvent): Promise<void> {
+  if ((await insertEvent(trx, e, 'done')) === null) throw new EventRecordedMeanwhile(e);
+}
+
 /** Conversations with pending events, oldest first, leaving out those another worker holds a lease on. */
 export async function pendingConversations(db: Db, limit: number, owner: string): Promise<string[]> {
   const rows = await db.selectFrom('inbox_events as e').select(['e.conversation_key', (eb) => eb.fn.min('e.id').as('first')])

@@ -44,7 +44,8 @@ export function messageHandler(d: MessageHandlerDeps) {
       });
       return;
     }
-    await touchIdentity(d.db, ev.platform, ev.botId, ev.sender.externalId, d.clock.now());
+    // Remembered per chat: clicks carry no language, and their answers follow the one the person writes in.
+    await touchIdentity(d.db, ev.platform, ev.botId, ev.sender.externalId, d.clock.now(), written);
     await d.conversation.handleMessage({
       tenantId: user.tenantId, user, target: ev.chat, locale, localeFromText: written !== null, eventKey: `${ev.source}:${ev.eventId}`,
       finish: (trx) => markDone(trx, row.id),

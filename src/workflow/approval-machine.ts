@@ -1,5 +1,7 @@
-import type {
-  ApprovalEvent, Effect, RequestSnapshot, ResolvedStep, TaskSnapshot, Transition, TransitionError, TransitionErrorCode,
+import type { Localized } from '../config/intent-schema.ts';
+import {
+  STATUS_WORDS, type ApprovalEvent, type Effect, type RequestSnapshot, type ResolvedStep, type TaskSnapshot, type Transition,
+  type TransitionError, type TransitionErrorCode,
 } from './approval-states.ts';
 
 /**
@@ -24,10 +26,13 @@ export function transition(s: RequestSnapshot, ev: ApprovalEvent, now: Date): Tr
   }
 }
 
-const fail = (code: TransitionErrorCode, message: string, retryAfterMs?: number): Transition => {
-  const error: TransitionError = retryAfterMs === undefined ? { code, message } : { code, message, retryAfterMs };
-  return { ok: false, error };
+/** A refusal: English for logs and the API, and a sentence in both languages for the person who acted. */
+const refusal = (code: TransitionErrorCode, text: Localized, retryAfterMs?: number): TransitionError => {
+  const localized = { zh: text.zh, en: text.en.charAt(0).toUpperCase() + text.en.slice(1) };
+  return retryAfterMs === undefined ? { code, message: text.en, localized } : { code, message: text.en, localized, retryAfterMs };
 };
+const fail = (code: TransitionErrorCode, text: Localized, retryAfterMs?: number): Transition => ({ ok: false, error: refusal(code, text, retryAfterMs) });
+const word = (status: keyof typeof STATUS_WORDS): Localized => STATUS_WORDS[status];
 
 /** Enters the first step with approvers at or after `from`; no step left means approved. */
 function enterStep(s: RequestSnapshot, steps: ResolvedStep[], from: number, effects: Effect[]): RequestSnapshot {
@@ -41,7 +46,7 @@ function enterStep(s: RequestSnapshot, steps: ResolvedStep[], from: number, effe
 }
 
 function submit(s: RequestSnapshot): Transition {
-  if (s.status !== 'draft') return fail('workflow.illegal_transition', `cannot submit a ${s.status} request`);
+  if (s.status !== 'draft') return fail('workflow.illegal_transition', { en: `cannot submit a ${s.status} request`, zh: `申请${word(s.status).zh}，不能提交` });
   const effects: Effect[] = [];
   return { ok: true, next: enterStep(s, s.steps, 0, effects), effects };
 }
@@ -49,10 +54,11 @@ function submit(s: RequestSnapshot): Transition {
 /** The pending task an actor may act on, or the reason they may not. */
 function actionableTask(s: RequestSnapshot, actor: string, taskId: string): TaskSnapshot | TransitionError {
   const task = s.tasks.find((t) => t.id === taskId);
-  if (!task) return { code: 'workflow.already_handled', message: 'this task belongs to an earlier revision of the request' };
-  if (task.approverId !== actor) return { code: 'workflow.not_approver', message: 'you are not the approver of this task' };
+  if (!task) return refusal('workflow.already_handled', { en: 'this task belongs to an earlier revision of the request', zh: '这个审批任务属于申请的旧版本，已失效' });
+  if (task.approverId !== actor) return refusal('workflow.not_approver', { en: 'you are not the approver of this task', zh: '你不是这个任务的审批人' });
   if (s.status !== 'pending' || task.status !== 'pending') {
-    return { code: 'workflow.already_handled', message: `this task was already handled (${task.status === 'pending' ? s.status : task.status})` };
+    const now = word(task.status === 'pending' ? s.status : task.status);
+    return refusal('workflow.already_handled', { en: `this task was already handled (${now.en})`, zh: `这个任务已经处理过了（${now.zh}）` });
   }
   return task;
 }
@@ -76,7 +82,7 @@ function approve(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'approve
 function reject(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'reject' }>): Transition {
   const task = actionableTask(s, ev.actor, ev.taskId);
   if (isError(task)) return { ok: false, error: task };
-  if (!ev.reason.trim()) return fail('workflow.reason_required', 'a reason is required to reject');
+  if (!ev.reason.trim()) return fail('workflow.reason_required', { en: 'a reason is required to reject', zh: '驳回需要填写原因' });
   const others = s.tasks.filter((t) => t.status === 'pending' && t.id !== task.id).map((t) => t.id);
   const effects: Effect[] = [{ type: 'update_task', taskId: task.id, status: 'rejected', actor: ev.actor, comment: ev.reason.trim() }];
   if (others.length) effects.push({ type: 'close_tasks', taskIds: others, status: 'cancelled' });
@@ -88,11 +94,11 @@ function reject(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'reject' 
 function transfer(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'transfer' }>): Transition {
   const task = actionableTask(s, ev.actor, ev.taskId);
   if (isError(task)) return { ok: false, error: task };
-  if (ev.to === ev.actor) return fail('workflow.invalid_transfer', 'cannot transfer a task to yourself');
-  if (ev.to === s.requesterId) return fail('workflow.invalid_transfer', 'cannot transfer a task to the requester');
+  if (ev.to === ev.actor) return fail('workflow.invalid_transfer', { en: 'cannot transfer a task to yourself', zh: '不能转交给自己' });
+  if (ev.to === s.requesterId) return fail('workflow.invalid_transfer', { en: 'cannot transfer a task to the requester', zh: '不能转交给申请人' });
   // Someone who holds or already approved this step can't take a second task in it (one vote each in 会签).
   const theirs = s.tasks.find((t) => t.stepIndex === task.stepIndex && t.approverId === ev.to && (t.status === 'pending' || t.status === 'approved'));
-  if (theirs) return fail('workflow.invalid_transfer', theirs.status === 'pending' ? 'that person already has this task' : 'that person already approved this step');
+  if (theirs) return fail('workflow.invalid_transfer', theirs.status === 'pending' ? { en: 'that person already has this task', zh: '对方已经有这个审批任务' } : { en: 'that person already approved this step', zh: '对方已经同意过这一步' });
   const effects: Effect[] = [
     { type: 'update_task', taskId: task.id, status: 'transferred', actor: ev.actor, ...(ev.comment ? { comment: ev.comment } : {}) },
     { type: 'create_tasks', stepIndex: task.stepIndex, approvers: [ev.to], transferredFrom: ev.actor },
@@ -103,15 +109,15 @@ function transfer(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'transf
 }
 
 function comment(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'comment' }>): Transition {
-  if (!ev.text.trim()) return fail('workflow.reason_required', 'a comment needs text');
-  if (!ev.participants.includes(ev.actor)) return fail('workflow.not_participant', 'only the requester and approvers can comment');
+  if (!ev.text.trim()) return fail('workflow.reason_required', { en: 'a comment needs text', zh: '评论内容不能为空' });
+  if (!ev.participants.includes(ev.actor)) return fail('workflow.not_participant', { en: 'only the requester and approvers can comment', zh: '只有申请人和审批人可以评论' });
   const others = ev.participants.filter((p) => p !== ev.actor);
   return { ok: true, next: s, effects: [{ type: 'notify', userIds: others, message: { kind: 'comment', by: ev.actor, text: ev.text.trim() } }] };
 }
 
 function withdraw(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'withdraw' }>): Transition {
-  if (ev.actor !== s.requesterId) return fail('workflow.not_requester', 'only the requester can withdraw');
-  if (s.status !== 'pending') return fail('workflow.already_handled', `the request is already ${s.status}`);
+  if (ev.actor !== s.requesterId) return fail('workflow.not_requester', { en: 'only the requester can withdraw', zh: '只有申请人可以撤回' });
+  if (s.status !== 'pending') return fail('workflow.already_handled', { en: `the request is already ${s.status}`, zh: `申请${word(s.status).zh}` });
   const open = s.tasks.filter((t) => t.status === 'pending');
   const effects: Effect[] = [];
   if (open.length) effects.push({ type: 'close_tasks', taskIds: open.map((t) => t.id), status: 'cancelled' });
@@ -121,27 +127,27 @@ function withdraw(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'withdr
 }
 
 function resubmit(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'resubmit' }>): Transition {
-  if (ev.actor !== s.requesterId) return fail('workflow.not_requester', 'only the requester can resubmit');
-  if (s.status !== 'rejected' && s.status !== 'withdrawn') return fail('workflow.illegal_transition', `cannot resubmit a ${s.status} request`);
+  if (ev.actor !== s.requesterId) return fail('workflow.not_requester', { en: 'only the requester can resubmit', zh: '只有申请人可以重新提交' });
+  if (s.status !== 'rejected' && s.status !== 'withdrawn') return fail('workflow.illegal_transition', { en: `cannot resubmit a ${s.status} request`, zh: `申请${word(s.status).zh}，不能重新提交` });
   const effects: Effect[] = [];
   const next = enterStep({ ...s, revision: s.revision + 1, tasks: [] }, ev.steps, 0, effects);
   return { ok: true, next, effects };
 }
 
 function remind(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'remind' }>, now: Date): Transition {
-  if (ev.actor !== 'system' && ev.actor !== s.requesterId) return fail('workflow.not_requester', 'only the requester can send a reminder');
-  if (s.status !== 'pending') return fail('workflow.already_handled', `the request is already ${s.status}`);
+  if (ev.actor !== 'system' && ev.actor !== s.requesterId) return fail('workflow.not_requester', { en: 'only the requester can send a reminder', zh: '只有申请人可以催办' });
+  if (s.status !== 'pending') return fail('workflow.already_handled', { en: `the request is already ${s.status}`, zh: `申请${word(s.status).zh}` });
   const open = s.tasks.filter((t) => t.status === 'pending');
   const last = Math.max(0, ...open.map((t) => t.remindedAt?.getTime() ?? 0));
   const wait = last + ev.cooldownMs - now.getTime();
-  if (last > 0 && wait > 0) return fail('workflow.remind_cooldown', `a reminder was sent recently; try again in ${Math.ceil(wait / 60000)} min`, wait);
+  if (last > 0 && wait > 0) return fail('workflow.remind_cooldown', { en: `a reminder was sent recently; try again in ${Math.ceil(wait / 60000)} min`, zh: `刚刚催办过，请 ${Math.ceil(wait / 60000)} 分钟后再试` }, wait);
   const approvers = [...new Set(open.map((t) => t.approverId))];
   return { ok: true, next: s, effects: [{ type: 'remind_tasks', taskIds: open.map((t) => t.id), approvers, by: ev.actor }] };
 }
 
 function erpMove(s: RequestSnapshot, from: RequestSnapshot['erpStatus'][], to: RequestSnapshot['erpStatus'], effects: Effect[] = []): Transition {
-  if (s.status !== 'approved') return fail('workflow.illegal_transition', `ERP updates need an approved request (is ${s.status})`);
-  if (s.erpStatus === to) return fail('workflow.already_handled', `ERP status is already ${to}`);
-  if (!from.includes(s.erpStatus)) return fail('workflow.illegal_transition', `ERP status cannot go from ${s.erpStatus} to ${to}`);
+  if (s.status !== 'approved') return fail('workflow.illegal_transition', { en: `ERP updates need an approved request (is ${s.status})`, zh: `申请${word(s.status).zh}，不能更新 ERP 状态` });
+  if (s.erpStatus === to) return fail('workflow.already_handled', { en: `ERP status is already ${to}`, zh: `ERP 状态已经是「${word(to).zh}」` });
+  if (!from.includes(s.erpStatus)) return fail('workflow.illegal_transition', { en: `ERP status cannot go from ${s.erpStatus} to ${to}`, zh: `ERP 状态不能从「${word(s.erpStatus).zh}」变为「${word(to).zh}」` });
   return { ok: true, next: { ...s, erpStatus: to }, effects };
 }

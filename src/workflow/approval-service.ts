@@ -92,7 +92,7 @@ export class ApprovalService {
       createdAt: now, updatedAt: now, submittedAt: now, decidedAt: null,
     };
     const t = transition(snapshotOf(draft, []), { type: 'submit' }, now);
-    if (!t.ok) throw new ConflictError(t.error.code, t.error.message);
+    if (!t.ok) throw new ConflictError(t.error.code, t.error.message, { details: { localized: t.error.localized } });
     const req = merge(draft, t.next, now);
     const audit: AuditEntry = { tenantId: req.tenantId, at: now, actor: input.requesterId, action: 'request.submit', source: input.source,
       subjectType: 'request', subjectId: req.id, after: { number, status: req.status, fields: req.fields, steps: req.steps } };
@@ -119,7 +119,8 @@ export class ApprovalService {
    */
   async act(tenantId: string, requestId: string, ev: ActEvent, source: AuditSource, inbound?: InboundEvent): Promise<ActOutcome> {
     if (ev.type === 'transfer' && !(await this.d.directory.get(tenantId)).user(ev.to)) {
-      throw new ValidationError('workflow.invalid_transfer', `"${ev.to}" is not an active person in the directory`);
+      throw new ValidationError('workflow.invalid_transfer', `"${ev.to}" is not an active person in the directory`,
+        { details: { localized: { en: `"${ev.to}" is not an active person in the directory`, zh: `「${ev.to}」不在通讯录中或已离职` } } });
     }
     return this.run(tenantId, requestId, source, `request.${ev.type}`, (req, tasks) => {
       if (ev.type !== 'comment') return { event: ev, patch: ev.type === 'reject' ? { rejectReason: ev.reason.trim() } : {} };
@@ -148,7 +149,7 @@ export class ApprovalService {
     const db = trx ?? this.d.db;
     for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
       const found = trx ? (await requestRepo.findRequestsWithTasks(trx, [requestId])).get(requestId) : await this.loads.submit({ tenantId, id: requestId });
-      if (!found || found.request.tenantId !== tenantId) throw new NotFoundError('request.not_found', `no request ${requestId}`);
+      if (!found || found.request.tenantId !== tenantId) throw new NotFoundError('request.not_found', `no request ${requestId}`, { details: { localized: { en: 'No such request', zh: '申请不存在' } } });
       const { request: req, tasks: allTasks } = found;
       const now = this.d.clock.now();
       const { event, patch } = plan(req, allTasks);
@@ -167,13 +168,14 @@ export class ApprovalService {
       const effects = planEffects(this.d, next, t.effects, allTasks.map((x) => x.approverId));
       const written = trx ? await commitRequestChange(trx, next, req.version, effects, audit, this.d.maxAttempts, inbound)
         : await this.commits.commit(commitPayload(next, req.version, effects, audit, this.d.maxAttempts, inbound));
-      if (written === 'duplicate') return { ok: false, request: req, error: { code: 'workflow.already_handled', message: 'this event was already handled' } };
+      if (written === 'duplicate') return { ok: false, request: req, error: { code: 'workflow.already_handled', message: 'this event was already handled', localized: { en: 'This action was already handled', zh: '这个操作已经处理过了' } } };
       if (written === 'written') {
         if (!trx) this.d.onCommitted?.(); // in a caller's transaction the caller says when it committed
         return { ok: true, request: next };
       }
     }
-    throw new ConflictError('workflow.contended', 'the request is being changed by many people at once; try again');
+    throw new ConflictError('workflow.contended', 'the request is being changed by many people at once; try again',
+      { details: { localized: { en: 'The request is being changed by many people at once; try again', zh: '这张申请正被多人同时操作，请稍后再试' } } });
   }
 }
 

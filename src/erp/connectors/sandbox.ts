@@ -61,18 +61,21 @@ export class SandboxErpConnector implements ErpConnector {
   approve(ref: ErpDocRef): Promise<StatusSnapshot> { return this.move(ref, ['saved', 'submitted'], 'approved'); }
   reverse(ref: ErpDocRef): Promise<StatusSnapshot> { return this.move(ref, ['submitted', 'approved'], 'saved'); }
 
-  /** Console "post" action: the ledger posts the approved document. `changed` is false when it already was. */
-  post(ref: ErpDocRef): Promise<Moved> {
-    return this.change(ref, ['approved'], 'posted', { posted_at: this.clock.now() });
+  /**
+   * Console "post" action: the ledger posts the approved document. `changed` is false when it already was.
+   * With `db` (a transaction), the move commits with whatever else the caller writes there (the click).
+   */
+  post(ref: ErpDocRef, db: Kysely<Database> = this.db): Promise<Moved> {
+    return this.change(db, ref, ['approved'], 'posted', { posted_at: this.clock.now() });
   }
 
   /** Console "pay" action: pays the full amount with a bank reference. `changed` is false when it already was paid. */
-  pay(ref: ErpDocRef, bankRef: string): Promise<Moved> {
-    return this.change(ref, ['approved', 'posted'], 'paid', { paid_at: this.clock.now(), paid_amount: sql`amount`, bank_ref: bankRef });
+  pay(ref: ErpDocRef, bankRef: string, db: Kysely<Database> = this.db): Promise<Moved> {
+    return this.change(db, ref, ['approved', 'posted'], 'paid', { paid_at: this.clock.now(), paid_amount: sql`amount`, bank_ref: bankRef });
   }
 
-  async getStatus(ref: ErpDocRef): Promise<StatusSnapshot> {
-    const row = await selectDoc(this.db, { id: Number(ref.id) });
+  async getStatus(ref: ErpDocRef, db: Kysely<Database> = this.db): Promise<StatusSnapshot> {
+    const row = await selectDoc(db, { id: Number(ref.id) });
     if (!row) throw new ExternalServiceError('sandbox-erp', 'erp.not_found', `no sandbox document ${ref.id}`, { retryable: false });
     return this.snapshot(row);
   }
@@ -106,21 +109,22 @@ export class SandboxErpConnector implements ErpConnector {
   }
 
   private async move(ref: ErpDocRef, from: string[], to: string, extra: Record<string, unknown> = {}): Promise<StatusSnapshot> {
-    return (await this.change(ref, from, to, extra)).snapshot;
+    return (await this.change(this.db, ref, from, to, extra)).snapshot;
   }
 
   /** Moves a document by compare-and-set on its version; of two moves at once, one changes it and one finds it done. */
-  private async change(ref: ErpDocRef, from: string[], to: string, extra: Record<string, unknown>): Promise<Moved> {
-    const row = await selectDoc(this.db, { id: Number(ref.id) });
+  private async change(db: Kysely<Database>, ref: ErpDocRef, from: string[], to: string, extra: Record<string, unknown>): Promise<Moved> {
+    const row = await selectDoc(db, { id: Number(ref.id) });
     if (!row) throw new ExternalServiceError('sandbox-erp', 'erp.not_found', `no sandbox document ${ref.id}`, { retryable: false });
     if (row.status === to) return { snapshot: this.snapshot(row), changed: false };
     if (!from.includes(row.status)) {
-      throw new ExternalServiceError('sandbox-erp', 'erp.not_allowed_in_state', `document ${row.number} is ${row.status}; cannot become ${to}`, { retryable: false, httpStatus: 409 });
+      throw new ExternalServiceError('sandbox-erp', 'erp.not_allowed_in_state', `document ${row.number} is ${row.status}; cannot become ${to}`,
+        { retryable: false, httpStatus: 409, details: { number: row.number, status: row.status } });
     }
-    const r = await this.db.updateTable('sandbox_erp_documents').set({ status: to, version: sql`version + 1`, modified_at: sql`clock_timestamp()`, ...extra })
+    const r = await db.updateTable('sandbox_erp_documents').set({ status: to, version: sql`version + 1`, modified_at: sql`clock_timestamp()`, ...extra })
       .where('id', '=', row.id).where('version', '=', row.version).executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) return this.change(ref, from, to, extra); // moved meanwhile: look again
-    return { snapshot: await this.getStatus(ref), changed: true };
+    if (Number(r.numUpdatedRows) === 0) return this.change(db, ref, from, to, extra); // moved meanwhile: look again
+    return { snapshot: await this.getStatus(ref, db), changed: true };
   }
 
   private ref(r: NonNullable<SandboxRow>): ErpDocRef {

@@ -64,7 +64,12 @@ describe('transition()', () => {
     const t = transition(s, ev, now);
     if (typeof expected === 'string') {
       expect(t.ok).toBe(false);
-      if (!t.ok) expect(t.error.code).toBe(expected);
+      if (!t.ok) {
+        expect(t.error.code).toBe(expected);
+        // Every refusal reaches chat: a Chinese sentence and an English one, never the English in both.
+        expect(t.error.localized.zh).toMatch(/[\u4e00-\u9fff]/);
+        expect(t.error.localized.en).toMatch(/^[A-Z][^\u4e00-\u9fff]*$/);
+      }
       return;
     }
     expect(t.ok).toBe(true);
