@@ -62,6 +62,7 @@ const formOf = (m: FeedItem): Record<string, string> => Object.fromEntries(Objec
  * button, and the console would refuse the redelivery as outdated before it reached the handler).
  */
 async function withCardsHeld(clicks: () => Promise<void>): Promise<void> {
+  await idle(app, cc, 'wangwu'); // nothing in flight when the worker stops
   await app.outbox.stop();
   try {
     await clicks();
