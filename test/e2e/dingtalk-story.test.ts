@@ -101,18 +101,92 @@ describe('dingtalk story: Stream in, template cards out, real dingtalk-stream cl
     expect(await app.db.db.selectFrom('inbox_events').select('id').where('event_id', '=', 'frame-replayed-1').execute()).toHaveLength(1);
   });
 
-  it('a click by someone who is not the approver is refused and audited; nothing changes', async () => {
+  it('a click by someone who is not the approver is refused and audited; nothing changes; the clicker sees why on their own copy', async () => {
     const req = await submitTravel('700');
     const lisi = await taskCard('lisi', req.number);
+    await idle();
     const before = await app.db.db.selectFrom('requests').selectAll().where('id', '=', req.id).executeTakeFirstOrThrow();
-    expect(await dt.click('wangwu', lisi, 'approve')).toEqual({});
+    const publicBefore = { ...fake.cards.get(lisi.outTrackId)?.params };
+    const answer = await dt.click('wangwu', lisi, 'approve');
+    // DingTalk has no toast: the refusal is wangwu's private data on this card, nobody else's copy changes.
+    expect(answer).toMatchObject({ userPrivateData: { cardParamMap: { notice: expect.stringMatching(/审批人|approver/), notice_tone: 'error' } }, cardUpdateOptions: { updatePrivateDataByKey: true } });
+    expect(answer['cardData']).toBeUndefined();
+    expect(dt.privateOf('wangwu', lisi)).toMatchObject({ notice: expect.stringMatching(/审批人|approver/), notice_tone: 'error' });
+    expect(dt.privateOf('lisi', lisi)).toEqual({});
+    expect(fake.cards.get(lisi.outTrackId)?.params).toEqual(publicBefore);
     const after = await app.db.db.selectFrom('requests').selectAll().where('id', '=', req.id).executeTakeFirstOrThrow();
     expect(after.version).toBe(before.version);
     const denied = await app.db.db.selectFrom('audit_log').selectAll().where('subject_id', '=', req.id).where('action', '=', 'request.approve.denied').execute();
     expect(denied.map((d) => d.actor)).toEqual(['wangwu']);
-    await dt.click('mallory', lisi, 'approve');
+    // Someone not in the directory at all is refused too, and told so.
+    expect(await dt.click('mallory', lisi, 'approve')).toMatchObject({ userPrivateData: { cardParamMap: { notice_tone: 'error' } } });
+    expect(dt.privateOf('mallory', lisi)['notice']).toMatch(/通讯录|directory/);
     const unknown = await app.db.db.selectFrom('audit_log').selectAll().where('action', '=', 'card.denied').execute();
     expect(unknown.map((r) => r.actor)).toContain('dingtalk:staff_mallory');
+  });
+
+  it('reject: without a reason it is refused with a note to the approver; with one the request is rejected and every card says so', async () => {
+    const req = await submitTravel('800');
+    const lisi = await taskCard('lisi', req.number);
+    await dt.click('lisi', lisi, 'reject', { comment: '   ' });
+    expect(dt.privateOf('lisi', lisi)).toMatchObject({ notice: expect.stringMatching(/原因|reason/), notice_tone: expect.stringMatching(/warning|error/) });
+    expect((await app.db.db.selectFrom('requests').select('status').where('id', '=', req.id).executeTakeFirstOrThrow()).status).toBe('pending');
+    await dt.click('lisi', lisi, 'reject', { comment: '预算不足，请拆单' });
+    await waitUntil(async () => (await app.db.db.selectFrom('requests').select('status').where('id', '=', req.id).executeTakeFirstOrThrow()).status === 'rejected', 'request rejected');
+    expect(dt.privateOf('lisi', lisi)['notice_tone']).toBe('success');
+    await dt.waitForCard('lisi', (c) => c.outTrackId === lisi.outTrackId && !dtHasButton('approve')(c) && c.text.includes('你已驳回'), 'lisi card rejected');
+    const mine = await dt.waitForCard('zhangsan', (c) => c.title.includes(req.number) && dtHasButton('resubmit')(c), 'requester card rejected, with resubmit');
+    expect(mine.text).toContain('预算不足，请拆单');
+  });
+
+  it('transfer: without a person it is refused with a note; to a colleague, the colleague gets the task', async () => {
+    const req = await submitTravel('650');
+    const lisi = await taskCard('lisi', req.number);
+    await dt.click('lisi', lisi, 'transfer', { transfer_to: '' });
+    expect(dt.privateOf('lisi', lisi)).toMatchObject({ notice: expect.stringMatching(/转交|transfer/i), notice_tone: 'warning' });
+    await dt.click('lisi', lisi, 'transfer', { transfer_to: 'zhaoliu', comment: '我出差，请赵六审' });
+    const zhaoliu = await taskCard('zhaoliu', req.number);
+    await dt.waitForCard('lisi', (c) => c.outTrackId === lisi.outTrackId && !dtHasButton('approve')(c) && c.text.includes('你已转交'), 'lisi card transferred');
+    await dt.click('zhaoliu', zhaoliu, 'approve');
+    expect(dt.privateOf('zhaoliu', zhaoliu)['notice_tone']).toBe('success');
+    // 650 needs no finance step: zhaoliu's approval of the transferred step approves the request.
+    await waitUntil(() => dt.cardsTo('zhangsan').some((c) => c.title.includes(req.number) && c.subtitle === '已通过'), 'requester card approved after the transfer');
+    const tasks = await app.db.db.selectFrom('approval_tasks').select(['approver_id', 'status', 'transferred_from']).where('request_id', '=', req.id).orderBy('created_at').execute();
+    expect(tasks).toEqual([{ approver_id: 'lisi', status: 'transferred', transferred_from: null }, { approver_id: 'zhaoliu', status: 'approved', transferred_from: 'lisi' }]);
+  });
+
+  it('comment: the approver and the requester comment from their cards; an empty comment gets a note, not silence', async () => {
+    const req = await submitTravel('420');
+    const lisi = await taskCard('lisi', req.number);
+    await dt.click('lisi', lisi, 'comment', { comment: '' });
+    expect(dt.privateOf('lisi', lisi)).toMatchObject({ notice_tone: 'warning' });
+    await dt.click('lisi', lisi, 'comment', { comment: '请补充酒店发票' });
+    expect(dt.privateOf('lisi', lisi)).toMatchObject({ notice_tone: 'success' });
+    const mine = await dt.waitForCard('zhangsan', (c) => c.title.includes(req.number) && dtHasButton('withdraw')(c), 'requester card');
+    await dt.click('zhangsan', mine, 'comment', { comment: '发票已补，见附件' });
+    await idle();
+    const comments = await app.db.db.selectFrom('audit_log').select(['actor']).where('subject_id', '=', req.id).where('action', '=', 'request.comment').execute();
+    expect(comments.map((c) => c.actor).sort()).toEqual(['lisi', 'zhangsan']);
+  });
+
+  it('cancel: the requester withdraws a pending request; an open confirmation card is cancelled', async () => {
+    const req = await submitTravel('510');
+    const lisi = await taskCard('lisi', req.number);
+    const mine = await dt.waitForCard('zhangsan', (c) => c.title.includes(req.number) && dtHasButton('withdraw')(c), 'requester card');
+    await dt.click('zhangsan', mine, 'withdraw');
+    await waitUntil(async () => (await app.db.db.selectFrom('requests').select('status').where('id', '=', req.id).executeTakeFirstOrThrow()).status === 'withdrawn', 'request withdrawn');
+    await dt.waitForCard('lisi', (c) => c.outTrackId === lisi.outTrackId && !dtHasButton('approve')(c), 'lisi card no longer actionable');
+
+    await idle();
+    const seen = new Set(dt.cardsTo('zhangsan').map((c) => c.outTrackId));
+    // An expense claim: its confirmation form has a pre-selected SELECT (category) and a DATE (today).
+    await dt.say('zhangsan', '报销上周五加班的晚饭钱，48元');
+    const confirm = await dt.waitForCard('zhangsan', (c) => !seen.has(c.outTrackId) && dtHasButton('dialog.cancel')(c), 'a confirmation card');
+    const form = JSON.parse(fake.cards.get(confirm.outTrackId)?.params['form'] ?? '{}') as { fields: { name: string; type: string; defaultValue?: unknown }[] };
+    expect(form.fields.find((f) => f.name === 'category')).toMatchObject({ type: 'SELECT', defaultValue: { index: 0, value: 'meal' } });
+    expect(form.fields.find((f) => f.name === 'date')).toMatchObject({ type: 'DATE', defaultValue: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+    await dt.click('zhangsan', confirm, 'dialog.cancel');
+    await dt.waitForCard('zhangsan', (c) => c.outTrackId === confirm.outTrackId && !dtHasButton('dialog.submit')(c) && c.text.includes('已取消'), 'confirmation card cancelled');
   });
 
   it('throttling (403 QpsLimitForAppkeyAndApi) is waited out and retried; every card still arrives', async () => {
@@ -136,5 +210,14 @@ describe('dingtalk story: Stream in, template cards out, real dingtalk-stream cl
     expect(updated).toBeGreaterThan(0);
     expect(calls).toBe(updated + created + texts + 3);
     expect(await app.db.db.selectFrom('outbox_jobs').select(['kind', 'attempts']).where('status', '!=', 'done').execute()).toEqual([]);
+  });
+
+  it('every card, update, robot message and callback answer of this story passed the strict fake', async () => {
+    await idle();
+    const updates = [...fake.cards.values()].reduce((n, c) => n + c.updates.length, 0);
+    const answers = fake.acks.filter((a) => a.data.includes('cardParamMap')).length;
+    console.info(`dingtalk story: ${fake.cards.size} cards created, ${updates} updates, ${fake.robotMessages.length} robot messages, ${answers} callback answers with card data; findings: ${dt.strictnessFindings().length}`);
+    expect(fake.cards.size).toBeGreaterThan(10);
+    expect(dt.strictnessFindings()).toEqual([]);
   });
 });

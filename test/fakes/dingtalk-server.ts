@@ -42,6 +42,8 @@ export async function startFakeDingtalkServer(opts: { templates?: string[] } = {
   /** Card variables the DingTalk client would not render, and malformed callback answers. */
   const renderIssues: string[] = [];
   const callbackProblems: string[] = [];
+  /** Every call the OpenAPI refused, with its error code. */
+  const rejected: (ApiError & { path: string })[] = [];
   const users: { userid: string; unionid?: string; name: string; dept_id_list: number[]; manager_userid?: string }[] = [];
   const departments: { dept_id: number; name: string; parent_id?: number; dept_manager_userid_list?: string[] }[] = [];
   const st = { tokensIssued: 0, throttled: 0, seq: 0, port: 0 };
@@ -83,9 +85,12 @@ export async function startFakeDingtalkServer(opts: { templates?: string[] } = {
     }
     return undefined;
   };
-  const refuse = (c: Context, e: ApiError) => c.json({ code: e.code, message: e.message, requestid: randomBytes(4).toString('hex') }, e.status as 400);
+  const refuse = (c: Context, e: ApiError) => {
+    rejected.push({ ...e, path: c.req.path });
+    return c.json({ code: e.code, message: e.message, requestid: randomBytes(4).toString('hex') }, e.status as 400);
+  };
   const checkRender = (outTrackId: string, where: string, map: Record<string, string> | undefined) => {
-    for (const p of renderProblems(map ?? {})) renderIssues.push(`${outTrackId} ${where}: ${p}`);
+    for (const p of renderProblems(map ?? {}, where.includes('private') ? 'private' : 'public')) renderIssues.push(`${outTrackId} ${where}: ${p}`);
   };
   const merge = (byKey: boolean | undefined, old: Record<string, string>, map: Record<string, string>) => (byKey ? { ...old, ...map } : { ...map });
 
@@ -172,7 +177,7 @@ export async function startFakeDingtalkServer(opts: { templates?: string[] } = {
 
   return {
     url: `http://127.0.0.1:${st.port}`,
-    requests, opens, cards, robotMessages, users, departments, templates, renderIssues, callbackProblems, gateway,
+    requests, opens, cards, robotMessages, users, departments, templates, renderIssues, callbackProblems, rejected, gateway,
     acks: gateway.acks,
     get pings() { return gateway.pings; },
     get tokensIssued() { return st.tokensIssued; },
@@ -191,7 +196,7 @@ export async function startFakeDingtalkServer(opts: { templates?: string[] } = {
       }
     },
     /** Sends a CALLBACK frame and resolves with the client's ACK (a card callback's answer is applied to the card). */
-    async pushCallback(topic: string, data: unknown, messageId?: string, ackTimeoutMs?: number): Promise<Ack> {
+    async pushCallback(topic: string, data: unknown, messageId?: string, ackTimeoutMs?: number): Promise<Ack & { connection: number }> {
       const ack = await gateway.push('CALLBACK', topic, JSON.stringify(data), messageId, ackTimeoutMs);
       if (topic === TOPIC_CARD) applyCardAnswer(data as Record<string, unknown>, ack);
       return ack;

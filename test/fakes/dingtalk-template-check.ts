@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
  *    `{ index, value }` and MULTI_SELECT `{ index: [], value: [] }` pointing at real options, DATE "yyyy-MM-dd"
  *    ('表单变量', open.dingtalk.com/document/development/form-variables, data protocol and example).
  */
-interface Variable { name: string; type: string; item?: string[] }
+interface Variable { name: string; type: string; item?: string[]; values?: string[]; private?: boolean }
 const file = new URL('../../src/platforms/dingtalk/templates/shared-variables.json', import.meta.url);
 const VARIABLES = new Map((JSON.parse(readFileSync(file, 'utf8')) as { variables: Variable[] }).variables.map((v) => [v.name, v]));
 
@@ -66,7 +66,7 @@ function fieldProblems(f: unknown, i: number): string[] {
 
 function valueProblems(v: Variable, value: string): string[] {
   switch (v.type) {
-    case 'STRING': return [];
+    case 'STRING': return !v.values || v.values.includes(value) ? [] : [`${v.name}: "${value}" is none of ${v.values.join(' | ')}`];
     case 'BOOLEAN': return value === 'true' || value === 'false' ? [] : [`${v.name}: BOOLEAN is "${value}"`];
     case 'OBJECT_ARRAY': {
       const a = json(value);
@@ -83,10 +83,15 @@ function valueProblems(v: Variable, value: string): string[] {
   }
 }
 
-/** Problems of one cardParamMap (public or a user's private data) against the declared template variables. */
-export function renderProblems(params: Record<string, string>): string[] {
+/**
+ * Problems of one cardParamMap against the declared template variables: `public` data is what everyone sees, so it
+ * must not carry a variable meant for one person (`private: true`), which would show that person's note to all.
+ */
+export function renderProblems(params: Record<string, string>, scope: 'public' | 'private' = 'public'): string[] {
   return Object.entries(params).flatMap(([k, value]) => {
     const v = VARIABLES.get(k);
-    return v ? valueProblems(v, value) : [`${k}: not a variable of the template`];
+    if (!v) return [`${k}: not a variable of the template`];
+    if (v.private && scope === 'public') return [`${k}: a private variable in public card data`];
+    return valueProblems(v, value);
   });
 }

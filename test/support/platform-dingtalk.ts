@@ -62,6 +62,23 @@ export class DingtalkDriver {
     return [...this.fake.cards.values()].filter((c) => c.openSpaceId === space).sort((a, b) => a.seq - b.seq).map(parseDingtalkCard);
   }
 
+  /** What `user` alone sees on a card: their private data (a refused or answered click's notice). */
+  privateOf(user: string, card: DingtalkCard): Record<string, string> {
+    return this.fake.cards.get(card.outTrackId)?.privateParams[dingtalkStaffId(user)] ?? {};
+  }
+
+  /**
+   * Everything the fake found wrong with what the service sent: refused API calls (a repeat create answered
+   * param.cardAlreadyExist is the documented idempotency, not a fault), variables a template could not render,
+   * malformed callback answers and ACK frames.
+   */
+  strictnessFindings(): string[] {
+    return [
+      ...this.fake.rejected.filter((r) => r.code !== 'param.cardAlreadyExist').map((r) => `${r.path}: ${r.code} ${r.message}`),
+      ...this.fake.renderIssues, ...this.fake.callbackProblems, ...this.fake.gateway.upstreamProblems,
+    ];
+  }
+
   textsTo(user: string): string[] {
     const staff = dingtalkStaffId(user);
     return this.fake.robotMessages

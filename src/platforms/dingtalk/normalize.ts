@@ -53,10 +53,14 @@ export function normalizeRobotMessage(frame: StreamFrame, ctx: DingtalkNormalize
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
-/** Template selects submit `{index, value}` and multi-selects `{index:[…], value:[…]}` (B3.3); keep the values. */
+/**
+ * A form submit's value (DingTalk doc '表单变量', open.dingtalk.com/document/development/form-variables, the callback
+ * example): selects arrive as `{index, value}` and multi-selects as `{index:[…], value:[…]}`, keep the values; a
+ * NUMBER input arrives as a JSON number and a CHECKBOX / SWITCH as a boolean: strings, like every other platform's.
+ */
 function formValue(v: unknown): unknown {
-  if (typeof v === 'object' && v !== null && !Array.isArray(v) && 'value' in v) return (v as { value: unknown }).value;
-  return v;
+  const inner = typeof v === 'object' && v !== null && !Array.isArray(v) && 'value' in v ? (v as { value: unknown }).value : v;
+  return typeof inner === 'number' || typeof inner === 'boolean' ? String(inner) : inner;
 }
 
 function buttonValue(params: Record<string, unknown>): Record<string, string> {

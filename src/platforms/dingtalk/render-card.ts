@@ -1,10 +1,12 @@
 import type { ButtonView, CardBlock, CardView, InputView, TimelineItem } from '../../cards/card-view.ts';
 
 /**
- * CardView → DingTalk template card variables (im-platforms.md B3.1, B3.5). DingTalk cards need a template from
- * the Card Platform; ours (templates/*.json) share ONE variable set, so any CardView fits any of them and an
- * update may change what a card shows without changing its template. `cardParamMap` values are strings
- * (key ≤ 100 B, value ≤ 1 KB), so lists travel as JSON strings. Pure.
+ * CardView → DingTalk template card variables. DingTalk cards need a template from the Card Platform; ours
+ * (templates/*.json) share ONE variable set, so any CardView fits any of them and an update may change what a
+ * card shows without changing its template. `cardParamMap` is Map<String, String> (key ≤ 100 B, value ≤ 1 KB):
+ * booleans are "true"/"false", lists and objects JSON strings (DingTalk docs '创建并投放卡片' and 'API 卡片数据的填写
+ * 说明', open.dingtalk.com/document/development/create-and-deliver-cards and …/instructions-for-filling-in-api-
+ * card-data). Pure.
  */
 export type TemplateKind = 'form' | 'approval' | 'status';
 
@@ -13,7 +15,11 @@ export interface DingtalkCardParams {
   cardParamMap: Record<string, string>;
 }
 
-/** Template "form variable" field types (B3.5). */
+/**
+ * Form-variable field types (DingTalk doc '表单变量', open.dingtalk.com/document/development/form-variables,
+ * FormFieldType). Money stays TEXT: a NUMBER input hands back a JSON number, and money is decimal, never float.
+ * A month has no picker of its own (DATE's format is a day), and a person is typed in (see fieldJson).
+ */
 const FIELD_TYPE: Record<InputView['type'], string> = {
   text: 'TEXT', textarea: 'TEXT_AREA', number: 'NUMBER', money: 'TEXT', date: 'DATE', month: 'TEXT', select: 'SELECT', user: 'TEXT',
 };
@@ -45,18 +51,42 @@ export function blockToMarkdown(b: CardBlock): string | undefined {
 }
 
 function buttonJson(b: ButtonView) {
-  // The template binds each button's "回传请求" params to actionId + value (a JSON string); see templates/README.
+  // The template binds each button's "回传请求" params to actionId + value (a JSON string); see README, Card templates.
   return { actionId: b.actionId, label: b.label, style: b.style, value: JSON.stringify(b.value), ...(b.confirm ? { confirmTitle: b.confirm.title, confirmText: b.confirm.text } : {}) };
+}
+
+/** DATE default values use the picker's default format, "yyyy-MM-dd" ('表单变量', FormField.format). */
+const DATE_VALUE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A field's `defaultValue` in the shape its type takes ('表单变量': `defautValue?: RawValue | SelectValue |
+ * MultiSelectValue`, SELECT `{ index, value }` pointing at an option, as in the doc's example). A value that does
+ * not fit (no such option, not a day) is left out rather than shown wrong.
+ */
+function defaultValue(i: InputView, options: { value: string }[] | undefined): unknown {
+  const v = i.value;
+  if (v === undefined || v === '') return undefined;
+  switch (i.type) {
+    case 'select': {
+      const index = (options ?? []).findIndex((o) => o.value === v);
+      return index < 0 ? undefined : { index, value: v };
+    }
+    case 'number': return Number.isFinite(Number(v)) ? Number(v) : undefined;
+    case 'date': return DATE_VALUE.test(v) ? v : undefined;
+    default: return v;
+  }
 }
 
 function fieldJson(i: InputView) {
   // A person is typed in (TEXT: a name's directory id or DingTalk userId); listing the colleagues would
   // break the 1 KB value limit in any company of size.
   const options = i.type === 'user' ? undefined : i.options;
+  const value = defaultValue(i, options);
+  const placeholder = i.placeholder ?? (i.type === 'user' ? 'userid' : i.type === 'month' ? 'yyyy-MM' : undefined);
   return {
     name: i.name, label: i.label, type: FIELD_TYPE[i.type], required: i.required,
-    ...(i.value !== undefined ? { defaultValue: i.value } : {}),
-    ...(i.placeholder ? { placeholder: i.placeholder } : i.type === 'user' ? { placeholder: 'userid' } : {}),
+    ...(value !== undefined ? { defaultValue: value } : {}),
+    ...(placeholder ? { placeholder } : {}),
     ...(options ? { options: options.map((o) => ({ value: o.value, text: o.label })) } : {}),
   };
 }
@@ -91,7 +121,7 @@ export function renderDingtalkCard(card: CardView): DingtalkCardParams {
   };
 }
 
-/** `cardParamMap` values may hold 1 KB (B3.1): longer text is cut at a character boundary and marked. */
+/** `cardParamMap` values may hold 1 KB ('创建并投放卡片'): longer text is cut at a character boundary and marked. */
 export const MAX_PARAM_BYTES = 1024;
 
 export function fitValue(text: string): string {

@@ -50,6 +50,12 @@ describe('normalizeCardCallback', () => {
     });
   });
 
+  it('form submit: a NUMBER input\'s number and a SWITCH\'s boolean arrive as strings, a multi-select as its values', () => {
+    const content = JSON.stringify({ cardPrivateData: { actionIds: ['form'], params: { actionId: 'submit', value: '{}', form: { qty: 3, urgent: true, tags: { index: [0, 2], value: ['a', 'c'] } } } } });
+    const frame = { ...fixture('card-callback-form.json'), data: JSON.stringify({ outTrackId: 'o', userId: 'u', content }) };
+    expect(normalizeCardCallback(frame, ctx)).toMatchObject({ kind: 'event', event: { form: { qty: '3', urgent: 'true', tags: ['a', 'c'] } } });
+  });
+
   it('form submit: select {index,value} reduced to value, group chat from spaceId', () => {
     expect(normalizeCardCallback(fixture('card-callback-form.json'), ctx)).toMatchObject({
       kind: 'event',

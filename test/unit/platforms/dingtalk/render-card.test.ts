@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CardView } from '../../../../src/cards/card-view.ts';
 import { toDingtalkCallbackResponse } from '../../../../src/platforms/dingtalk/callback-response.ts';
 import { renderDingtalkCard, renderMarkdownFallback } from '../../../../src/platforms/dingtalk/render-card.ts';
+import { renderProblems } from '../../../fakes/dingtalk-template-check.ts';
 
 const approval: CardView = {
   title: '差旅报销 R-1', subtitle: 'R-2026-0001', tone: 'orange', blocks: [
@@ -31,20 +32,30 @@ describe('renderDingtalkCard', () => {
     for (const v of Object.values(r.cardParamMap)) expect(typeof v).toBe('string');
   });
 
-  it('form card: form variable fields by type, submit buttons separate', () => {
+  it('form card: form variable fields by type with defaults in their type\'s shape (doc 表单变量), submit buttons separate', () => {
     const r = renderDingtalkCard({ title: '确认', tone: 'blue', blocks: [{ type: 'form', formId: 'expense', inputs: [
-      { name: 'amount', label: '金额', type: 'money', required: true, value: '1200' },
-      { name: 'category', label: '类别', type: 'select', required: true, options: [{ value: 'taxi', label: '打车' }] },
-      { name: 'date', label: '日期', type: 'date', required: false },
+      { name: 'amount', label: '金额', type: 'money', required: true, value: '1200.50' },
+      { name: 'category', label: '类别', type: 'select', required: true, value: 'hotel', options: [{ value: 'taxi', label: '打车' }, { value: 'hotel', label: '住宿' }] },
+      { name: 'unknown_choice', label: '类别2', type: 'select', required: false, value: 'gone', options: [{ value: 'taxi', label: '打车' }] },
+      { name: 'date', label: '日期', type: 'date', required: false, value: '2026-11-03' },
+      { name: 'bad_date', label: '日期2', type: 'date', required: false, value: '11/03' },
+      { name: 'month', label: '月份', type: 'month', required: false, value: '2026-11' },
+      { name: 'qty', label: '数量', type: 'number', required: false, value: '3' },
       { name: 'note', label: '备注', type: 'textarea', required: false, placeholder: '可选' },
     ], buttons: [{ actionId: 'submit', label: '提交', style: 'primary', value: { draftId: 'D-9' } }] }] });
     expect(r.kind).toBe('form');
     expect(JSON.parse(r.cardParamMap['form'] ?? '')).toEqual({ fields: [
-      { name: 'amount', label: '金额', type: 'TEXT', required: true, defaultValue: '1200' },
-      { name: 'category', label: '类别', type: 'SELECT', required: true, options: [{ value: 'taxi', text: '打车' }] },
-      { name: 'date', label: '日期', type: 'DATE', required: false },
+      // Money stays text: a NUMBER input answers with a float.
+      { name: 'amount', label: '金额', type: 'TEXT', required: true, defaultValue: '1200.50' },
+      { name: 'category', label: '类别', type: 'SELECT', required: true, defaultValue: { index: 1, value: 'hotel' }, options: [{ value: 'taxi', text: '打车' }, { value: 'hotel', text: '住宿' }] },
+      { name: 'unknown_choice', label: '类别2', type: 'SELECT', required: false, options: [{ value: 'taxi', text: '打车' }] },
+      { name: 'date', label: '日期', type: 'DATE', required: false, defaultValue: '2026-11-03' },
+      { name: 'bad_date', label: '日期2', type: 'DATE', required: false },
+      { name: 'month', label: '月份', type: 'TEXT', required: false, defaultValue: '2026-11', placeholder: 'yyyy-MM' },
+      { name: 'qty', label: '数量', type: 'NUMBER', required: false, defaultValue: 3 },
       { name: 'note', label: '备注', type: 'TEXT_AREA', required: false, placeholder: '可选' },
     ] });
+    expect(renderProblems(r.cardParamMap)).toEqual([]);
     expect(JSON.parse(r.cardParamMap['form_actions'] ?? '')).toEqual([{ actionId: 'submit', label: '提交', style: 'primary', value: '{"draftId":"D-9"}' }]);
     expect(r.cardParamMap['has_form']).toBe('true');
   });
@@ -80,8 +91,19 @@ describe('renderDingtalkCard', () => {
     expect(renderMarkdownFallback({ title: 't', tone: 'grey', blocks: [] }, 'en').text).toBe('### t');
   });
 
-  it('callback response updates public card data by key; toast-only is {}', () => {
-    expect(toDingtalkCallbackResponse({ toast: { type: 'info', text: 'x' } })).toEqual({});
-    expect(toDingtalkCallbackResponse({ card: approval })).toMatchObject({ cardData: { cardParamMap: { title: '差旅报销 R-1' } }, cardUpdateOptions: { updateCardDataByKey: true } });
+  it('callback answer: the card as public data by key, the toast as the clicker\'s private notice (doc 事件回调)', () => {
+    expect(toDingtalkCallbackResponse({})).toEqual({});
+    expect(toDingtalkCallbackResponse({ card: approval })).toEqual({ cardData: { cardParamMap: renderDingtalkCard(approval).cardParamMap }, cardUpdateOptions: { updateCardDataByKey: true } });
+    const refused = toDingtalkCallbackResponse({ toast: { type: 'error', text: '你不是该步骤的审批人' }, status: 403, error: { code: 'workflow.not_approver', message: 'not an approver' } });
+    expect(refused).toEqual({
+      userPrivateData: { cardParamMap: { notice: '你不是该步骤的审批人', notice_tone: 'error' } },
+      cardUpdateOptions: { updatePrivateDataByKey: true },
+    });
+    const both = toDingtalkCallbackResponse({ toast: { type: 'success', text: 'Approved' }, card: approval }) as { cardData: { cardParamMap: Record<string, string> }; userPrivateData: { cardParamMap: Record<string, string> } };
+    expect(both).toMatchObject({ userPrivateData: { cardParamMap: { notice: 'Approved', notice_tone: 'success' } }, cardUpdateOptions: { updateCardDataByKey: true, updatePrivateDataByKey: true } });
+    // The note is the clicker's alone: never in the public data, and it fits the template's private variables.
+    expect(both.cardData.cardParamMap['notice']).toBeUndefined();
+    expect(renderProblems(both.userPrivateData.cardParamMap, 'private')).toEqual([]);
+    expect(renderProblems(both.cardData.cardParamMap)).toEqual([]);
   });
 });
