@@ -38,7 +38,13 @@ runMessengerContract('dingtalk', async () => {
     tokenRequests: () => fake.tokensIssued,
     advanceClock: (ms) => clock.advance(ms),
     expireCard: (ref) => fake.deleteCard(ref.messageId),
-    close: () => fake.close(),
+    // Everything the contract sent must also pass the strict fake: no refused call (other than the documented
+    // param.cardAlreadyExist of an idempotent repeat), no variable a template could not render.
+    close: async () => {
+      const findings = [...fake.rejected.filter((r) => r.code !== 'param.cardAlreadyExist' && r.code !== 'param.cardNotExist').map((r) => `${r.path} ${r.code}`), ...fake.renderIssues];
+      await fake.close();
+      if (findings.length > 0) throw new Error(`the strict DingTalk fake found: ${findings.join('; ')}`);
+    },
   };
 });
 

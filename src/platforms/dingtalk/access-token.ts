@@ -3,7 +3,7 @@ import { ExternalServiceError } from '../../core/errors.ts';
 import { DINGTALK_HTTP_TIMEOUT_MS } from './open-api.ts';
 
 /**
- * App access token from `POST /v1.0/oauth2/accessToken` (im-platforms.md B4): valid `expireIn` (7200) seconds,
+ * App access token from `POST /v1.0/oauth2/accessToken` (DingTalk doc '获取企业内部应用的accessToken', open.dingtalk.com/document/orgapp/obtain-the-access-token-of-an-internal-app): valid `expireIn` (7200) seconds,
  * cached per app and refreshed early; concurrent callers share one in-flight request.
  */
 export interface AccessTokenSource {

@@ -7,8 +7,9 @@ import type { DingtalkHttp } from './open-api.ts';
 import { renderDingtalkCard, renderMarkdownFallback, type TemplateKind } from './render-card.ts';
 
 /**
- * DingTalk Messenger: template cards via createAndDeliver / PUT card instances (B3.1, B3.2), robot messages via
- * oToMessages/batchSend and groupMessages/send (B3.6). Card sends are idempotent through `outTrackId`
+ * DingTalk Messenger: template cards via createAndDeliver / PUT card instances (DingTalk docs '创建并投放卡片' and
+ * '更新卡片'), robot messages via oToMessages/batchSend and groupMessages/send (docs '批量发送人与机器人会话中机器人消息',
+ * '机器人发送群聊消息'; msgKey/msgParam per '消息发送与接收类型'). Card sends are idempotent through `outTrackId`
  * (derived from the idempotency key; a repeat answers `param.cardAlreadyExist`). Robot sends have no
  * server-side idempotency key, so repeats are caught by a bounded in-process memory only.
  */

@@ -30,7 +30,7 @@ export function createDingtalkPlatform(cfg: DingtalkBotConfig, secrets: Dingtalk
   });
   const messenger = createDingtalkMessenger({
     botId: cfg.id,
-    // For internal-app robots robotCode equals the AppKey / clientId (B0).
+    // For internal-app robots robotCode is the AppKey / clientId (DingTalk doc '创建并投放卡片', imGroupOpenDeliverModel.robotCode).
     robotCode: secrets.robotCode ?? secrets.clientId,
     templates: cfg.card_templates,
     locale: cfg.locale,

@@ -2,7 +2,7 @@ import type { DirectoryDepartment, DirectorySource, DirectoryUser } from '../pla
 import type { DingtalkHttp } from './open-api.ts';
 
 /**
- * Org directory through the legacy topapi endpoints (im-platforms.md B5): departments breadth-first from the
+ * Org directory through the legacy topapi endpoints (DingTalk docs '查询用户详情' /topapi/v2/user/get, '获取部门详情' /topapi/v2/department/get): departments breadth-first from the
  * root (1) with `dept_manager_userid_list`, then every member's detail for `manager_userid` and `unionid`.
  * Contacts APIs do not count toward the monthly quota; the 20 QPS per API limit still applies (open-api.ts).
  */

@@ -33,7 +33,7 @@ export function normalizeRobotMessage(frame: StreamFrame, ctx: DingtalkNormalize
   if (!m.senderStaffId) return { kind: 'ignored', reason: 'no_sender_staff_id' };
   const text = messageText(m);
   if (text === undefined) return { kind: 'ignored', reason: `unsupported_message_type:${m.msgtype}` };
-  // Groups deliver only @-bot messages (B2); isInAtList guards against a console setting that widens that.
+  // Groups deliver only @-bot messages (DingTalk doc '机器人接收消息'); isInAtList guards against a console setting that widens that.
   const chatType = m.conversationType === '1' ? 'p2p' : 'group';
   if (chatType === 'group' && m.isInAtList === false) return { kind: 'ignored', reason: 'group_without_bot_mention' };
   const event: InboundMessage = {

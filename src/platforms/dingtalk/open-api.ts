@@ -22,7 +22,7 @@ const MAX_THROTTLE_RETRIES = 5;
 export const DINGTALK_HTTP_TIMEOUT_MS = 15_000;
 /** Same doc: new APIs answer 403 with these codes; legacy APIs use errcode 90018 / 90002. */
 const THROTTLE_CODES = new Set(['Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', 'Forbidden.AccessDenied.QpsLimitForApi', '90018', '90002']);
-/** Invalid / expired token: new APIs `InvalidAuthentication`, legacy 40014 / 42001 (B4). */
+/** Invalid / expired token: new APIs `InvalidAuthentication`, legacy 40014 / 42001 (DingTalk doc '全局错误码'). */
 const TOKEN_CODES = new Set(['InvalidAuthentication', '40014', '42001']);
 
 export interface DingtalkHttp {

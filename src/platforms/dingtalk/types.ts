@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Raw DingTalk Stream payloads (im-platforms.md B1.2, B2, B3.3), parsed at the edge. */
+/** Raw DingTalk Stream payloads (Stream frames: 'Stream Mode 协议文档'; robot messages: '消息发送与接收类型', 机器人接收消息; card callbacks: '事件回调'), parsed at the edge. */
 
 /** A downstream frame as DWClient hands it to callback listeners. `data` is a JSON string. */
 export interface StreamFrame {
