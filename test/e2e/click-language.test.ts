@@ -64,5 +64,12 @@ describe("click answers in the chat's language", () => {
     // A message with no language of its own ("3000") leaves the chat's language as it was.
     await says('lisi', '3000');
     expect((await cc.click('lisi', second.id, 'approve')).body.toast?.text).toBe('已同意');
+    // The console's own refusal (a button on a view that changed since) speaks it too.
+    await cc.waitFor('lisi', (m) => m.id === second.id && m.revision > second.revision);
+    const stale = await cc.click('lisi', second.id, 'approve', {}, undefined, second.revision);
+    expect([stale.status, stale.body.error?.code, stale.body.toast?.text]).toEqual([409, 'card.outdated', '这张卡片已经更新，请看最新内容后再操作']);
+    await says('lisi', 'thanks');
+    const staleEn = await cc.click('lisi', second.id, 'approve', {}, undefined, second.revision);
+    expect(staleEn.body.toast?.text).toBe('This card has changed; look at it again before acting');
   });
 });

@@ -4,10 +4,10 @@ import { z } from 'zod';
 import type { ButtonView, CardView } from '../../cards/card-view.ts';
 import type { ConsoleBotConfig } from '../../config/bot-schema.ts';
 import type { Clock } from '../../core/clock.ts';
-import { AppError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { AppError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { IdGenerator } from '../../core/ids.ts';
 import type { Database } from '../../db/database.ts';
-import { findUserByIdentity, listActiveUsers } from '../../directory/directory-repo.ts';
+import { chatLocale, findUserByIdentity, listActiveUsers } from '../../directory/directory-repo.ts';
 import { readBodyText } from '../../http/body.ts';
 import type { AcceptEvent, Receiver } from '../platform.ts';
 import type { ConsoleFeed } from './feed.ts';
@@ -24,6 +24,9 @@ const inboxQuery = z.object({
   waitMs: z.coerce.number().int().min(0).max(30_000).default(0),
   html: z.enum(['0', '1']).optional(),
 });
+
+const OUTDATED = { zh: '这张卡片已经更新，请看最新内容后再操作', en: 'This card has changed; look at it again before acting' };
+const NOT_YOURS = { zh: '这张卡片不是发给你的', en: 'This card was not sent to you' };
 
 /** The console as a platform: HTTP API + page. Same ports as Feishu and DingTalk (Receiver + Messenger). */
 export class ConsoleReceiver implements Receiver {
@@ -67,13 +70,18 @@ export class ConsoleReceiver implements Receiver {
       const body = parse(actionBodySchema, await readJson(c));
       // Who the clicker is gets checked by the card-action handler; here: only cards delivered to them.
       const stored = await this.d.feed.cardOf(body.user, body.messageId);
-      if (!stored) throw new NotFoundError('console.unknown_message', `no card ${body.messageId} was delivered to ${body.user}`);
+      // Refusals answer with a toast in the chat's language (the page shows it), the English stays in `error`.
+      const refuse = async (status: 404 | 409, code: string, message: string, text: { zh: string; en: string }) => {
+        const locale = (await chatLocale(this.d.db, 'console', this.cfg.id, [body.user])) ?? this.cfg.locale;
+        return c.json({ toast: { type: 'info', text: text[locale] }, error: { code, message } }, status);
+      };
+      if (!stored) return refuse(404, 'console.unknown_message', `no card ${body.messageId} was delivered to ${body.user}`, NOT_YOURS);
       if (body.revision !== undefined && body.revision !== stored.revision) {
-        throw new ConflictError('card.outdated', `the card changed since revision ${body.revision} (now ${stored.revision}); look at it again before acting`);
+        return refuse(409, 'card.outdated', `the card changed since revision ${body.revision} (now ${stored.revision}); look at it again before acting`, OUTDATED);
       }
       const button = findButton(stored.card, body.actionId);
       // The stored card is the latest revision; a button that is gone means the user acted on an old view.
-      if (!button) throw new ConflictError('card.outdated', `the card changed and no longer offers "${body.actionId}"; it shows the current state`);
+      if (!button) return refuse(409, 'card.outdated', `the card changed and no longer offers "${body.actionId}"; it shows the current state`, OUTDATED);
       const eventId = body.eventId ?? this.d.ids.uuid();
       const ack = await this.acceptor()(normalizeAction(body, button.value, { botId: this.cfg.id, tenantId: this.cfg.tenant, eventId, now: this.d.clock.now() }));
       const status = (ack.status ?? 200) as 200;
