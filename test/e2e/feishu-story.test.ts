@@ -140,6 +140,7 @@ describe('feishu story: webhook in, cards out, through the real SDK against the 
     const res = await fs.click('wangwu', lisi, 'approve');
     expect(res.status).toBe(200);
     expect(res.body.toast?.type).toBe('error');
+    expect(res.body.toast?.content).toBe('你不是这个任务的审批人'); // a Chinese chat: the engine's refusal in Chinese
     const after = await app.db.db.selectFrom('requests').selectAll().where('id', '=', req.id).executeTakeFirstOrThrow();
     expect(after.version).toBe(req.version);
     const denied = await app.db.db.selectFrom('audit_log').selectAll().where('subject_id', '=', req.id).where('action', '=', 'request.approve.denied').execute();
