@@ -22,8 +22,17 @@ import { ExternalServiceError } from '../core/errors.ts';
  * the spare call is the closed window's second edge). See test/unit/platforms/rate-limiter.test.ts.
  */
 export interface RateLimiter {
-  acquire(key: string, platformLimit: number): Promise<void>;
+  /** One permit under `key` for a documented limit of `platformLimit` calls per `window` (default: per second). */
+  acquire(key: string, platformLimit: number, window?: RateWindow): Promise<void>;
 }
+
+/**
+ * Feishu also limits most APIs per minute ("1000 次/分钟、50 次/秒" on each API page). A minute is long next to
+ * latency jitter, so half of the margin may be spent as a burst and half stays spare: at 1000/min, permits are
+ * spaced 75 ms (800/min) with 100 available at once, and any sliding minute holds at most 901.
+ */
+export type RateWindow = 'second' | 'minute';
+const WINDOW_US: Record<RateWindow, number> = { second: 1_000_000, minute: 60_000_000 };
 
 /** Share of the documented limit we actually use; the rest absorbs latency jitter and unknown window edges. */
 export const SAFETY_FACTOR = 0.8;
@@ -34,12 +43,21 @@ export function effectiveRate(platformLimit: number): number {
 }
 
 /**
- * Microseconds between two permits. Rounded UP so that `rate` permits never fit in one second
+ * Microseconds between two permits. Rounded UP so that `rate` permits never fit in one window
  * (1e6 / 3 rounded down would put the 4th permit at 999 999 µs).
  */
-export function spacingMicros(platformLimit: number): number {
-  return Math.ceil(1_000_000 / effectiveRate(platformLimit));
+export function spacingMicros(platformLimit: number, window: RateWindow = 'second'): number {
+  return Math.ceil(WINDOW_US[window] / effectiveRate(platformLimit));
 }
+
+/** How far ahead of its spacing a permit may go (a burst): none within a second, half the margin within a minute. */
+export function toleranceMicros(platformLimit: number, window: RateWindow = 'second'): number {
+  if (window === 'second') return 0;
+  return Math.floor((platformLimit - effectiveRate(platformLimit)) / 2) * spacingMicros(platformLimit, window);
+}
+
+/** Each window keeps its own slots: the per-minute rule of a key is a different row than its per-second rule. */
+const slotKey = (key: string, window: RateWindow): string => (window === 'second' ? key : `${key}/${window}`);
 
 export interface RateLimiterOptions {
   /** Waits for a slot; injectable so tests run on a virtual clock. */
@@ -65,12 +83,12 @@ export function queueFull(key: string, waitMs: number): ExternalServiceError {
   });
 }
 
-interface ReserveRow { now_us: string | number; slot_us: string | number | null; next_us: string | number | null }
+interface ReserveRow { now_us: string | number; slot_us: string | number | null; next_us: string | number | null; granted: string | number }
 
 /**
- * Slots in Postgres (table `rate_limits`: key → `next_us`, the earliest time the next permit may start).
- * One statement reserves a slot: `slot = max(now, next_us)`, `next_us = slot + spacing`, unless the slot is more
- * than `maxWaitMs` away. Callers then sleep until their own slot: first come, first served, no retry storm, and
+ * Slots in Postgres (table `rate_limits`: key → `next_us`, the theoretical time of the next permit). One statement
+ * reserves a slot: `slot = max(now, next_us - tolerance)`, `next_us = max(next_us, now) + spacing`, unless the slot
+ * is more than `maxWaitMs` away. Callers then sleep until their own slot: first come, first served, no retry storm, and
  * it works on a `pg` pool and on PGlite's single connection without holding a transaction open.
  */
 export function createPgRateLimiter<DB>(db: Kysely<DB>, opts: RateLimiterOptions = {}): RateLimiter & { prune(): Promise<number> } {
@@ -85,8 +103,12 @@ export function createPgRateLimiter<DB>(db: Kysely<DB>, opts: RateLimiterOptions
   };
   return {
     prune,
-    async acquire(key, platformLimit) {
-      const spacing = spacingMicros(platformLimit);
+    async acquire(name, platformLimit, window = 'second') {
+      const key = slotKey(name, window);
+      const spacing = spacingMicros(platformLimit, window);
+      const tolerance = toleranceMicros(platformLimit, window);
+      // excluded.next_us = now + spacing. A new next_us ≥ now + spacing, and the slot is `new - spacing - tolerance`
+      // when that is still ahead of now, else now.
       const { rows } = await sql<ReserveRow>`
         with now as (select ${nowUs()} as us),
         up as (
@@ -94,14 +116,15 @@ export function createPgRateLimiter<DB>(db: Kysely<DB>, opts: RateLimiterOptions
           select ${key}, us + ${spacing}::bigint from now
           on conflict (key) do update
             set next_us = greatest(r.next_us, excluded.next_us - ${spacing}::bigint) + ${spacing}::bigint
-            where r.next_us <= excluded.next_us - ${spacing}::bigint + ${maxWaitUs}::bigint
+            where r.next_us <= excluded.next_us - ${spacing}::bigint + ${maxWaitUs + tolerance}::bigint
           returning r.next_us)
-        select now.us as now_us, (select next_us from up) - ${spacing}::bigint as slot_us,
-               (select next_us from rate_limits where key = ${key}) as next_us
+        select now.us as now_us, greatest(now.us, (select next_us from up) - ${spacing + tolerance}::bigint) as slot_us,
+               (select next_us from rate_limits where key = ${key}) as next_us,
+               (select count(*) from up) as granted
         from now`.execute(db);
       const row = rows[0];
       const now = Number(row?.now_us ?? 0);
-      if (!row || row.slot_us === null) throw queueFull(key, (Number(row?.next_us ?? now) - now) / 1000);
+      if (!row || Number(row.granted) === 0) throw queueFull(name, (Number(row?.next_us ?? now) - tolerance - now) / 1000);
       if (random() < pruneProbability) await prune();
       const waitMs = Math.ceil((Number(row.slot_us) - now) / 1000);
       if (waitMs > 0) await sleep(waitMs);
@@ -116,12 +139,14 @@ export function createMemoryRateLimiter(opts: Pick<RateLimiterOptions, 'now' | '
   const maxWaitUs = (opts.maxWaitMs ?? DEFAULT_MAX_WAIT_MS) * 1000;
   const next = new Map<string, number>();
   return {
-    async acquire(key, platformLimit) {
-      const spacing = spacingMicros(platformLimit);
+    async acquire(name, platformLimit, window = 'second') {
+      const key = slotKey(name, window);
+      const spacing = spacingMicros(platformLimit, window);
       const t = Math.round(now() * 1000);
-      const slot = Math.max(t, next.get(key) ?? t);
-      if (slot - t > maxWaitUs) throw queueFull(key, (slot - t) / 1000);
-      next.set(key, slot + spacing);
+      const tat = next.get(key) ?? t;
+      const slot = Math.max(t, tat - toleranceMicros(platformLimit, window));
+      if (slot - t > maxWaitUs) throw queueFull(name, (slot - t) / 1000);
+      next.set(key, Math.max(tat, t) + spacing);
       const waitMs = Math.ceil((slot - t) / 1000);
       if (waitMs > 0) await sleep(waitMs);
     },

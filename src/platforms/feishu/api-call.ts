@@ -13,8 +13,11 @@ export interface FeishuApiEnvelope { code?: number; msg?: string; data?: unknown
 
 export interface CallOptions {
   limiter: RateLimiter;
-  /** Limiter keys with their per-second budgets, e.g. app-wide 50/s and per-chat 5/s. */
-  permits: { key: string; perSecond: number }[];
+  /**
+   * Limiter keys with their DOCUMENTED budgets (the limiter keeps a margin under them), e.g. app-wide 50/s and
+   * 1000/min, per-chat 5/s.
+   */
+  permits: { key: string; perSecond: number; perMinute?: number }[];
   sleep: (ms: number) => Promise<void>;
   /** Maps a business error code to a specific ExternalServiceError (card.too_old…); undefined = generic. */
   classify?: (code: number, msg: string) => ExternalServiceError | undefined;
@@ -58,7 +61,10 @@ export async function callFeishu<T extends FeishuApiEnvelope>(
   for (let attempt = 0; ; attempt++) {
     // The scarcest budget first (one message: 5/s), the app's own (50/s) last, right before the call: a permit
     // taken and then held while waiting for another would be spent in a later second, over that second's budget.
-    for (const p of [...opts.permits].sort((a, b) => a.perSecond - b.perSecond)) await opts.limiter.acquire(p.key, p.perSecond);
+    for (const p of [...opts.permits].sort((a, b) => a.perSecond - b.perSecond)) {
+      if (p.perMinute !== undefined) await opts.limiter.acquire(p.key, p.perMinute, 'minute');
+      await opts.limiter.acquire(p.key, p.perSecond);
+    }
     let body: FeishuApiEnvelope;
     let status = 200;
     let headers: Record<string, unknown> = {};

@@ -9,8 +9,12 @@ import { renderFeishuCard } from './render-card.ts';
 
 /** Sends and PATCHes Feishu messages as the app bot (tenant token handled by the SDK client). */
 
-/** Message send / PATCH APIs allow 50 calls/s per app (A3.1, A6). */
+/**
+ * Message send / PATCH: "1000 次/分钟、50 次/秒" per app (Feishu API pages '发送消息' and '更新已发送的消息卡片',
+ * open.feishu.cn/document/ukTMukTMukTM/uUzN04SN3QjL1cDN '频控策略'). Documented limits: the limiter keeps a margin.
+ */
 export const APP_PER_SECOND = 50;
+export const APP_PER_MINUTE = 1000;
 /** 5 QPS per recipient user and per group, shared by all bots in the group (A3.1). */
 export const CHAT_PER_SECOND = 5;
 /** PATCH is limited to 5 QPS per message (A2.5). */
@@ -68,7 +72,7 @@ export function createFeishuMessenger(deps: FeishuMessengerDeps): Messenger {
       url: '/open-apis/im/v1/messages',
       params: { receive_id_type: r.type },
       data: { receive_id: r.id, msg_type: msgType, content, uuid: messageUuid(idempotencyKey) },
-    }, opts([{ key: appKey, perSecond: APP_PER_SECOND }, { key: `feishu:${deps.appId}:chat:${r.id}`, perSecond: CHAT_PER_SECOND }]), deps.onTokenInvalid);
+    }, opts([{ key: appKey, perSecond: APP_PER_SECOND, perMinute: APP_PER_MINUTE }, { key: `feishu:${deps.appId}:chat:${r.id}`, perSecond: CHAT_PER_SECOND }]), deps.onTokenInvalid);
     const messageId = res.data?.message_id;
     if (!messageId) throw new ExternalServiceError('feishu', 'feishu.bad_response', 'message create returned no message_id', { retryable: true });
     return { platform: 'feishu', botId: deps.botId, messageId, ...(res.data?.chat_id ? { extra: { chatId: res.data.chat_id } } : {}) };
@@ -84,7 +88,7 @@ export function createFeishuMessenger(deps: FeishuMessengerDeps): Messenger {
         method: 'PATCH',
         url: `/open-apis/im/v1/messages/${encodeURIComponent(ref.messageId)}`,
         data: { content: JSON.stringify(renderFeishuCard(card)) },
-      }, opts([{ key: appKey, perSecond: APP_PER_SECOND }, { key: `feishu:${deps.appId}:msg:${ref.messageId}`, perSecond: MESSAGE_PER_SECOND }], classifyPatch), deps.onTokenInvalid);
+      }, opts([{ key: appKey, perSecond: APP_PER_SECOND, perMinute: APP_PER_MINUTE }, { key: `feishu:${deps.appId}:msg:${ref.messageId}`, perSecond: MESSAGE_PER_SECOND }], classifyPatch), deps.onTokenInvalid);
     },
   };
 }

@@ -8,8 +8,12 @@ import { callFeishu, type FeishuRequester } from './api-call.ts';
  * Visibility is bounded by the app's contacts scope; users outside it are simply not returned.
  */
 
-/** Contact APIs publish no separate limit (A5: unconfirmed); stay under the 50/s app-wide ceiling. */
-const CONTACT_PER_SECOND = 20;
+/**
+ * Contact list APIs: "1000 次/分钟、50 次/秒" (Feishu API page '获取部门直属用户列表', contact/v3/users/
+ * find_by_department). Documented limits: the limiter keeps a margin.
+ */
+const CONTACT_PER_SECOND = 50;
+const CONTACT_PER_MINUTE = 1000;
 /** Largest page the contact v3 list APIs accept. */
 const PAGE_SIZE = 50;
 /** Id types we ask for: user ids are open_id, department ids are open_department_id. */
@@ -75,7 +79,7 @@ export function createFeishuDirectory(deps: FeishuDirectoryDeps): DirectorySourc
     do {
       const res = await callFeishu<Page<T>>(deps.client, {
         method: 'GET', url, params: { ...ID_PARAMS, ...params, page_size: PAGE_SIZE, ...(pageToken ? { page_token: pageToken } : {}) },
-      }, { limiter: deps.limiter, sleep: deps.sleep, permits: [{ key: `feishu:${deps.appId}:contact`, perSecond: CONTACT_PER_SECOND }] });
+      }, { limiter: deps.limiter, sleep: deps.sleep, permits: [{ key: `feishu:${deps.appId}:contact`, perSecond: CONTACT_PER_SECOND, perMinute: CONTACT_PER_MINUTE }] });
       out.push(...(res.data?.items ?? []));
       pageToken = res.data?.has_more ? res.data.page_token : undefined;
     } while (pageToken);

@@ -45,16 +45,17 @@ function prng(seed: number): () => number {
   };
 }
 
-/** The most calls found in any sliding window [t, t + 1000 ms] (closed: both edges count). */
-function maxInAnySecond(times: number[]): number {
+/** The most calls found in any sliding window [t, t + windowMs] (closed: both edges count). */
+function maxInAnyWindow(times: number[], windowMs: number): number {
   const s = [...times].sort((a, b) => a - b);
   let best = 0;
   for (let i = 0, j = 0; i < s.length; i++) {
-    while ((s[j] ?? Infinity) <= (s[i] ?? 0) + 1000) j++;
+    while ((s[j] ?? Infinity) <= (s[i] ?? 0) + windowMs) j++;
     best = Math.max(best, j - i);
   }
   return best;
 }
+const maxInAnySecond = (times: number[]) => maxInAnyWindow(times, 1000);
 
 const DINGTALK_LIMIT = 20; // DingTalk standard edition: 20 calls/s per app per API
 const CALLS = 90;
@@ -114,6 +115,27 @@ describe('createMemoryRateLimiter (virtual clock)', () => {
     expect(later[0]).toMatchObject({ status: 'fulfilled', value: 1_700_000_000_000 + 250 });
   });
 
+  it('Feishu: 1000/min and 50/s on one key: a burst of 101, then 800/min; no sliding minute over 901, no second over 41', async () => {
+    const t = virtualTime(1_700_000_000_000);
+    const limiter = createMemoryRateLimiter({ now: t.now, sleep: t.sleep, maxWaitMs: 600_000 });
+    const granted: number[] = [];
+    // The order Feishu's callFeishu takes them: the per-minute rule, then the per-second one right before the call.
+    const results = await t.run(Array.from({ length: 1300 }, () => async () => {
+      await limiter.acquire('feishu:cli_x:app', 1000, 'minute');
+      await limiter.acquire('feishu:cli_x:app', 50);
+      granted.push(t.now());
+    }));
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    expect(granted).toHaveLength(1300);
+    expect(maxInAnyWindow(granted, 60_000)).toBeLessThanOrEqual(901);
+    expect(maxInAnySecond(granted)).toBeLessThanOrEqual(41);
+    // A burst at the per-second spacing (25 ms) while the minute's tolerance lasts, then 800/min: the 1300th
+    // call cannot go before (1300 - 101) × 75 ms.
+    const offsets = granted.map((g) => g - 1_700_000_000_000).sort((a, b) => a - b);
+    expect(offsets.filter((o) => o <= 2_500)).toHaveLength(101);
+    expect(offsets.at(-1)).toBeGreaterThanOrEqual((1300 - 101) * 75);
+  });
+
   it('keeps keys independent', async () => {
     const t = virtualTime(0);
     const limiter = createMemoryRateLimiter({ now: t.now, sleep: async () => { throw new Error('should not wait'); } });
@@ -145,6 +167,17 @@ describe('createPgRateLimiter (the suite database, virtual clock)', () => {
     ]);
     const row = await sql<{ next_us: string }>`select next_us from rate_limits where key = 'pg:k'`.execute(tdb.handle.db);
     expect(Number(row.rows[0]?.next_us)).toBe((1_700_000_100_000 + 250) * 1000);
+  });
+
+  it('a per-minute rule in Postgres: the same burst and spacing as in memory', async () => {
+    const t = virtualTime(1_700_000_300_000);
+    const limiter = createPgRateLimiter(tdb.handle.db, { now: t.now, sleep: t.sleep, maxWaitMs: 600_000 });
+    const granted: number[] = [];
+    await t.run(Array.from({ length: 150 }, () => async () => { await limiter.acquire('pg:feishu:app', 1000, 'minute'); granted.push(t.now()); }));
+    const offsets = granted.map((g) => g - 1_700_000_300_000).sort((a, b) => a - b);
+    expect(offsets.filter((o) => o === 0)).toHaveLength(101);
+    // After the burst, 75 ms apart (800/min): the 150th call is 49 spacings later.
+    expect(offsets.at(-1)).toBe(49 * 75);
   });
 
   it('prunes keys idle for a minute, keeps fresh ones', async () => {

@@ -3,7 +3,7 @@ import { feishuBotSchema } from '../../../../src/config/bot-schema.ts';
 import { systemClock } from '../../../../src/core/clock.ts';
 import { messageUuid } from '../../../../src/platforms/feishu/api-client.ts';
 import { createFeishuPlatform, sdkDomain } from '../../../../src/platforms/feishu/feishu-platform.ts';
-import { createMemoryRateLimiter } from '../../../../src/platforms/rate-limiter.ts';
+import { createMemoryRateLimiter, type RateLimiter } from '../../../../src/platforms/rate-limiter.ts';
 import { startFakeFeishuServer, type FakeFeishuServer } from '../../../fakes/feishu-server.ts';
 
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
@@ -14,7 +14,7 @@ afterEach(async () => { await fake.close(); });
 function messenger(extra: { sleeps?: number[]; keys?: string[] } = {}) {
   const cfg = feishuBotSchema.parse({ id: 'f1', platform: 'feishu', domain: fake.url, credentials: { app_id: 'A', app_secret: 'B' } });
   const memory = createMemoryRateLimiter();
-  const limiter = { acquire: (key: string, perSecond: number) => { extra.keys?.push(`${key}@${perSecond}`); return memory.acquire(key, perSecond); } };
+  const limiter: RateLimiter = { acquire: (key, limit, window) => { extra.keys?.push(`${key}@${limit}${window === 'minute' ? '/min' : ''}`); return memory.acquire(key, limit, window); } };
   const sleep = async (ms: number) => { extra.sleeps?.push(ms); };
   return createFeishuPlatform(cfg, { appId: 'cli_a1b2c3d4e5f60718', appSecret: 's' }, { logger: silent, clock: systemClock, limiter, sleep }).messenger;
 }
@@ -65,14 +65,14 @@ describe('feishu messenger', () => {
     expect(sdkDomain('http://127.0.0.1:9/')).toBe('http://127.0.0.1:9');
   });
 
-  it('takes per-chat and app-wide permits for sends, per-message and app-wide for PATCH: the scarcest first, the app permit right before the call', async () => {
+  it('takes per-chat and app-wide (per minute, then per second) permits for sends, per-message and app-wide for PATCH: the scarcest first, the app permit right before the call', async () => {
     const keys: string[] = [];
     const m = messenger({ keys });
     const ref = await m.sendCard({ platform: 'feishu', botId: 'f1', chatId: 'oc_g' }, { title: 'T', tone: 'blue', blocks: [] }, { idempotencyKey: 'k' });
     await m.updateCard(ref, { title: 'T2', tone: 'blue', blocks: [] });
     expect(keys).toEqual([
-      'feishu:cli_a1b2c3d4e5f60718:chat:oc_g@5', 'feishu:cli_a1b2c3d4e5f60718:app@50',
-      `feishu:cli_a1b2c3d4e5f60718:msg:${ref.messageId}@5`, 'feishu:cli_a1b2c3d4e5f60718:app@50',
+      'feishu:cli_a1b2c3d4e5f60718:chat:oc_g@5', 'feishu:cli_a1b2c3d4e5f60718:app@1000/min', 'feishu:cli_a1b2c3d4e5f60718:app@50',
+      `feishu:cli_a1b2c3d4e5f60718:msg:${ref.messageId}@5`, 'feishu:cli_a1b2c3d4e5f60718:app@1000/min', 'feishu:cli_a1b2c3d4e5f60718:app@50',
     ]);
   });
 
