@@ -91,6 +91,11 @@ function fieldJson(i: InputView) {
   };
 }
 
+/** Form buttons send the form unless marked `sendsForm: false`. */
+function sendsForm(b: ButtonView): boolean {
+  return !('sendsForm' in b && b.sendsForm === false);
+}
+
 export function cardMarkdown(card: CardView): string {
   return card.blocks.map(blockToMarkdown).filter((s): s is string => s !== undefined && s.length > 0).join('\n\n');
 }
@@ -103,7 +108,11 @@ export function templateKindOf(card: CardView): TemplateKind {
 
 export function renderDingtalkCard(card: CardView): DingtalkCardParams {
   const form = card.blocks.find((b): b is Extract<CardBlock, { type: 'form' }> => b.type === 'form');
-  const actions = card.blocks.flatMap((b) => (b.type === 'actions' ? b.buttons : []));
+  // A form button that does not send the form (cancel, remind, withdraw) is a plain button: the template's form
+  // submit buttons run the client's required-field check first ('表单变量': "必填校验通过后会调用回传请求"),
+  // which an emptied required field would fail.
+  const formButtons = form?.buttons ?? [];
+  const actions = [...card.blocks.flatMap((b) => (b.type === 'actions' ? b.buttons : [])), ...formButtons.filter((b) => !sendsForm(b))];
   return {
     kind: templateKindOf(card),
     cardParamMap: {
@@ -116,7 +125,7 @@ export function renderDingtalkCard(card: CardView): DingtalkCardParams {
       has_form: String(form !== undefined),
       form_id: form?.formId ?? '',
       form: JSON.stringify({ fields: (form?.inputs ?? []).map(fieldJson) }),
-      form_actions: JSON.stringify((form?.buttons ?? []).map(buttonJson)),
+      form_actions: JSON.stringify(formButtons.filter(sendsForm).map(buttonJson)),
     },
   };
 }

@@ -60,6 +60,17 @@ describe('renderDingtalkCard', () => {
     expect(r.cardParamMap['has_form']).toBe('true');
   });
 
+  it('a form button that does not send the form is a plain button, outside the form\'s required-field check', () => {
+    // Built as a variable: `sendsForm` is optional on ButtonView.
+    const cancel = { actionId: 'dialog.cancel', label: '取消', style: 'default' as const, value: { op: 'dialog.cancel' }, sendsForm: false };
+    const submit = { actionId: 'dialog.submit', label: '提交', style: 'primary' as const, value: { op: 'dialog.submit' } };
+    const p = renderDingtalkCard({ title: 'T', tone: 'orange', blocks: [{ type: 'form', formId: 'f', inputs: [{ name: 'a', label: 'A', type: 'text', required: true }], buttons: [submit, cancel] }] });
+    expect(JSON.parse(p.cardParamMap['form_actions'] ?? '').map((b: { actionId: string }) => b.actionId)).toEqual(['dialog.submit']);
+    expect(JSON.parse(p.cardParamMap['actions'] ?? '').map((b: { actionId: string }) => b.actionId)).toEqual(['dialog.cancel']);
+    expect(p.cardParamMap['has_actions']).toBe('true');
+    expect(p.kind).toBe('form');
+  });
+
   it('keeps every variable within the 1 KB value limit: no colleague list for a person field, long text cut', () => {
     const colleagues = Array.from({ length: 200 }, (_, i) => ({ value: `user${i}`, label: `同事${i}` }));
     const big: CardView = {
