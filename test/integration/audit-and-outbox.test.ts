@@ -6,6 +6,7 @@ import { ExternalServiceError } from '../../src/core/errors.ts';
 import * as outboxRepo from '../../src/outbox/outbox-repo.ts';
 import { OutboxWorker } from '../../src/outbox/outbox-worker.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
+import { until } from '../support/until.ts';
 
 let tdb: TestDb;
 beforeAll(async () => { tdb = await createTestDb(); });
@@ -140,7 +141,8 @@ describe('outbox leases and time limits', () => {
     a.start();
     await sleep(50);
     b.start();
-    await sleep(2000);
+    // Until the job is done (however slow the machine), not a fixed wait; b polls every 20 ms all along.
+    await until(() => db.selectFrom('outbox_jobs').select('status').where('idempotency_key', '=', 'slow-lease-1').executeTakeFirstOrThrow(), (j) => j.status === 'done', 20_000);
     await Promise.all([a.stop(), b.stop()]);
     const job = await db.selectFrom('outbox_jobs').selectAll().where('idempotency_key', '=', 'slow-lease-1').executeTakeFirstOrThrow();
     expect({ starts, most, status: job.status, attempts: job.attempts }).toEqual({ starts: 1, most: 1, status: 'done', attempts: 1 });
