@@ -49,11 +49,25 @@ export async function touchIdentity(db: Db, platform: string, botId: string, ext
     .where('platform', '=', platform).where('bot_id', '=', botId).where('external_id', '=', externalId).execute();
 }
 
-/** The language this person last wrote in to this bot (the chat's language), or null before their first words. */
+export interface ChatKey { platform: string; botId: string; externalIds: string[] }
+
+/**
+ * The language each person last wrote in to the bot (the chat's language), or null before their first
+ * words; one query for many chats (concurrent clicks share it). A person's ids are their identities' ids
+ * (primary and aliases): the most recently seen one that has a language wins.
+ */
+export async function chatLocales(db: Db, keys: ChatKey[]): Promise<('zh' | 'en' | null)[]> {
+  const tuples = keys.flatMap((k) => k.externalIds.map((id) => [k.platform, k.botId, id] as const));
+  if (tuples.length === 0) return keys.map(() => null);
+  const rows = await db.selectFrom('user_identities').select(['platform', 'bot_id', 'external_id', 'locale', 'last_seen_at'])
+    .where((eb) => eb(eb.refTuple('platform', 'bot_id', 'external_id'), 'in', tuples.map(([p, b, id]) => eb.tuple(p, b, id))))
+    .where('locale', 'is not', null).execute();
+  const seen = (d: Date | null): number => d?.getTime() ?? -Infinity;
+  return keys.map((k) => rows.filter((r) => r.platform === k.platform && r.bot_id === k.botId && k.externalIds.includes(r.external_id))
+    .sort((a, b) => seen(b.last_seen_at) - seen(a.last_seen_at))[0]?.locale ?? null);
+}
+
+/** The chat's language for one person (see chatLocales). */
 export async function chatLocale(db: Db, platform: string, botId: string, externalIds: string[]): Promise<'zh' | 'en' | null> {
-  if (externalIds.length === 0) return null;
-  const row = await db.selectFrom('user_identities').select('locale')
-    .where('platform', '=', platform).where('bot_id', '=', botId).where('external_id', 'in', externalIds).where('locale', 'is not', null)
-    .orderBy('last_seen_at', (ob) => ob.desc().nullsLast()).limit(1).executeTakeFirst();
-  return row?.locale ?? null;
+  return (await chatLocales(db, [{ platform, botId, externalIds }]))[0] ?? null;
 }

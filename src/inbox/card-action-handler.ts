@@ -6,11 +6,12 @@ import type { Clock } from '../core/clock.ts';
 import type { InboundCardAction } from '../core/inbound-event.ts';
 import type { Database } from '../db/database.ts';
 import { AppError } from '../core/errors.ts';
-import { chatLocale, type DirectoryUser } from '../directory/directory-repo.ts';
+import type { DirectoryUser } from '../directory/directory-repo.ts';
 import type { DirectoryViews } from '../directory/directory-view.ts';
 import type { AckReply } from '../platforms/platform.ts';
 import type { ApprovalService } from '../workflow/approval-service.ts';
 import * as requestRepo from '../workflow/request-repo.ts';
+import { ChatLocales } from './chat-locales.ts';
 import { EventRecordedMeanwhile, eventSeen, recordHandled } from './inbox-repo.ts';
 import type { SandboxActions } from './sandbox-actions.ts';
 
@@ -38,6 +39,9 @@ const M = {
   submitted: { zh: '已提交 {number}', en: 'Submitted {number}' },
 };
 
+/** Actions on a request: their commit (commit_request_change) records the event and finds a redelivery. */
+const REQUEST_ACTIONS = new Set(['approve', 'reject', 'transfer', 'comment', 'remind', 'withdraw']);
+
 const STATUS_OF_ERROR: Record<string, number> = {
   'workflow.not_approver': 403, 'workflow.not_requester': 403, 'workflow.not_participant': 403, 'workflow.already_handled': 409,
   'workflow.reason_required': 400, 'workflow.invalid_transfer': 400, 'workflow.remind_cooldown': 429, 'workflow.illegal_transition': 409,
@@ -54,9 +58,10 @@ const STATUS_OF_ERROR: Record<string, number> = {
  * is answered "already handled" and does nothing.
  */
 export function cardActionHandler(d: CardActionDeps) {
+  const chatLocales = new ChatLocales(d.db);
   return async (ev: InboundCardAction): Promise<AckReply> => {
     const ids = [ev.sender.externalId, ...(ev.sender.aliases ?? [])];
-    const locale = (await chatLocale(d.db, ev.platform, ev.botId, ids)) ?? d.localeOf(ev.botId);
+    const locale = (await chatLocales.of(ev.platform, ev.botId, ids)) ?? d.localeOf(ev.botId);
     const say = (m: Msg, type: 'success' | 'info' | 'warning' | 'error' = 'success', status = 200): AckReply => ({ toast: { type, text: m[locale] }, status });
     const user = await d.directory.userByIdentity(ev.platform, ev.botId, ids);
     if (!user) {
@@ -65,9 +70,9 @@ export function cardActionHandler(d: CardActionDeps) {
       return { ...say(M.unknownUser, 'error', 403), error: { code: 'directory.unknown_user', message: 'the sender is not in the directory' } };
     }
     // A redelivery of a click that went through: answered at once (the insert in the effect's transaction
-    // is what decides when two deliveries race).
+    // is what decides when two deliveries race). Request actions need no look: their commit finds it.
     const duplicate = (): AckReply => ({ ...say(M.duplicate, 'info', 409), error: { code: 'workflow.already_handled', message: 'this event was already handled' } });
-    if (await eventSeen(d.db, ev)) return duplicate();
+    if (!REQUEST_ACTIONS.has(ev.value.op ?? '') && (await eventSeen(d.db, ev))) return duplicate();
     let recordedHere = false;
     const record = async (trx: Transaction<Database>): Promise<void> => {
       await recordHandled(trx, ev);
