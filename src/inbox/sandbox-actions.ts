@@ -51,6 +51,9 @@ export class SandboxActions {
     let moved: Moved;
     try {
       moved = await this.d.db.transaction().execute(async (trx) => {
+        // The link row first, as the status sync takes it (then the request and its audit chain): the same
+        // lock order as a poll applying an earlier change of this document, so the two cannot deadlock.
+        await trx.selectFrom('erp_documents').select('id').where('id', '=', doc.id).forUpdate().execute();
         const m = op === 'erp.post' ? await connector.post(ref, trx) : await connector.pay(ref, bank ?? '', trx);
         // Who moved the ledger, on the request's own audit chain (the ERP's report of it follows as actor erp).
         // A click that found it done (the other finance operator got there first) records nothing in this person's name.

@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
+import { loadConfig } from '../../src/config/env.ts';
 import { fixedClock } from '../../src/core/clock.ts';
+import type { SandboxErpConnector } from '../../src/erp/connectors/sandbox.ts';
 import { ConsoleClient, type FeedItem } from '../support/console-client.ts';
 import { idle, inputValues, openConfirmCard, turn } from '../support/nlu-console-kit.ts';
 import { startApp } from '../support/start-app.ts';
@@ -19,7 +21,7 @@ let tdb: TestDb;
 let app: App;
 let cc: ConsoleClient;
 
-const FAULTS = ['fault_ledger', 'fault_request_insert', 'fault_cancel'] as const;
+const FAULTS = ['fault_ledger', 'fault_request_insert', 'fault_cancel', 'hold_request_update'] as const;
 type Fault = (typeof FAULTS)[number];
 
 beforeAll(async () => {
@@ -43,6 +45,13 @@ beforeAll(async () => {
       if new.state = 'null'::jsonb and old.state <> 'null'::jsonb and nextval('fault_cancel') = 1 then raise exception 'injected fault: dialog cancel'; end if;
       return new;
     end $$`.execute(db);
+  // Not a fault: holds the first request update after arming for a while, inside its transaction.
+  await sql`create function test_hold_request_update() returns trigger language plpgsql as $$
+    begin
+      if nextval('hold_request_update') = 1 then perform pg_sleep(1.5); end if;
+      return new;
+    end $$`.execute(db);
+  await sql`create trigger test_hold_request_update before update on requests for each row execute function test_hold_request_update()`.execute(db);
   await sql`create trigger test_fault_ledger before update on sandbox_erp_documents for each row execute function test_fault_ledger()`.execute(db);
   await sql`create trigger test_fault_request_insert before insert on requests for each row execute function test_fault_request_insert()`.execute(db);
   await sql`create trigger test_fault_cancel before update on dialog_sessions for each row execute function test_fault_cancel()`.execute(db);
@@ -162,5 +171,26 @@ describe('a click is recorded with its effect, all or nothing', () => {
       expect(await draft()).toBeNull();
       expect((await cc.click('lisi', c.id, 'dialog.cancel', {}, 'evt-cancel-1')).body.error?.code).toBe('workflow.already_handled');
     });
+  });
+
+  // Two transactions at once need several connections: PGlite has one, and runs them one after the other.
+  it.skipIf(!loadConfig().databaseUrl)('a Pay click while the status poll applies an earlier change of the document: both go through (no deadlock)', async () => {
+    const { req, doc, card } = await operatorCard('90.00');
+    const ledger = app.erp.connector('sandbox') as SandboxErpConnector;
+    await ledger.post({ erp: 'sandbox', docKind: 'expense_reimbursement', formId: 'sandbox_document', id: doc?.erp_id ?? '', externalKey: doc?.external_key ?? '' });
+    await withCardsHeld(async () => {
+      await arm('hold_request_update');
+      // The poll takes the link row, then stops inside its transaction at the request update (before the audit chain).
+      const poll = app.erp.syncConnector('default', 'sandbox');
+      const held = await until(() => sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where query like '%commit_request_change%' and wait_event = 'PgSleep'`.execute(app.db.db),
+        (r) => (r.rows[0]?.n ?? 0) > 0);
+      expect(held.rows[0]?.n).toBe(1);
+      const paid = await cc.click('wangwu', card.id, 'erp.pay', { bank_ref: 'BANK-RACE' }, 'evt-pay-race');
+      expect([paid.status, paid.body.toast?.text]).toEqual([200, '已付款']);
+      await expect(poll).resolves.toBeGreaterThanOrEqual(0);
+    });
+    expect((await app.db.db.selectFrom('requests').select('erp_status').where('id', '=', req.id).executeTakeFirstOrThrow()).erp_status).toBe('paid');
+    const actions = await app.db.db.selectFrom('audit_log').select('action').where('subject_id', '=', req.id).where('action', 'in', ['request.erp_posted', 'request.erp_paid', 'erp.pay']).execute();
+    expect(actions.map((a) => a.action).sort()).toEqual(['erp.pay', 'request.erp_paid', 'request.erp_posted']);
   });
 });
