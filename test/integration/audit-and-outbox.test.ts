@@ -19,7 +19,7 @@ describe('audit log', () => {
       tenantId: 'default', at: new Date(Date.UTC(2026, 10, 23, 2, 0, i)), actor: `u${i % 3}`, action: 'request.approve', source: 'card',
       subjectType: 'request', subjectId: `r${i % 2}`, before: { status: 'pending' }, after: { status: 'approved', amount: '6560.00', note: '同意 ✓' },
     }))));
-    await appendAudit(db, { tenantId: 'other', at: new Date(), actor: 'x', action: 'a', source: 'api', subjectType: 's', subjectId: '1' });
+    await appendAudit(db, { tenantId: 'other', at: new Date(Date.UTC(2031, 1, 28, 12)), actor: 'x', action: 'a', source: 'api', subjectType: 's', subjectId: '1' });
     expect(await verifyAuditChain(db)).toEqual(expect.arrayContaining([
       { tenantId: 'default', chains: 2, rows: 30, ok: true, broken: [] }, { tenantId: 'other', chains: 1, rows: 1, ok: true, broken: [] }]));
 
