@@ -28,6 +28,7 @@ import { publishSandboxDoc } from './erp/sandbox-operator.ts';
 import { createHttpApp } from './http/server.ts';
 import { createAccept } from './inbox/accept-event.ts';
 import { cardActionHandler } from './inbox/card-action-handler.ts';
+import { clickedCardHold } from './inbox/clicked-card-hold.ts';
 import { purgeHandled } from './inbox/inbox-repo.ts';
 import { InboxWorker } from './inbox/inbox-worker.ts';
 import { messageHandler } from './inbox/message-handler.ts';
@@ -162,7 +163,8 @@ export async function createApp(o: AppOptions): Promise<App> {
   });
   const accept = createAccept({
     db, onStored: () => inbox.kick(),
-    onCardAction: cardActionHandler({ db, approvals, conversation, sandbox, directory, clock, localeOf }),
+    // Feishu clicks: what they act on comes from the stored card, and the clicked card is PATCHed after the answer.
+    onCardAction: clickedCardHold({ db, ids, platforms: new Set(['feishu']) }, cardActionHandler({ db, approvals, conversation, sandbox, directory, clock, localeOf })),
     onEvent: (e, outcome) => metrics.inboundEvents.inc({ platform: e.platform, outcome }),
   });
   const erpPoll = new Periodic('erp-poll', config.workers.erpPollMs, async () => {

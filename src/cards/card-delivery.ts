@@ -38,7 +38,7 @@ export async function deliverCard(d: CardDeliveryDeps, input: DeliverInput): Pro
   // identity lookup is only paid on a subject's first delivery.
   const leased = input.target ? await upsertLeased(d, input, input.target, token)
     : ((await leaseExisting(d, input, token)) ?? (await insertLeased(d, input, token)));
-  if (!leased) throw new RetryLater(100, `card ${input.subject} is being delivered by another worker`);
+  if (!leased) throw new RetryLater(await leaseWaitMs(d, input), `card ${input.subject} is being delivered or held by a click`);
   const held = d.db.updateTable('card_messages').where('id', '=', leased.id).where('lease_token', '=', token);
   const started = Date.now();
   const renewal = setInterval(() => {
@@ -90,6 +90,17 @@ export async function deliverCard(d: CardDeliveryDeps, input: DeliverInput): Pro
 }
 
 const leaseUntil = () => sql<Date>`now() + ${CARD_LEASE_MS} * interval '1 millisecond'`;
+
+/**
+ * When to try a busy card again: 100 ms while someone holds it (a delivery ends its lease as soon as it is done);
+ * a card left held without a holder (the grace after a click's answer, inbox/clicked-card-hold.ts) when that ends.
+ */
+async function leaseWaitMs(d: CardDeliveryDeps, input: DeliverInput): Promise<number> {
+  const row = await d.db.selectFrom('card_messages')
+    .select(sql<number>`case when lease_token is null and lease_until > now() then greatest(100, least(${CARD_LEASE_MS}, ceil(extract(epoch from (lease_until - now())) * 1000)))::int else 100 end`.as('ms'))
+    .where('tenant_id', '=', input.tenantId).where('subject', '=', input.subject).executeTakeFirst();
+  return row?.ms ?? 100;
+}
 
 /** Takes the lease on a subject's existing card row, if the row exists and nobody holds it. */
 function leaseExisting(d: CardDeliveryDeps, input: DeliverInput, token: string) {

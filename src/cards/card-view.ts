@@ -34,6 +34,12 @@ export interface ButtonView {
   value: Record<string, string>;
   /** Ask "are you sure?" before sending. */
   confirm?: { title: string; text: string };
+  /**
+   * In a form block: `false` for a button that does not send the form (cancel, remind, withdraw). Platforms
+   * whose client checks required fields before a submit (Feishu) must not make such a button a submit: an
+   * emptied required field would block it. Default: a form's buttons send the form.
+   */
+  sendsForm?: boolean;
 }
 
 export type InputType = 'text' | 'textarea' | 'number' | 'money' | 'date' | 'month' | 'select' | 'user';
@@ -45,7 +51,11 @@ export interface InputView {
   value?: string;
   required: boolean;
   placeholder?: string;
-  options?: { value: string; label: string }[];
+  /**
+   * Choices. For a `user` input, `value` is the directory id and `externalId` the person's id on the platform the
+   * card is rendered for (Feishu's person picker offers open_ids only); people without one are left out there.
+   */
+  options?: { value: string; label: string; externalId?: string }[];
 }
 
 export type TimelineStatus = 'done' | 'current' | 'pending' | 'rejected' | 'skipped';

@@ -51,7 +51,7 @@ export function buildConfirmCard(m: ConfirmCardModel): CardView {
   for (const w of policyWarnings(intent, state, locale)) blocks.push({ type: 'note', text: `⚠ ${w}` });
   blocks.push({ type: 'form', formId: key, inputs, buttons: [
     { actionId: 'dialog.submit', label: zh ? '提交' : 'Submit', style: 'primary', value: { op: 'dialog.submit', dialogId: state.id } },
-    { actionId: 'dialog.cancel', label: zh ? '取消' : 'Cancel', style: 'default', value: { op: 'dialog.cancel', dialogId: state.id } },
+    { actionId: 'dialog.cancel', label: zh ? '取消' : 'Cancel', style: 'default', value: { op: 'dialog.cancel', dialogId: state.id }, sendsForm: false },
   ] });
   blocks.push({ type: 'text', text: routePreview(m) });
   return { title, subtitle: zh ? '请核对后提交，可直接修改' : 'Check, edit if needed, then submit', tone: 'orange', blocks, key };

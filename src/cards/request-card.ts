@@ -14,8 +14,8 @@ export interface RequestCardModel {
   role: 'requester' | 'approver';
   /** A person's display name (undefined: show the id). */
   nameOf: (id: string) => string | undefined;
-  /** People an approver may transfer to (id, name). */
-  colleagues: { id: string; name: string }[];
+  /** People an approver may transfer to (id, name, and their id on the card's platform when known). */
+  colleagues: { id: string; name: string; externalId?: string }[];
   locale: Locale;
   timeZone: string;
 }
@@ -72,7 +72,8 @@ function approverActions(m: RequestCardModel): CardBlock[] {
     type: 'form', formId: `task-${task.id}`, buttons, inputs: [
       { name: 'comment', label: locale === 'zh' ? '意见（驳回时必填）' : 'Comment (required to reject)', type: 'textarea', required: false },
       { name: 'transfer_to', label: locale === 'zh' ? '转交给' : 'Transfer to', type: 'user', required: false,
-        options: m.colleagues.filter((c) => c.id !== m.viewer && c.id !== r.requesterId).map((c) => ({ value: c.id, label: c.name })) },
+        options: m.colleagues.filter((c) => c.id !== m.viewer && c.id !== r.requesterId)
+          .map((c) => ({ value: c.id, label: c.name, ...(c.externalId ? { externalId: c.externalId } : {}) })) },
     ],
   }];
 }
@@ -82,9 +83,9 @@ function requesterActions(m: RequestCardModel): CardBlock[] {
   const v = { requestId: r.id };
   if (r.status === 'pending') {
     return [{ type: 'form', formId: `request-${r.id}`, inputs: [{ name: 'comment', label: locale === 'zh' ? '留言给审批人' : 'Message to approvers', type: 'textarea', required: false }], buttons: [
-      { actionId: 'remind', label: locale === 'zh' ? '催办' : 'Remind', style: 'default', value: { ...v, op: 'remind' } },
+      { actionId: 'remind', label: locale === 'zh' ? '催办' : 'Remind', style: 'default', value: { ...v, op: 'remind' }, sendsForm: false },
       { actionId: 'comment', label: locale === 'zh' ? '评论' : 'Comment', style: 'default', value: { ...v, op: 'comment' } },
-      { actionId: 'withdraw', label: locale === 'zh' ? '撤回' : 'Withdraw', style: 'danger', value: { ...v, op: 'withdraw' },
+      { actionId: 'withdraw', label: locale === 'zh' ? '撤回' : 'Withdraw', style: 'danger', value: { ...v, op: 'withdraw' }, sendsForm: false,
         confirm: { title: locale === 'zh' ? '撤回申请？' : 'Withdraw?', text: locale === 'zh' ? '撤回后审批将终止。' : 'Approval stops for everyone.' } },
     ] }];
   }

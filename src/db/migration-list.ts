@@ -5,6 +5,7 @@ import * as groupCommit from '../../migrations/2026_11_23_0300_group_commit.ts';
 import * as coalesceLock from '../../migrations/2026_11_23_0400_coalesce_lock.ts';
 import * as cardLeaseToken from '../../migrations/2026_11_23_0500_card_lease_token.ts';
 import * as rateLimitSlots from '../../migrations/2026_11_23_0600_rate_limit_slots.ts';
+import * as cardMessageLookup from '../../migrations/2026_11_23_0700_card_message_lookup.ts';
 import * as chatLocale from '../../migrations/2026_11_23_0800_chat_locale.ts';
 
 /**
@@ -18,5 +19,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_0400_coalesce_lock': coalesceLock,
   '2026_11_23_0500_card_lease_token': cardLeaseToken,
   '2026_11_23_0600_rate_limit_slots': rateLimitSlots,
+  '2026_11_23_0700_card_message_lookup': cardMessageLookup,
   '2026_11_23_0800_chat_locale': chatLocale,
 };

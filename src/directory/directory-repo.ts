@@ -71,3 +71,16 @@ export async function chatLocales(db: Db, keys: ChatKey[]): Promise<('zh' | 'en'
 export async function chatLocale(db: Db, platform: string, botId: string, externalIds: string[]): Promise<'zh' | 'en' | null> {
   return (await chatLocales(db, [{ platform, botId, externalIds }]))[0] ?? null;
 }
+
+/**
+ * Active people reachable through one bot, with the id that bot knows them by (the identity cards go to:
+ * latest seen, then oldest created, so not an alias), ordered by user id. Feeds person pickers that take
+ * platform ids (Feishu's `select_person` offers open_ids only).
+ */
+export async function activePeopleOnBot(db: Db, tenantId: string, platform: string, botId: string, limit: number): Promise<{ id: string; name: string; externalId: string }[]> {
+  const rows = await db.selectFrom('user_identities as i').innerJoin('users as u', (j) => j.onRef('u.tenant_id', '=', 'i.tenant_id').onRef('u.id', '=', 'i.user_id'))
+    .distinctOn('i.user_id').select(['i.user_id', 'i.external_id', 'u.name'])
+    .where('i.tenant_id', '=', tenantId).where('i.platform', '=', platform).where('i.bot_id', '=', botId).where('u.active', '=', true)
+    .orderBy('i.user_id').orderBy('i.last_seen_at', (ob) => ob.desc().nullsLast()).orderBy('i.created_at').limit(limit).execute();
+  return rows.map((r) => ({ id: r.user_id, name: r.name, externalId: r.external_id }));
+}

@@ -26,7 +26,7 @@ export function sandboxDocCard(doc: DocRow, requestNumber: string): CardView {
         type: 'form' as const, formId: `erpdoc-${doc.id}`,
         inputs: [{ name: 'bank_ref', label: 'Bank reference (for Pay)', type: 'text' as const, required: false }],
         buttons: [
-          ...(doc.status === 'approved' ? [{ actionId: 'erp.post', label: 'Post', style: 'default' as const, value: { op: 'erp.post', docId: doc.id } }] : []),
+          ...(doc.status === 'approved' ? [{ actionId: 'erp.post', label: 'Post', style: 'default' as const, value: { op: 'erp.post', docId: doc.id }, sendsForm: false }] : []),
           { actionId: 'erp.pay', label: 'Pay', style: 'primary' as const, value: { op: 'erp.pay', docId: doc.id } },
         ],
       }] : []),

@@ -19,6 +19,8 @@ beforeAll(async () => {
   fs = new FeishuDriver(app.http, fake);
 });
 afterEach(async (ctx) => {
+  // Every card the service sent, PATCHed or answered with passed Feishu's rules, and no clicked card was PATCHed before its answer.
+  expect({ rejected: fake.rejected, violations: fake.violations, clientErrors: fake.clientErrors }).toEqual({ rejected: [], violations: [], clientErrors: [] });
   if (ctx.task.result?.state !== 'fail') return;
   const stuck = await app.db.db.selectFrom('outbox_jobs').select(['kind', 'status', 'attempts', 'last_error']).where('status', '!=', 'done').execute();
   console.error('jobs not done:', JSON.stringify(stuck, null, 1));
@@ -151,11 +153,13 @@ describe('feishu story: webhook in, cards out, through the real SDK against the 
     expect((await audits('card.denied')).map((r) => r.actor)).toContain('feishu:ou_mallory');
   });
 
-  it('transfer from the person picker (an open_id) reaches that person; an unknown open_id is refused, nothing changes', async () => {
+  it('transfer from the person picker (an open_id) reaches that person; an open_id nobody knows (a stale picker) is refused, nothing changes', async () => {
     const number = await submitTravel('650');
     const lisi = await taskCard('lisi', number);
     const req = await app.db.db.selectFrom('requests').selectAll().where('number', '=', number).executeTakeFirstOrThrow();
-    const unknown = await fs.click('lisi', lisi, 'transfer', { transfer_to: 'ou_nobody_here' });
+    // The client offers only the picker's options; a callback naming someone else is what a card rendered before they left would send.
+    expect(await fs.tryClick('lisi', lisi, 'transfer', { transfer_to: 'ou_nobody_here' })).toEqual({ sent: false, reason: 'not_offered' });
+    const unknown = await fs.post(fs.callback('lisi', lisi, { tag: 'button', name: fs.button(lisi, 'transfer').name, form_value: { transfer_to: 'ou_nobody_here' } }));
     expect(unknown.body.toast?.type).toBe('error');
     expect((await app.db.db.selectFrom('requests').select('version').where('id', '=', req.id).executeTakeFirstOrThrow()).version).toBe(req.version);
     // Feishu's select_person answers with the picked person's open_id, not a directory id.
@@ -188,4 +192,59 @@ describe('feishu story: webhook in, cards out, through the real SDK against the 
     expect(calls).toBe(patched + created + 3);
     expect(await app.db.db.selectFrom('outbox_jobs').select(['kind', 'attempts']).where('status', '!=', 'done').execute()).toEqual([]);
   });
+
+  it('the strict client in one-to-one chats: cancel, comment, reject with reason, transfer, approve; clicks carry only name + form_value; clicked cards change after the answer', async () => {
+    // Cancel is not a submit: it works with a required field emptied, which blocks Submit in the client.
+    const seen = new Set(fs.cardsTo('zhangsan').map((c) => c.messageId));
+    await fs.say('zhangsan', '/new travel_expense');
+    await fs.waitForText('zhangsan', /去了哪里/);
+    await fs.say('zhangsan', '上海');
+    await fs.waitForText('zhangsan', /多少钱/);
+    await fs.say('zhangsan', '480');
+    await fs.waitForText('zhangsan', /事由/);
+    await fs.say('zhangsan', '培训');
+    const draft = await fs.waitForCard('zhangsan', (c) => !seen.has(c.messageId) && hasButton('dialog.submit')(c), 'the confirmation card');
+    expect(await fs.tryClick('zhangsan', draft, 'dialog.submit', { destination: '' })).toEqual({ sent: false, reason: 'required_missing' });
+    const cancelled = await fs.tryClick('zhangsan', draft, 'dialog.cancel');
+    expect(cancelled).toMatchObject({ sent: true, status: 200, body: { toast: { type: 'info' } } });
+    await fs.waitForCard('zhangsan', (c) => c.messageId === draft.messageId && c.text.includes('已取消'), 'the draft card cancelled');
+    patchedAfterItsAnswer(draft.messageId);
+
+    const number = await submitTravel('720');
+    const req = await app.db.db.selectFrom('requests').selectAll().where('number', '=', number).executeTakeFirstOrThrow();
+    let lisi = await taskCard('lisi', number);
+    // A form button's callback carries its name and the form's values, and nothing else.
+    const envelope = fs.clickEnvelope('lisi', lisi, 'comment', { comment: '发票请补充' }) as { event: { action: Record<string, unknown> } };
+    expect(envelope.event.action).toEqual({ tag: 'button', name: 'Act_comment', form_value: { comment: '发票请补充' } });
+    expect((await fs.post(envelope)).body.toast).toEqual({ type: 'success', content: '已发送评论' });
+    expect((await audits('request.comment')).filter((a) => a.subject_id === req.id).map((a) => a.actor)).toEqual(['lisi']);
+
+    // Reject needs a reason: without one the engine refuses; with one the request is rejected and the reason shown.
+    lisi = await taskCard('lisi', number);
+    expect((await fs.click('lisi', lisi, 'reject')).body.toast?.type).toBe('error');
+    expect((await fs.click('lisi', lisi, 'reject', { comment: '超出差标' })).body.toast).toEqual({ type: 'success', content: '已驳回' });
+    await fs.waitForCard('lisi', (c) => c.messageId === lisi.messageId && c.subtitle === '已驳回', 'lisi card rejected');
+    await waitUntil(() => fs.cardsTo('zhangsan').some((c) => c.title.includes(number) && c.text.includes('超出差标')), 'the requester sees the reason');
+    patchedAfterItsAnswer(lisi.messageId);
+
+    // Transfer in the approver's one-to-one chat: the picker offers the directory's people, by open_id.
+    const second = await submitTravel('730');
+    const lisi2 = await taskCard('lisi', second);
+    expect(lisi2.to).toBe('ou_lisi');
+    expect(await fs.tryClick('lisi', lisi2, 'transfer', { transfer_to: 'ou_admin', comment: '请管理员审批' })).toMatchObject({ sent: true, body: { toast: { type: 'success', content: '已转交' } } });
+    const admin = await taskCard('admin', second);
+    expect((await fs.click('admin', admin, 'approve')).body.toast).toEqual({ type: 'success', content: '已同意' });
+    await fs.waitForCard('admin', (c) => c.messageId === admin.messageId && !hasButton('approve')(c), 'admin card done');
+    patchedAfterItsAnswer(admin.messageId);
+    await idle();
+  });
 });
+
+/** The clicked card was PATCHed only after the click's answer, and was PATCHed (it shows the new state). */
+function patchedAfterItsAnswer(messageId: string): void {
+  const entries = fake.log.filter((e) => e.messageId === messageId);
+  const lastClick = entries.findLastIndex((e) => e.kind === 'click');
+  const answer = entries.findIndex((e, i) => i > lastClick && e.kind === 'answer');
+  expect(answer, JSON.stringify(entries)).toBeGreaterThan(lastClick);
+  expect(entries.slice(lastClick, answer).filter((e) => e.kind === 'patch'), JSON.stringify(entries)).toEqual([]);
+}

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 
+import { checkCallbackAnswer, checkCard } from './feishu-card-rules.ts';
+import { clientClick, type ClientClick } from './feishu-client.ts';
 import { decodeFrame, encodeFrame, header, type WsFrame } from './feishu-ws-frame.ts';
 
 /** Minimal typing of the `ws` package (a dependency of the SDKs; no @types installed). */
@@ -18,7 +20,12 @@ const WS_SERVICE_ID = 7;
 /**
  * Loopback fake of the Feishu OpenAPI the adapters use (token, bot info, im messages, delayed card update,
  * contact v3). The real @larksuiteoapi/node-sdk Client talks to it via `domain`. Records every request.
+ * Every card it receives (send, reply, PATCH, delayed update, callback answer) is checked against the card JSON
+ * 2.0 rules (feishu-card-rules.ts) and refused with Feishu's codes; it also plays the client's side of a click
+ * (feishu-client.ts) and keeps an ordered log of sends, PATCHes, clicks and answers.
  */
+export type FakeLogEntry = { seq: number; kind: 'send' | 'patch' | 'click' | 'answer' | 'card_update'; messageId: string };
+
 export interface RecordedRequest { method: string; path: string; query: Record<string, string>; headers: Record<string, string>; body: unknown }
 export interface StoredMessage { message_id: string; receive_id: string; receive_id_type: string; msg_type: string; content: string; uuid?: string; createdAt: number; updates: string[] }
 
@@ -32,6 +39,21 @@ export interface FakeFeishuServer {
   /** Marks a message as sent 15 days ago, so PATCH answers 230031. */
   ageMessage(messageId: string): void;
   invalidateTokens(): void;
+  /** Requests refused for their content (card rules, 30 KB…), with Feishu's code. */
+  rejected: { method: string; path: string; code: number; msg: string }[];
+  /** Sends, PATCHes, clicks and callback answers in the order the fake saw them. */
+  log: FakeLogEntry[];
+  /** Platform rules broken where Feishu answers success but the effect is lost (a PATCH of a clicked card before its answer). */
+  violations: string[];
+  /** What a real client would show instead of the app's answer (200671, 200673). */
+  clientErrors: { messageId: string; code: number; msg: string }[];
+  /** Members (open_ids) of group chats, for person pickers without options. */
+  groupMembers: Map<string, string[]>;
+  /** Plays the client on a held card: the `action` a click on button `name` sends, or why the client sends nothing. */
+  clientClick(messageId: string, name: string, fill?: Record<string, unknown>): ClientClick;
+  /** A click on `messageId` left for the app; its answer came back (checked, and its card shown). */
+  clickSent(messageId: string): void;
+  clickAnswered(messageId: string, status: number, body: unknown): void;
   users: Record<string, unknown>[];
   departments: Record<string, unknown>[];
   /** Long connection: endpoint discoveries, pings received, sockets opened. */
@@ -56,6 +78,27 @@ export async function startFakeFeishuServer(): Promise<FakeFeishuServer> {
   const state = { tokensIssued: 0 };
   const users: Record<string, unknown>[] = [];
   const departments: Record<string, unknown>[] = [];
+  const rejected: FakeFeishuServer['rejected'] = [];
+  const log: FakeLogEntry[] = [];
+  const violations: string[] = [];
+  const clientErrors: FakeFeishuServer['clientErrors'] = [];
+  const groupMembers = new Map<string, string[]>();
+  const awaitingAnswer = new Map<string, number>();
+  let logSeq = 0;
+  const note = (kind: FakeLogEntry['kind'], messageId: string) => { logSeq += 1; log.push({ seq: logSeq, kind, messageId }); };
+  /** Content checks of the send/reply APIs: a card by the card rules, a text as `{"text": …}`. */
+  const contentRefusal = (msgType: string, content: string) => {
+    if (msgType === 'interactive') return checkCard(content, 'send');
+    if (msgType === 'text') {
+      try { if (typeof (JSON.parse(content) as { text?: unknown }).text === 'string') return undefined; } catch { /* refused below */ }
+      return { code: 230001, msg: 'invalid text content' };
+    }
+    return undefined;
+  };
+  const refuse = (c: Context, r: { code: number; msg: string }) => {
+    rejected.push({ method: c.req.method, path: c.req.path, ...r });
+    return c.json(r, 400);
+  };
 
   app.use('*', async (c, next) => {
     const text = c.req.method === 'GET' ? '' : await c.req.raw.clone().text();
@@ -107,7 +150,11 @@ export async function startFakeFeishuServer(): Promise<FakeFeishuServer> {
     const b = (await c.req.json()) as { receive_id?: string; msg_type?: string; content?: unknown; uuid?: string };
     if (!type || !b.receive_id || !b.msg_type || typeof b.content !== 'string') return c.json({ code: 230001, msg: 'invalid request parameter' }, 400);
     if (b.uuid !== undefined && b.uuid.length > 50) return c.json({ code: 230001, msg: 'uuid too long' }, 400);
-    return c.json({ code: 0, msg: 'success', data: messageData(create(b.receive_id, type, b.msg_type, b.content, b.uuid)) });
+    const bad = contentRefusal(b.msg_type, b.content);
+    if (bad) return refuse(c, bad);
+    const m = create(b.receive_id, type, b.msg_type, b.content, b.uuid);
+    note('send', m.message_id);
+    return c.json({ code: 0, msg: 'success', data: messageData(m) });
   });
 
   app.post('/open-apis/im/v1/messages/:id/reply', async (c) => {
@@ -115,7 +162,11 @@ export async function startFakeFeishuServer(): Promise<FakeFeishuServer> {
     const parent = messages.get(c.req.param('id'));
     if (!parent) return c.json({ code: 230011, msg: 'message not found' }, 400);
     const b = (await c.req.json()) as { msg_type: string; content: string; uuid?: string };
-    return c.json({ code: 0, msg: 'success', data: messageData(create(parent.receive_id, parent.receive_id_type, b.msg_type, b.content, b.uuid)) });
+    const bad = contentRefusal(b.msg_type, b.content);
+    if (bad) return refuse(c, bad);
+    const m = create(parent.receive_id, parent.receive_id_type, b.msg_type, b.content, b.uuid);
+    note('send', m.message_id);
+    return c.json({ code: 0, msg: 'success', data: messageData(m) });
   });
 
   app.patch('/open-apis/im/v1/messages/:id', async (c) => {
@@ -127,16 +178,27 @@ export async function startFakeFeishuServer(): Promise<FakeFeishuServer> {
     }
     const b = (await c.req.json()) as { content?: string };
     if (typeof b.content !== 'string') return c.json({ code: 230001, msg: 'invalid content' }, 400);
-    const card = JSON.parse(b.content) as { config?: { update_multi?: boolean } };
-    if (card.config?.update_multi !== true) return c.json({ code: 230001, msg: 'card must declare update_multi' }, 400);
+    // im.v1.message.patch: interactive messages only, and only shared cards (update_multi declared before and after).
+    if (m.msg_type !== 'interactive') return refuse(c, { code: 230001, msg: 'only card messages can be PATCHed' });
+    const before = JSON.parse(m.content) as { config?: { update_multi?: boolean } };
+    if (before.config?.update_multi !== true) return refuse(c, { code: 230099, msg: 'Failed to create card content, ext=ErrCode: 11310; ErrMsg: the sent card is not shared (update_multi); ErrorValue: config.update_multi;' });
+    const bad = checkCard(b.content, 'patch');
+    if (bad) return refuse(c, bad);
+    // Answer first, update after ("处理卡片回调"; delayed-update doc): a PATCH of a clicked card before the answer can be reverted by it.
+    if ((awaitingAnswer.get(m.message_id) ?? 0) > 0) violations.push(`PATCH of ${m.message_id} while its click was not yet answered`);
     m.updates.push(b.content);
+    note('patch', m.message_id);
     return c.json({ code: 0, msg: 'success', data: {} });
   });
 
   app.post('/open-apis/interactive/v1/card/update', async (c) => {
     const denied = guard(c); if (denied) return denied;
     const b = (await c.req.json()) as { token?: string; card?: unknown };
-    return b.token && b.card ? c.json({ code: 0, msg: 'success' }) : c.json({ code: 230001, msg: 'token and card required' }, 400);
+    if (!b.token || !b.card) return c.json({ code: 230001, msg: 'token and card required' }, 400);
+    const bad = checkCard(JSON.stringify(b.card), 'callback');
+    if (bad) return refuse(c, bad);
+    note('card_update', b.token);
+    return c.json({ code: 0, msg: 'success' });
   });
 
   const paginate = (c: Context, items: Record<string, unknown>[]) => {
@@ -187,7 +249,28 @@ export async function startFakeFeishuServer(): Promise<FakeFeishuServer> {
       if (f.method === 1 && id) { ackWaiters.get(id)?.(f); ackWaiters.delete(id); }
     });
   });
+  const api = {
+    clickSent(id: string) { note('click', id); awaitingAnswer.set(id, (awaitingAnswer.get(id) ?? 0) + 1); },
+    clickAnswered(id: string, status: number, body: unknown) {
+      awaitingAnswer.set(id, Math.max(0, (awaitingAnswer.get(id) ?? 1) - 1));
+      note('answer', id);
+      const bad = checkCallbackAnswer(status, body);
+      if (bad) { clientErrors.push({ messageId: id, ...bad }); return; }
+      // The answer's card replaces the clicked card (it is shared: every viewer's copy).
+      const card = (body as { card?: { data?: unknown } }).card?.data;
+      const m = messages.get(id);
+      if (card && m) m.updates.push(JSON.stringify(card));
+    },
+  };
   return {
+    rejected, log, violations, clientErrors, groupMembers,
+    clientClick(id, name, fill = {}) {
+      const m = messages.get(id);
+      if (!m) throw new Error(`no message ${id}`);
+      return clientClick(m, name, fill, groupMembers);
+    },
+    clickSent: api.clickSent,
+    clickAnswered: api.clickAnswered,
     ws: { endpointCalls: wsState.endpointCalls, get pings() { return wsState.pings; }, get connections() { return sockets.length; } },
     async waitForWsConnections(n, timeoutMs = 5000) {
       const until = Date.now() + timeoutMs;
@@ -199,6 +282,8 @@ export async function startFakeFeishuServer(): Promise<FakeFeishuServer> {
     pushWsEvent(envelope) {
       const socket = sockets.at(-1);
       if (!socket) return Promise.reject(new Error('no ws client'));
+      const clicked = clickedMessage(envelope);
+      if (clicked) api.clickSent(clicked);
       wsState.seq += 1;
       const id = `ws_msg_${wsState.seq}`;
       const acked = new Promise<{ code: number; data?: unknown }>((resolve, reject) => {
@@ -206,7 +291,10 @@ export async function startFakeFeishuServer(): Promise<FakeFeishuServer> {
         ackWaiters.set(id, (f) => {
           clearTimeout(t);
           const body = JSON.parse(f.payload?.toString('utf8') ?? '{}') as { code: number; data?: string };
-          resolve({ code: body.code, ...(body.data ? { data: JSON.parse(Buffer.from(body.data, 'base64').toString('utf8')) as unknown } : {}) });
+          const data = body.data ? JSON.parse(Buffer.from(body.data, 'base64').toString('utf8')) as unknown : undefined;
+          // A WS ACK's code 200 carries the callback answer in `data` (SDK ws-client).
+          if (clicked) api.clickAnswered(clicked, body.code, data ?? {});
+          resolve({ code: body.code, ...(data !== undefined ? { data } : {}) });
         });
       });
       socket.send(encodeFrame({
@@ -245,4 +333,10 @@ export function buildSignedWebhook(payload: unknown, opts: { encryptKey: string;
     body,
     headers: { 'content-type': 'application/json', 'x-lark-request-timestamp': timestamp, 'x-lark-request-nonce': nonce, 'x-lark-signature': signature },
   };
+}
+
+/** The card message a `card.action.trigger` envelope is about, if it is one. */
+export function clickedMessage(envelope: unknown): string | undefined {
+  const e = envelope as { header?: { event_type?: string }; event?: { context?: { open_message_id?: string } } };
+  return e.header?.event_type === 'card.action.trigger' ? e.event?.context?.open_message_id : undefined;
 }

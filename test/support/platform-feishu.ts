@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Hono } from 'hono';
-import { buildSignedWebhook, type FakeFeishuServer, type StoredMessage } from '../fakes/feishu-server.ts';
+import { actionIdOfName } from '../../src/platforms/feishu/component-names.ts';
+import { buildSignedWebhook, clickedMessage, type FakeFeishuServer, type StoredMessage } from '../fakes/feishu-server.ts';
 import { FEISHU_BOT, FEISHU_SECRETS, feishuOpenId, waitUntil } from './platform-env.ts';
 
 /** A card as the fake Feishu server holds it: the latest content (sent or PATCHed), parsed. */
@@ -10,7 +11,8 @@ export interface FeishuCard {
   title: string;
   subtitle: string;
   text: string;
-  buttons: { name: string; value: Record<string, string> }[];
+  /** Buttons by their Feishu `name` and the actionId it encodes (render-card / component-names). */
+  buttons: { name: string; actionId: string; value: Record<string, string> }[];
   updates: number;
 }
 
@@ -22,7 +24,8 @@ function collectButtons(node: unknown, out: FeishuCard['buttons']): void {
   const rec = node as Record<string, unknown>;
   if (rec['tag'] === 'button') {
     const behaviors = rec['behaviors'] as { value?: Record<string, string> }[] | undefined;
-    out.push({ name: String(rec['name']), value: behaviors?.[0]?.value ?? {} });
+    const name = String(rec['name']);
+    out.push({ name, actionId: actionIdOfName(name) ?? name, value: behaviors?.[0]?.value ?? {} });
   }
   for (const v of Object.values(rec)) collectButtons(v, out);
 }
@@ -54,9 +57,20 @@ export class FeishuDriver {
     };
   }
 
-  clickEnvelope(user: string, card: FeishuCard, button: string, form: Record<string, unknown> = {}, eventId = `cb_${randomBytes(8).toString('hex')}`): Record<string, unknown> {
-    const b = card.buttons.find((x) => x.name === button);
-    if (!b) throw new Error(`card ${card.title} has no button ${button}: ${card.buttons.map((x) => x.name).join(', ')}`);
+  /**
+   * The callback a real client sends for a click on `card`'s button `actionId` (by its Feishu name), with `form` typed
+   * into the form: the fake plays the client on the card as it is now (required fields, offered people); a click the
+   * client would not send throws.
+   */
+  clickEnvelope(user: string, card: FeishuCard, actionId: string, form: Record<string, unknown> = {}, eventId?: string): Record<string, unknown> {
+    const b = this.button(card, actionId);
+    const click = this.fake.clientClick(card.messageId, b.name, form);
+    if (!click.sent) throw new Error(`the client sends nothing for ${actionId}: ${click.reason} (${click.detail})`);
+    return this.callback(user, card, click.action, eventId);
+  }
+
+  /** A signed callback with any `action`: what Feishu would deliver for a card state the fake no longer shows (stale options). */
+  callback(user: string, card: FeishuCard, action: Record<string, unknown>, eventId = `cb_${randomBytes(8).toString('hex')}`): Record<string, unknown> {
     return {
       schema: '2.0',
       header: { event_id: eventId, event_type: 'card.action.trigger', create_time: String(Date.now()), token: FEISHU_SECRETS.verificationToken, app_id: FEISHU_SECRETS.appId, tenant_key: 't1' },
@@ -65,17 +79,35 @@ export class FeishuDriver {
         token: `c-${randomBytes(8).toString('hex')}`,
         host: 'im_message',
         context: { open_message_id: card.messageId, open_chat_id: chatIdOf(user) },
-        action: { tag: 'button', name: button, value: b.value, ...(Object.keys(form).length ? { form_value: form } : {}) },
+        action,
       },
     };
+  }
+
+  button(card: FeishuCard, actionId: string): FeishuCard['buttons'][number] {
+    const b = card.buttons.find((x) => x.actionId === actionId);
+    if (!b) throw new Error(`card ${card.title} has no button ${actionId}: ${card.buttons.map((x) => x.actionId).join(', ')}`);
+    return b;
+  }
+
+  /** A click as the client makes it: nothing sent (and why), or the app's answer. */
+  async tryClick(user: string, card: FeishuCard, actionId: string, form: Record<string, unknown> = {}): Promise<{ sent: false; reason: string } | ({ sent: true } & Awaited<ReturnType<FeishuDriver['post']>>)> {
+    const click = this.fake.clientClick(card.messageId, this.button(card, actionId).name, form);
+    if (!click.sent) return { sent: false, reason: click.reason };
+    return { sent: true, ...(await this.post(this.callback(user, card, click.action))) };
   }
 
   /** POSTs one webhook exactly as Feishu would (encrypted + signed); `timestampSec` and `tamper` forge it. */
   async post(envelope: unknown, o: { timestampSec?: number; tamper?: (h: Record<string, string>) => Record<string, string>; http?: Hono } = {}): Promise<{ status: number; body: { toast?: { type: string; content: string }; error?: { code: string } } }> {
     const req = buildSignedWebhook(envelope, { encryptKey: FEISHU_SECRETS.encryptKey, timestampSec: o.timestampSec ?? Math.floor(Date.now() / 1000) });
     const headers = o.tamper ? o.tamper(req.headers) : req.headers;
+    const clicked = clickedMessage(envelope);
+    if (clicked) this.fake.clickSent(clicked);
     const res = await (o.http ?? this.http).request(`/webhooks/feishu/${this.botId}`, { method: 'POST', body: req.body, headers });
-    return { status: res.status, body: (await res.json()) as { toast?: { type: string; content: string }; error?: { code: string } } };
+    const body = (await res.json()) as { toast?: { type: string; content: string }; error?: { code: string } };
+    // The client reads the answer: checked by the fake, its card shown in place of the clicked one.
+    if (clicked) this.fake.clickAnswered(clicked, res.status, body);
+    return { status: res.status, body };
   }
 
   say(user: string, text: string, eventId?: string): ReturnType<FeishuDriver['post']> {
@@ -109,4 +141,4 @@ export class FeishuDriver {
   }
 }
 
-export const hasButton = (name: string) => (c: FeishuCard): boolean => c.buttons.some((b) => b.name === name);
+export const hasButton = (actionId: string) => (c: FeishuCard): boolean => c.buttons.some((b) => b.actionId === actionId);

@@ -3,8 +3,9 @@ import { deliverCard, type CardDeliveryDeps } from '../../cards/card-delivery.ts
 import { buildRequestCard } from '../../cards/request-card.ts';
 import type { IntentVersions } from '../../config/intent-versions.ts';
 import type { Locale } from '../../conversation/resolver.ts';
+import type { ChatTarget } from '../../core/inbound-event.ts';
 import type { Database } from '../../db/database.ts';
-import { getUsers } from '../../directory/directory-repo.ts';
+import { activePeopleOnBot, getUsers } from '../../directory/directory-repo.ts';
 import type { DirectoryViews } from '../../directory/directory-view.ts';
 import * as requestRepo from '../../workflow/request-repo.ts';
 import type { CardSyncPayload } from '../job-kinds.ts';
@@ -36,7 +37,9 @@ export function cardSyncHandler(d: CardSyncDeps): JobHandler {
     const intent = await d.intents.definition(job.tenantId, req.intentKey, req.intentVersion);
     if (!intent) return;
     const people = await d.directory.people(job.tenantId);
-    const colleagues = p.role === 'approver' ? people.active.slice(0, MAX_TRANSFER_OPTIONS) : [];
+    // The transfer picker is shown only while the viewer's task is pending (buildRequestCard).
+    const picking = p.role === 'approver' && req.status === 'pending'
+      && tasks.some((t) => t.revision === req.revision && t.approverId === p.userId && t.status === 'pending');
     // People who left the directory still have a name on old requests.
     const gone = [req.requesterId, ...tasks.map((t) => t.approverId)].filter((id) => people.name(id) === undefined);
     const former = gone.length > 0 ? await getUsers(d.db, job.tenantId, gone) : undefined;
@@ -44,6 +47,7 @@ export function cardSyncHandler(d: CardSyncDeps): JobHandler {
       tenantId: job.tenantId, subject: `request:${req.id}:${p.role}:${p.userId}`, userId: p.userId, requestId: req.id,
       ...(p.role === 'requester' ? { target: req.origin } : {}),
       render: async (to) => {
+        const colleagues = picking ? await transferCandidates(d, job.tenantId, to, people.active, [p.userId, req.requesterId]) : [];
         const card = buildRequestCard({
           request: req, tasks, intent, erp, viewer: p.userId, role: p.role,
           nameOf: (id) => people.name(id) ?? former?.get(id)?.name, colleagues,
@@ -53,4 +57,14 @@ export function cardSyncHandler(d: CardSyncDeps): JobHandler {
       },
     });
   };
+}
+
+/**
+ * Who a transfer picker offers: the people reachable through the card's bot, with the id that bot knows them by
+ * (Feishu's person picker takes open_ids, and without candidates offers only the chat's members: in a one-to-one
+ * chat, the approver). A bot that knows nobody (console) offers the directory by id.
+ */
+async function transferCandidates(d: CardSyncDeps, tenantId: string, to: ChatTarget, active: { id: string; name: string }[], exclude: string[]): Promise<{ id: string; name: string; externalId?: string }[]> {
+  const onBot = await activePeopleOnBot(d.db, tenantId, to.platform, to.botId, MAX_TRANSFER_OPTIONS + exclude.length);
+  return (onBot.length > 0 ? onBot : active).filter((c) => !exclude.includes(c.id)).slice(0, MAX_TRANSFER_OPTIONS);
 }

@@ -2,12 +2,26 @@ import type { AckReply } from '../platform.ts';
 import { renderFeishuCard } from './render-card.ts';
 
 /**
- * AckReply → the synchronous body of a `card.action.trigger` answer (im-platforms.md A2.3): `{ toast?, card? }`,
- * `{}` = acknowledged with no visible change. Must be returned within 3 s.
+ * AckReply → the synchronous answer to a `card.action.trigger` callback ("卡片回传交互",
+ * open.feishu.cn/document/uAjLw4CM/ukzMukzMukzM/feishu-cards/card-callback-communication): `{ toast?, card? }` with
+ * `toast: { type: info|success|warning|error, content }` and `card: { type: "raw", data: <card JSON> }`; `{}` means
+ * acknowledged with no visible change. It must come within 3 s and with HTTP 200: any other answer makes the client
+ * show a bare error code instead of our words.
  */
 export function toFeishuCallbackResponse(ack: AckReply): Record<string, unknown> {
   return {
     ...(ack.toast ? { toast: { type: ack.toast.type, content: ack.toast.text } } : {}),
     ...(ack.card ? { card: { type: 'raw', data: renderFeishuCard(ack.card) } } : {}),
   };
+}
+
+const FAILED = { zh: '操作没有完成，请稍后再试', en: 'That did not go through. Please try again.' };
+const STARTING = { zh: '服务正在启动，请稍后再试', en: 'The service is starting. Please try again in a moment.' };
+
+/**
+ * The answer to a click the receiver could not hand on (not started yet, or it failed), in the bot's language:
+ * an error toast the user can read, where a non-200 would surface as a bare client error code.
+ */
+export function clickFailureResponse(reason: 'failed' | 'starting', locale: 'zh' | 'en'): Record<string, unknown> {
+  return { toast: { type: 'error', content: (reason === 'starting' ? STARTING : FAILED)[locale] } };
 }

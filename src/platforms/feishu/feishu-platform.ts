@@ -61,7 +61,7 @@ export function createFeishuPlatform(cfg: FeishuBotConfig, secrets: FeishuSecret
   if (cfg.transport === 'websocket') {
     const ws = createFeishuWsReceiver({
       botId: cfg.id, tenantId: cfg.tenant, appId: secrets.appId, appSecret: secrets.appSecret, domain: sdkDomain(cfg.domain),
-      clock: deps.clock, logger: deps.logger, botOpenId: () => botOpenId,
+      clock: deps.clock, logger: deps.logger, botOpenId: () => botOpenId, locale: cfg.locale,
     });
     return { receivers: [withIdentity(ws)], messenger, directory };
   }
@@ -72,7 +72,7 @@ export function createFeishuPlatform(cfg: FeishuBotConfig, secrets: FeishuSecret
   const { app, receiver } = createFeishuWebhook({
     botId: cfg.id, tenantId: cfg.tenant, clock: deps.clock, logger: deps.logger, onRejected: deps.onRejected,
     security: { encryptKey: secrets.encryptKey, verificationToken: secrets.verificationToken },
-    botOpenId: () => botOpenId,
+    botOpenId: () => botOpenId, locale: cfg.locale,
   });
   return { receivers: [withIdentity(receiver)], messenger, directory, webhook: app };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { InboundCardAction, InboundEvent, InboundMessage, PlatformUserRef } from '../../core/inbound-event.ts';
+import { actionIdOfName } from './component-names.ts';
 import { contentToText, resolveMentions, type MentionKey } from './message-text.ts';
 import { cardActionEventSchema, messageEventSchema, type FeishuEnvelope, type FeishuUserIds } from './types.ts';
 
@@ -74,7 +75,11 @@ function normalizeCardAction(env: FeishuEnvelope, ctx: FeishuNormalizeContext): 
   const { operator, context, action, token } = parsed.data;
   const from = userRef(operator, ctx);
   if (!from) return { kind: 'ignored', reason: 'no_operator_open_id' };
-  const { actionId = action.name ?? '', ...value } = stringRecord(action.value);
+  // The component `name` comes back with every callback (a form submit carries only `name` + `form_value`,
+  // card callback doc "卡片回传交互"), so it decides the action; the echoed `value` is a convenience the
+  // server replaces with what it stored for the card (inbox/card-action-origin.ts).
+  const { actionId: echoedActionId, ...value } = stringRecord(action.value);
+  const actionId = (action.name ? actionIdOfName(action.name) : undefined) ?? echoedActionId ?? action.name ?? '';
   if (!actionId) return { kind: 'ignored', reason: 'card_action_without_action_id' };
   const form: Record<string, unknown> = { ...(action.form_value ?? {}) };
   if (action.input_value !== undefined && action.name) form[action.name] = action.input_value;

@@ -3,7 +3,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Clock } from '../../core/clock.ts';
 import { readBodyText } from '../../http/body.ts';
 import type { AcceptEvent, PlatformLogger, Receiver } from '../platform.ts';
-import { toFeishuCallbackResponse } from './callback-response.ts';
+import { clickFailureResponse, toFeishuCallbackResponse } from './callback-response.ts';
 import { normalizeFeishuEvent } from './normalize.ts';
 import { headerSchema } from './types.ts';
 import { openWebhook, type WebhookSecurity } from './verify.ts';
@@ -21,6 +21,8 @@ export interface FeishuWebhookDeps {
   /** Awaited before the 401 goes out, so a refused request is on record when the sender sees the refusal. */
   onRejected?: ((reason: string, meta: Record<string, unknown>) => unknown) | undefined;
   botOpenId: () => string | undefined;
+  /** The bot's language: what a click the receiver could not hand on is answered in. */
+  locale: 'zh' | 'en';
 }
 
 export function createFeishuWebhook(deps: FeishuWebhookDeps): { app: Hono; receiver: Receiver } {
@@ -45,7 +47,6 @@ export function createFeishuWebhook(deps: FeishuWebhookDeps): { app: Hono; recei
     const body = opened.value.body;
     const header = headerSchema.safeParse(body['header']);
     if (!header.success) return c.json({}); // 1.0 events and unknown shapes: acknowledged, not handled
-    if (!accept) return c.json({ error: { code: 'feishu.not_ready', message: 'receiver not started' } }, 503);
     const norm = normalizeFeishuEvent({ header: header.data, event: body['event'] }, {
       botId: deps.botId, tenantId: deps.tenantId, botOpenId: deps.botOpenId(), receivedAt: now,
     });
@@ -53,15 +54,20 @@ export function createFeishuWebhook(deps: FeishuWebhookDeps): { app: Hono; recei
       deps.logger.info({ botId: deps.botId, eventId: header.data.event_id, reason: norm.reason }, 'feishu event ignored');
       return c.json({});
     }
+    const click = norm.event.kind === 'card_action';
+    // A click is always answered 200 with a toast the user can read: any other status makes the client show a
+    // bare error code (callback-response.ts). An event gets 503/500, so Feishu pushes it again.
+    if (!accept) {
+      return click ? c.json(clickFailureResponse('starting', deps.locale)) : c.json({ error: { code: 'feishu.not_ready', message: 'receiver not started' } }, 503);
+    }
     try {
       const ack = await accept(norm.event);
-      // A refused click answers 200 + error toast: any other status makes the client show a bare error code (A2.3).
-      if (norm.event.kind === 'card_action' && ack.toast) return c.json(toFeishuCallbackResponse(ack));
+      if (click) return c.json(ack.error && !ack.toast ? clickFailureResponse('failed', deps.locale) : toFeishuCallbackResponse(ack));
       if (ack.error) return c.json({ error: ack.error }, (ack.status ?? 500) as ContentfulStatusCode);
-      return c.json(norm.event.kind === 'card_action' ? toFeishuCallbackResponse(ack) : {});
+      return c.json({});
     } catch (e: unknown) {
       deps.logger.error({ botId: deps.botId, eventId: norm.event.eventId, err: e instanceof Error ? e.message : String(e) }, 'feishu accept failed');
-      return c.json({ error: { code: 'internal.error', message: 'accept failed' } }, 500);
+      return click ? c.json(clickFailureResponse('failed', deps.locale)) : c.json({ error: { code: 'internal.error', message: 'accept failed' } }, 500);
     }
   });
 

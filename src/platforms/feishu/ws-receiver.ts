@@ -1,7 +1,7 @@
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { Clock } from '../../core/clock.ts';
 import type { AcceptEvent, PlatformLogger, Receiver } from '../platform.ts';
-import { toFeishuCallbackResponse } from './callback-response.ts';
+import { clickFailureResponse, toFeishuCallbackResponse } from './callback-response.ts';
 import { sdkLogger } from './logger.ts';
 import { CARD_ACTION_EVENT, MESSAGE_EVENT, normalizeFeishuEvent } from './normalize.ts';
 
@@ -19,6 +19,8 @@ export interface FeishuWsDeps {
   clock: Clock;
   logger: PlatformLogger;
   botOpenId: () => string | undefined;
+  /** The bot's language: what a click that could not be handed on is answered in. */
+  locale: 'zh' | 'en';
 }
 
 /** Liveness watchdog (seconds without any frame after a ping); the SDK leaves it off by default (A4.2). */
@@ -44,8 +46,18 @@ export function createFeishuWsReceiver(deps: FeishuWsDeps): Receiver {
       deps.logger.info({ botId: deps.botId, reason: norm.reason }, 'feishu event ignored');
       return undefined;
     }
-    const ack = await accept(norm.event);
-    return norm.event.kind === 'card_action' ? toFeishuCallbackResponse(ack) : undefined;
+    if (norm.event.kind !== 'card_action') {
+      await accept(norm.event);
+      return undefined;
+    }
+    // A click is answered with a readable toast even when it could not be handled (callback-response.ts).
+    try {
+      const ack = await accept(norm.event);
+      return ack.error && !ack.toast ? clickFailureResponse('failed', deps.locale) : toFeishuCallbackResponse(ack);
+    } catch (e: unknown) {
+      deps.logger.error({ botId: deps.botId, eventId: norm.event.eventId, err: e instanceof Error ? e.message : String(e) }, 'feishu click failed');
+      return clickFailureResponse('failed', deps.locale);
+    }
   };
 
   return {

@@ -82,6 +82,25 @@ describe('normalizeFeishuEvent', () => {
     });
   });
 
+  it('a form submit carrying only name + form_value: the action comes from the name, no value needed', () => {
+    const env = fixture('card-action-trigger-form.json');
+    const action = (env.event as { action: Record<string, unknown> }).action;
+    delete action['value'];
+    action['name'] = 'Act_dialogX002Esubmit';
+    const r = normalizeFeishuEvent(env, ctx);
+    if (r.kind !== 'event' || r.event.kind !== 'card_action') throw new Error('expected a click');
+    expect(r.event.actionId).toBe('dialog.submit');
+    expect(r.event.value).toEqual({});
+    expect(r.event.form).toMatchObject({ amount: '1200' });
+  });
+
+  it('the name wins over an echoed actionId', () => {
+    const env = fixture('card-action-trigger-form.json');
+    Object.assign((env.event as { action: Record<string, unknown> }).action, { name: 'Act_reject', value: { actionId: 'approve', requestId: 'R-1' } });
+    const r = normalizeFeishuEvent(env, ctx);
+    expect(r.kind === 'event' && r.event.kind === 'card_action' ? [r.event.actionId, r.event.value] : []).toEqual(['reject', { requestId: 'R-1' }]);
+  });
+
   it('card callback without event_id gets a stable hashed id', () => {
     const env = fixture('card-action-trigger-form.json');
     delete env.header.event_id;

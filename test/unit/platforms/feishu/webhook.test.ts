@@ -90,6 +90,20 @@ describe('feishu webhook receiver', () => {
     expect(s.rejected).toEqual([{ reason, meta: expect.objectContaining({ botId: 'feishu-finance' }) }]);
   });
 
+  it('a click is always answered 200 with a toast in the bot language: before start, when accept throws, when refused without words', async () => {
+    const click = () => s.post(buildSignedWebhook(fixture('card-action-trigger-form.json'), { encryptKey, timestampSec: nowSec() }));
+    const s = await setup();
+    await s.platform.receivers[0]?.stop();
+    let res = await click();
+    expect([res.status, await res.json()]).toEqual([200, { toast: { type: 'error', content: '服务正在启动，请稍后再试' } }]);
+    await s.platform.receivers[0]?.start(async () => { throw new Error('db down'); });
+    res = await click();
+    expect([res.status, await res.json()]).toEqual([200, { toast: { type: 'error', content: '操作没有完成，请稍后再试' } }]);
+    await s.platform.receivers[0]?.start(async () => ({ status: 403, error: { code: 'x.denied', message: 'no' } }));
+    res = await click();
+    expect([res.status, await res.json()]).toEqual([200, { toast: { type: 'error', content: '操作没有完成，请稍后再试' } }]);
+  });
+
   it('answers 503 before start and 500 when accept throws', async () => {
     const s = await setup();
     await s.platform.receivers[0]?.stop();

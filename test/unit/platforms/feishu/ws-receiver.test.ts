@@ -16,13 +16,13 @@ let receiver: Receiver | undefined;
 beforeEach(async () => { fake = await startFakeFeishuServer(); });
 afterEach(async () => { await receiver?.stop(); receiver = undefined; await fake.close(); });
 
-async function start(reply: AckReply) {
+async function start(reply: AckReply | (() => Promise<AckReply>)) {
   const got: InboundEvent[] = [];
   const cfg = feishuBotSchema.parse({ id: 'feishu-ws', tenant: 'acme', platform: 'feishu', transport: 'websocket', domain: fake.url, credentials: { app_id: 'A', app_secret: 'B' } });
   const p = createFeishuPlatform(cfg, { appId: 'cli_a1b2c3d4e5f60718', appSecret: 'secret' }, { logger: silent, clock: systemClock, limiter: createMemoryRateLimiter() });
   expect(p.webhook).toBeUndefined();
   receiver = p.receivers[0];
-  await receiver?.start(async (e) => { got.push(e); return reply; });
+  await receiver?.start(async (e) => { got.push(e); return typeof reply === 'function' ? reply() : reply; });
   await fake.waitForWsConnections(1);
   return got;
 }
@@ -49,5 +49,11 @@ describe('feishu long-connection receiver (real WSClient against the fake)', () 
     const ack = await fake.pushWsEvent(fixture('card-action-trigger-form.json'));
     expect(ack).toEqual({ code: 200, data: { toast: { type: 'success', content: '已提交' } } });
     expect(got[0]).toMatchObject({ kind: 'card_action', actionId: 'submit', eventId: 'f7984f25108f8137722bb63c6e72ab31', message: { extra: { callbackToken: 'c-295ee57216a5dc9de90fefd0aadb4b1d7d337bc8' } } });
+  });
+
+  it('a click whose handling throws is answered with a readable error toast in the bot language, not a bare failure', async () => {
+    await start(async () => { throw new Error('db down'); });
+    const ack = await fake.pushWsEvent(fixture('card-action-trigger-form.json'));
+    expect(ack).toEqual({ code: 200, data: { toast: { type: 'error', content: '操作没有完成，请稍后再试' } } });
   });
 });
