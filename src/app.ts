@@ -106,7 +106,10 @@ export async function createApp(o: AppOptions): Promise<App> {
   const bots = loadBots(config.botsDir, catalog).filter((b) => b.enabled);
   const directoryFile = loadDirectoryFile(config.directoryFile);
   const ownDb = !o.db;
-  const dbh = o.db ?? (await createDb({ databaseUrl: config.databaseUrl, poolSize: config.poolSize, dataDir: config.dataDir, onIdleError: (e) => logger.warn({ err: e }, 'idle database connection failed') }));
+  const dbh = o.db ?? (await createDb({
+    databaseUrl: config.databaseUrl, poolSize: config.poolSize, dataDir: config.dataDir, timeouts: config.dbTimeouts,
+    onConnectionError: (e) => logger.warn({ err: e }, 'database connection dropped; the pool replaces it'),
+  }));
   const db = dbh.db;
   const workerId = o.workerId ?? `${process.pid}-${ids.uuid().slice(0, 8)}`;
   const tenants = [...new Set([directoryFile.tenant, ...bots.map((b) => b.tenant)])];

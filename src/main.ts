@@ -2,9 +2,16 @@ import { createApp } from './app.ts';
 import { loadConfig } from './config/env.ts';
 import { AppError } from './core/errors.ts';
 
+/** Even a slow start leaves the database one attempt this long. */
+const MIN_STARTUP_WAIT_MS = 2000;
+
 /** Process entry: config, createApp(), listen, signals. */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const loaded = loadConfig();
+  // The start-up budget counts from the process start (loading the modules takes seconds on a busy machine), so an
+  // unreachable database ends the process with one line within DATABASE_STARTUP_TIMEOUT_MS (+ the exit), not later.
+  const startupMs = Math.max(MIN_STARTUP_WAIT_MS, loaded.dbTimeouts.startupMs - Math.round(process.uptime() * 1000));
+  const config = { ...loaded, dbTimeouts: { ...loaded.dbTimeouts, startupMs } };
   const app = await createApp({ config });
   const port = await app.listen();
   app.logger.info({ port, db: app.db.kind, bots: app.bots.map((b) => b.id) }, `listening on http://localhost:${port} (console: /console)`);

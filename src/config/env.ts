@@ -2,6 +2,16 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 
 /**
+ * Database timeouts, in ms. connect: opening a connection or waiting for a free one. statement: the server
+ * cancels a longer statement. idleInTransaction: the server closes a session idle that long inside a transaction
+ * (a stalled process cannot hold locks for ever). query: the client gives up on a server that does not answer
+ * at all (black-holed), after the statement timeout had its chance. startup: how long start-up waits for an
+ * unreachable database before exiting with one line (connect attempts included, so it ends within startup + a
+ * few ms).
+ */
+export const DB_TIMEOUT_DEFAULTS = { connectMs: 5000, statementMs: 30_000, idleInTransactionMs: 60_000, queryMs: 35_000, startupMs: 10_000 } as const;
+
+/**
  * The only reader of process.env. Parses, validates and freezes the configuration; a wrong value
  * fails with one line naming the variable.
  */
@@ -11,6 +21,12 @@ const schema = z.object({
   /** Unset → embedded PostgreSQL (PGlite) under DATA_DIR. */
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres://').optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Pool timeouts (see DB_TIMEOUT_DEFAULTS); 0 turns one off. */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(0).default(DB_TIMEOUT_DEFAULTS.connectMs),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(DB_TIMEOUT_DEFAULTS.statementMs),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(DB_TIMEOUT_DEFAULTS.idleInTransactionMs),
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).default(DB_TIMEOUT_DEFAULTS.queryMs),
+  DATABASE_STARTUP_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(DB_TIMEOUT_DEFAULTS.startupMs),
   DATA_DIR: z.string().default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Tenant time zone for "today", "this month" and card timestamps. */
@@ -51,6 +67,7 @@ export interface AppConfig {
   host: string;
   databaseUrl: string | undefined;
   poolSize: number;
+  dbTimeouts: { connectMs: number; statementMs: number; idleInTransactionMs: number; queryMs: number; startupMs: number };
   dataDir: string;
   logLevel: RawEnv['LOG_LEVEL'];
   timeZone: string;
@@ -74,6 +91,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'));
   }
   const e = parsed.data;
+  if (e.DATABASE_QUERY_TIMEOUT_MS > 0 && e.DATABASE_STATEMENT_TIMEOUT_MS > 0 && e.DATABASE_QUERY_TIMEOUT_MS <= e.DATABASE_STATEMENT_TIMEOUT_MS) {
+    // The server cancels a slow statement cleanly and keeps the connection; the client-side timeout drops the connection.
+    throw new ConfigError(`DATABASE_QUERY_TIMEOUT_MS: must be above DATABASE_STATEMENT_TIMEOUT_MS (${e.DATABASE_STATEMENT_TIMEOUT_MS}), or 0`);
+  }
   if (e.NLU_MODE !== 'offline' && !e.OPENAI_API_KEY) {
     throw new ConfigError(`OPENAI_API_KEY: required when NLU_MODE=${e.NLU_MODE}`);
   }
@@ -82,6 +103,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     poolSize: e.DATABASE_POOL_SIZE,
+    dbTimeouts: {
+      connectMs: e.DATABASE_CONNECT_TIMEOUT_MS, statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS, idleInTransactionMs: e.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      queryMs: e.DATABASE_QUERY_TIMEOUT_MS, startupMs: e.DATABASE_STARTUP_TIMEOUT_MS,
+    },
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
     timeZone: e.TIME_ZONE,

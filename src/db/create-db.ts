@@ -4,9 +4,12 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { DB_TIMEOUT_DEFAULTS } from '../config/env.ts';
 import { AppError } from '../core/errors.ts';
 import type { Database } from './database.ts';
+import { createPgPool, type PgTimeouts } from './pg-pool.ts';
 import { PgliteDialect } from './pglite-dialect.ts';
+import { waitForDatabase } from './wait-for-database.ts';
 
 /** int8 → number (ids and counters stay far below 2^53); numeric stays a string (money is decimal). */
 const INT8_OID = 20;
@@ -25,19 +28,24 @@ export interface DbOptions {
   poolSize?: number;
   /** PGlite data directory; undefined → in memory. */
   dataDir?: string | undefined;
-  /** Told when an idle pooled connection fails (the pool replaces it). */
-  onIdleError?: (e: Error) => void;
+  /** Pool timeouts and how long opening waits for an unreachable server (defaults: DB_TIMEOUT_DEFAULTS). */
+  timeouts?: PgTimeouts & { startupMs: number };
+  /** Told when a connection fails outside a query, pooled or checked out (the pool replaces it). */
+  onConnectionError?: (e: Error) => void;
   /** A PGlite data-dir dump to start from (tests copy a migrated template this way). */
   loadDataDir?: Blob;
 }
 
+/**
+ * Opens the database. PostgreSQL: waits (up to timeouts.startupMs) until it answers, failing with a one-line
+ * `db.unreachable` / `db.refused` error, then pools connections that survive being dropped (pg-pool.ts).
+ */
 export async function createDb(o: DbOptions): Promise<DbHandle> {
   if (o.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: o.databaseUrl, max: o.poolSize ?? 10 });
-    // An idle client whose server connection dies (restart, failover, terminate) is dropped by the pool;
-    // without a listener that error would crash the process.
-    pool.on('error', (e: Error) => o.onIdleError?.(e));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const timeouts = o.timeouts ?? DB_TIMEOUT_DEFAULTS;
+    await waitForDatabase(o.databaseUrl, { timeoutMs: timeouts.startupMs, connectMs: timeouts.connectMs });
+    const { kysely } = createPgPool({ url: o.databaseUrl, max: o.poolSize ?? 10, timeouts, onConnectionError: (e) => o.onConnectionError?.(e) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: kysely }) });
     return { db, kind: 'pg', close: () => db.destroy() };
   }
   if (o.dataDir) mkdirSync(o.dataDir, { recursive: true });

@@ -2,10 +2,16 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import { AppError } from '../core/errors.ts';
+import { DB_UNAVAILABLE, isDatabaseUnavailable } from '../db/db-errors.ts';
 
 /** One error shape for every route: `{ error: { code, message } }` with the error's status. */
 export function errorHandler(logger: Logger) {
   return (err: Error, c: Context): Response => {
+    // The database dropped or cannot be reached: a 503 the sender retries (platforms redeliver), not a 500 bug.
+    if (isDatabaseUnavailable(err)) {
+      logger.warn({ err, path: c.req.path }, 'request failed: database unavailable');
+      return c.json({ error: { code: DB_UNAVAILABLE, message: 'the database is unavailable; try again shortly' } }, 503, { 'retry-after': '1' });
+    }
     if (err instanceof AppError) {
       if (err.httpStatus >= 500) logger.error({ err, path: c.req.path }, 'request failed');
       return c.json({ error: err.toJSON() }, err.httpStatus as 400);

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.ts';
 import { limitBody, MAX_BODY_BYTES } from './body.ts';
 import { errorHandler } from './error-handler.ts';
+import { boundedCheck } from './readiness.ts';
 
 export interface HttpDeps {
   logger: Logger;
@@ -18,6 +19,13 @@ export interface HttpDeps {
   /** Bearer token required on /console/api/* and /admin/api/* when set. */
   apiToken?: string | undefined;
 }
+
+/**
+ * /readyz answers within this long: an orchestrator's probe (Kubernetes probes default to timeoutSeconds: 1, kubernetes.io/docs/tasks/
+ * configure-pod-container/configure-liveness-readiness-startup-probes/ "Configure Probes") must
+ * get a 503 from a service whose database does not answer, not a timeout of its own.
+ */
+const READY_DEADLINE_MS = 800;
 
 /** The hono app: health, readiness, metrics, and the mounted platform, console and admin routes. */
 export function createHttpApp(d: HttpDeps): Hono {
@@ -44,7 +52,8 @@ export function createHttpApp(d: HttpDeps): Hono {
     app.use('/admin/api/*', guard);
   }
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) => ((await d.ready()) ? c.json({ status: 'ready' }) : c.json({ status: 'not_ready' }, 503)));
+  const ready = boundedCheck(d.ready, READY_DEADLINE_MS);
+  app.get('/readyz', async (c) => ((await ready()) ? c.json({ status: 'ready' }) : c.json({ status: 'not_ready' }, 503)));
   app.get('/metrics', async (c) => {
     await d.beforeScrape?.();
     return c.text(await d.metrics.registry.metrics(), 200, { 'content-type': d.metrics.registry.contentType });

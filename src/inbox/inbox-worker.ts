@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { Doorbell } from '../scheduler/doorbell.ts';
 import type { Database } from '../db/database.ts';
+import { isDatabaseUnavailable } from '../db/db-errors.ts';
 import * as inboxRepo from './inbox-repo.ts';
 import type { InboxRow } from './inbox-repo.ts';
 
@@ -103,6 +104,12 @@ export class InboxWorker {
             if (e instanceof inboxRepo.EventAlreadyHandled) {
               logger.info({ inboxId: row.id, key }, 'inbox event already handled elsewhere; nothing written');
               continue;
+            }
+            if (isDatabaseUnavailable(e)) {
+              // The database dropped the connection: the turn's transaction rolled back and the event is not at fault,
+              // so it stays pending without using up an attempt and runs again at the next poll.
+              logger.warn({ err: e, inboxId: row.id, eventId: row.event.eventId }, 'inbox event interrupted by the database; will run again');
+              return handled;
             }
             logger.error({ err: e, inboxId: row.id, eventId: row.event.eventId }, 'inbox event failed');
             await inboxRepo.markAttemptFailed(db, row.id, e instanceof Error ? e.message : String(e), this.o.maxAttempts);

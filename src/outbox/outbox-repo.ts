@@ -56,9 +56,12 @@ export interface Held { id: number; attempts: number }
  * indexes, so the cost does not grow with the number of finished jobs. `expired: false` skips the first
  * scan (a worker looks for expired leases now and then, not on every claim). `holding`: the jobs this
  * worker is running (and renewing, see renew()), never claimed again; any other expired claim is taken,
- * its own included (a claim whose answer was lost, a run whose bookkeeping failed).
+ * its own included (a claim whose answer was lost, a run whose bookkeeping failed). `orphans`: also take
+ * this worker's own running claims that it is not holding, before their lease runs out: after the database
+ * dropped a connection, a claim may have committed with its answer lost, or a run's bookkeeping may have
+ * failed; the worker id is this process's alone, so nobody else can be running them.
  */
-export async function claim(db: Db, workerId: string, limit: number, leaseMs: number, opts: { expired?: boolean; holding?: number[] } = {}): Promise<OutboxJobRow[]> {
+export async function claim(db: Db, workerId: string, limit: number, leaseMs: number, opts: { expired?: boolean; holding?: number[]; orphans?: boolean } = {}): Promise<OutboxJobRow[]> {
   const take = (where: ReturnType<typeof sql>, order: ReturnType<typeof sql>, n: number) => sql<OutboxJobRow>`
     update outbox_jobs set status = 'running', locked_by = ${workerId}, attempts = attempts + 1, updated_at = now(),
       locked_until = now() + ${leaseMs} * interval '1 millisecond'
@@ -70,7 +73,7 @@ export async function claim(db: Db, workerId: string, limit: number, leaseMs: nu
     returning *`.execute(db);
   const holding = opts.holding?.length ? sql`and not (locked_by = ${workerId} and id in (${sql.join(opts.holding)}))` : sql``;
   const expired = opts.expired === false ? []
-    : (await take(sql`status = 'running' and locked_until < now() ${holding}`, sql`locked_until`, limit)).rows;
+    : (await take(opts.orphans ? sql`status = 'running' and (locked_until < now() or locked_by = ${workerId}) ${holding}` : sql`status = 'running' and locked_until < now() ${holding}`, sql`locked_until`, limit)).rows;
   if (expired.length >= limit) return expired;
   const due = await take(sql`status = 'pending' and run_at <= now()`, sql`run_at, id`, limit - expired.length);
   return [...expired, ...due.rows];

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { ExternalServiceError } from '../core/errors.ts';
 import { Doorbell } from '../scheduler/doorbell.ts';
 import type { Database, OutboxJobRow } from '../db/database.ts';
+import { isDatabaseUnavailable } from '../db/db-errors.ts';
 import { GroupBatcher } from '../db/group-batcher.ts';
 import { backoffMs } from './backoff.ts';
 import { RetryLater } from './job-errors.ts';
@@ -62,6 +63,8 @@ export class OutboxWorker {
   private readonly held = new Map<number, { attempts: number; abort: AbortController }>();
   private heartbeat: NodeJS.Timeout | null = null;
   private renewing = false;
+  /** The database failed under a claim or a run's bookkeeping: some of this worker's claims may be orphaned. */
+  private orphansSuspected = false;
 
   constructor(private readonly o: OutboxWorkerOptions) {
     this.completions = new GroupBatcher({ maxInFlight: 1, maxBatch: 64, run: (jobs) => outboxRepo.completeMany(o.db, jobs, o.workerId) });
@@ -134,10 +137,14 @@ export class OutboxWorker {
       let claimed: OutboxJobRow[] = [];
       if (free > 0) {
         try {
-          const expired = Date.now() - this.expiredCheckedAt >= EXPIRED_LEASE_CHECK_MS;
+          const orphans = this.orphansSuspected;
+          const expired = orphans || Date.now() - this.expiredCheckedAt >= EXPIRED_LEASE_CHECK_MS;
           if (expired) this.expiredCheckedAt = Date.now();
-          claimed = await outboxRepo.claim(this.o.db, this.o.workerId, free, this.o.leaseMs, { expired, holding: [...this.held.keys()] });
+          this.orphansSuspected = false;
+          claimed = await outboxRepo.claim(this.o.db, this.o.workerId, free, this.o.leaseMs, { expired, orphans, holding: [...this.held.keys()] });
         } catch (e: unknown) {
+          // A claim may have committed with its answer lost: take those jobs back once the database answers again.
+          if (isDatabaseUnavailable(e)) this.orphansSuspected = true;
           this.o.logger.error({ err: e }, 'outbox claim failed');
         }
       }
@@ -154,7 +161,8 @@ export class OutboxWorker {
     try {
       await this.runJob(row);
     } catch (e: unknown) {
-      this.o.logger.error({ err: e, jobId: row.id, kind: row.kind }, 'outbox bookkeeping failed; the job runs again after its lease');
+      if (isDatabaseUnavailable(e)) this.orphansSuspected = true;
+      this.o.logger.error({ err: e, jobId: row.id, kind: row.kind }, 'outbox bookkeeping failed; the job runs again after its lease (at once if the database dropped it)');
     }
   }
 
@@ -176,6 +184,14 @@ export class OutboxWorker {
       const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
       if (e instanceof RetryLater) {
         await outboxRepo.retry(db, claim, workerId, e.delayMs, msg, false);
+        return;
+      }
+      if (isDatabaseUnavailable(e)) {
+        // The database dropped the connection under the job (its own writes rolled back): not the job's fault, so
+        // the attempt does not count; the backoff still spaces the runs while the database is away.
+        logger.warn({ err: e, jobId: row.id, kind: row.kind, attempts: row.attempts }, 'outbox job interrupted by the database; will run again');
+        await outboxRepo.retry(db, claim, workerId, backoffMs(row.attempts), msg, false);
+        this.o.onJobDone?.(row.kind, 'retry', Date.now() - started);
         return;
       }
       const retryable = !(e instanceof ExternalServiceError) || e.retryable;

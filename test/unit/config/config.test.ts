@@ -12,12 +12,21 @@ describe('environment', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({ port: 3000, databaseUrl: undefined, dataDir: './data', timeZone: 'Asia/Shanghai', nlu: { mode: 'offline' } });
   });
+  it('has database timeouts by default, each settable, 0 turning one off', () => {
+    expect(loadConfig({}).dbTimeouts).toEqual({ connectMs: 5000, statementMs: 30_000, idleInTransactionMs: 60_000, queryMs: 35_000, startupMs: 10_000 });
+    expect(loadConfig({
+      DATABASE_CONNECT_TIMEOUT_MS: '1000', DATABASE_STATEMENT_TIMEOUT_MS: '0', DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '5000', DATABASE_QUERY_TIMEOUT_MS: '2000',
+      DATABASE_STARTUP_TIMEOUT_MS: '3000',
+    }).dbTimeouts).toEqual({ connectMs: 1000, statementMs: 0, idleInTransactionMs: 5000, queryMs: 2000, startupMs: 3000 });
+  });
   it.each([
     [{ PORT: 'abc' }, /^PORT: /],
     [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL: must start with postgres:\/\//],
     [{ TIME_ZONE: 'Mars/Base' }, /^TIME_ZONE: unknown IANA time zone/],
     [{ NLU_MODE: 'llm' }, /^OPENAI_API_KEY: required when NLU_MODE=llm/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
+    [{ DATABASE_STATEMENT_TIMEOUT_MS: '-1' }, /^DATABASE_STATEMENT_TIMEOUT_MS: /],
+    [{ DATABASE_STATEMENT_TIMEOUT_MS: '30000', DATABASE_QUERY_TIMEOUT_MS: '20000' }, /^DATABASE_QUERY_TIMEOUT_MS: must be above DATABASE_STATEMENT_TIMEOUT_MS \(30000\), or 0$/],
   ])('%j fails with one line naming the variable', (env, re) => {
     expect(() => loadConfig(env)).toThrow(re);
   });
