@@ -194,51 +194,64 @@ describe('feishu story: webhook in, cards out, through the real SDK against the 
   });
 
   it('the strict client in one-to-one chats: cancel, comment, reject with reason, transfer, approve; clicks carry only name + form_value; clicked cards change after the answer', async () => {
-    // Cancel is not a submit: it works with a required field emptied, which blocks Submit in the client.
-    const seen = new Set(fs.cardsTo('zhangsan').map((c) => c.messageId));
-    await fs.say('zhangsan', '/new travel_expense');
-    await fs.waitForText('zhangsan', /去了哪里/);
-    await fs.say('zhangsan', '上海');
-    await fs.waitForText('zhangsan', /多少钱/);
-    await fs.say('zhangsan', '480');
-    await fs.waitForText('zhangsan', /事由/);
-    await fs.say('zhangsan', '培训');
-    const draft = await fs.waitForCard('zhangsan', (c) => !seen.has(c.messageId) && hasButton('dialog.submit')(c), 'the confirmation card');
-    expect(await fs.tryClick('zhangsan', draft, 'dialog.submit', { destination: '' })).toEqual({ sent: false, reason: 'required_missing' });
-    const cancelled = await fs.tryClick('zhangsan', draft, 'dialog.cancel');
-    expect(cancelled).toMatchObject({ sent: true, status: 200, body: { toast: { type: 'info' } } });
-    await fs.waitForCard('zhangsan', (c) => c.messageId === draft.messageId && c.text.includes('已取消'), 'the draft card cancelled');
-    patchedAfterItsAnswer(draft.messageId);
-
-    const number = await submitTravel('720');
-    const req = await app.db.db.selectFrom('requests').selectAll().where('number', '=', number).executeTakeFirstOrThrow();
-    let lisi = await taskCard('lisi', number);
-    // A form button's callback carries its name and the form's values, and nothing else.
-    const envelope = fs.clickEnvelope('lisi', lisi, 'comment', { comment: '发票请补充' }) as { event: { action: Record<string, unknown> } };
-    expect(envelope.event.action).toEqual({ tag: 'button', name: 'Act_comment', form_value: { comment: '发票请补充' } });
-    expect((await fs.post(envelope)).body.toast).toEqual({ type: 'success', content: '已发送评论' });
-    expect((await audits('request.comment')).filter((a) => a.subject_id === req.id).map((a) => a.actor)).toEqual(['lisi']);
-
-    // Reject needs a reason: without one the engine refuses; with one the request is rejected and the reason shown.
-    lisi = await taskCard('lisi', number);
-    expect((await fs.click('lisi', lisi, 'reject')).body.toast?.type).toBe('error');
-    expect((await fs.click('lisi', lisi, 'reject', { comment: '超出差标' })).body.toast).toEqual({ type: 'success', content: '已驳回' });
-    await fs.waitForCard('lisi', (c) => c.messageId === lisi.messageId && c.subtitle === '已驳回', 'lisi card rejected');
-    await waitUntil(() => fs.cardsTo('zhangsan').some((c) => c.title.includes(number) && c.text.includes('超出差标')), 'the requester sees the reason');
-    patchedAfterItsAnswer(lisi.messageId);
-
-    // Transfer in the approver's one-to-one chat: the picker offers the directory's people, by open_id.
-    const second = await submitTravel('730');
-    const lisi2 = await taskCard('lisi', second);
-    expect(lisi2.to).toBe('ou_lisi');
-    expect(await fs.tryClick('lisi', lisi2, 'transfer', { transfer_to: 'ou_admin', comment: '请管理员审批' })).toMatchObject({ sent: true, body: { toast: { type: 'success', content: '已转交' } } });
-    const admin = await taskCard('admin', second);
-    expect((await fs.click('admin', admin, 'approve')).body.toast).toEqual({ type: 'success', content: '已同意' });
-    await fs.waitForCard('admin', (c) => c.messageId === admin.messageId && !hasButton('approve')(c), 'admin card done');
-    patchedAfterItsAnswer(admin.messageId);
-    await idle();
+    // Answers take 200 ms to reach Feishu: a PATCH of the clicked card sent right after the commit would land first.
+    fs.answerTransitMs = 200;
+    try {
+      await strictClientStory();
+    } finally {
+      fs.answerTransitMs = 0;
+    }
   });
 });
+
+/** Cancel, comment, reject with reason, transfer and approve through the fake's client, in one-to-one chats. */
+async function strictClientStory(): Promise<void> {
+  // Cancel is not a submit: it works with a required field emptied, which blocks Submit in the client.
+  const seen = new Set(fs.cardsTo('zhangsan').map((c) => c.messageId));
+  await fs.say('zhangsan', '/new travel_expense');
+  await fs.waitForText('zhangsan', /去了哪里/);
+  await fs.say('zhangsan', '上海');
+  await fs.waitForText('zhangsan', /多少钱/);
+  await fs.say('zhangsan', '480');
+  await fs.waitForText('zhangsan', /事由/);
+  await fs.say('zhangsan', '培训');
+  const draft = await fs.waitForCard('zhangsan', (c) => !seen.has(c.messageId) && hasButton('dialog.submit')(c), 'the confirmation card');
+  expect(await fs.tryClick('zhangsan', draft, 'dialog.submit', { destination: '' })).toEqual({ sent: false, reason: 'required_missing' });
+  const cancelled = await fs.tryClick('zhangsan', draft, 'dialog.cancel');
+  expect(cancelled).toMatchObject({ sent: true, status: 200, body: { toast: { type: 'info' } } });
+  await fs.waitForCard('zhangsan', (c) => c.messageId === draft.messageId && c.text.includes('已取消'), 'the draft card cancelled');
+  patchedAfterItsAnswer(draft.messageId);
+
+  const number = await submitTravel('720');
+  const req = await app.db.db.selectFrom('requests').selectAll().where('number', '=', number).executeTakeFirstOrThrow();
+  let lisi = await taskCard('lisi', number);
+  // A form button's callback carries its name and the form's values, and nothing else.
+  const envelope = fs.clickEnvelope('lisi', lisi, 'comment', { comment: '发票请补充' }) as { event: { action: Record<string, unknown> } };
+  expect(envelope.event.action).toEqual({ tag: 'button', name: 'Act_comment', form_value: { comment: '发票请补充' } });
+  expect((await fs.post(envelope)).body.toast).toEqual({ type: 'success', content: '已发送评论' });
+  expect((await audits('request.comment')).filter((a) => a.subject_id === req.id).map((a) => a.actor)).toEqual(['lisi']);
+
+  // Reject needs a reason: without one the engine refuses; with one the request is rejected and the reason shown.
+  lisi = await taskCard('lisi', number);
+  expect((await fs.click('lisi', lisi, 'reject')).body.toast?.type).toBe('error');
+  expect((await fs.click('lisi', lisi, 'reject', { comment: '超出差标' })).body.toast).toEqual({ type: 'success', content: '已驳回' });
+  await fs.waitForCard('lisi', (c) => c.messageId === lisi.messageId && c.subtitle === '已驳回', 'lisi card rejected');
+  await waitUntil(() => fs.cardsTo('zhangsan').some((c) => c.title.includes(number) && c.text.includes('超出差标')), 'the requester sees the reason');
+  patchedAfterItsAnswer(lisi.messageId);
+
+  // Transfer in the approver's one-to-one chat: the picker offers the directory's people, by open_id.
+  const second = await submitTravel('730');
+  const lisi2 = await taskCard('lisi', second);
+  expect(lisi2.to).toBe('ou_lisi');
+  const picker = /"tag":"select_person","name":"transfer_to","required":false,"options":(\[[^\]]*\])/.exec(lisi2.text)?.[1];
+  expect(JSON.parse(picker ?? '[]')).toEqual([{ value: 'ou_admin' }, { value: 'ou_wangwu' }, { value: 'ou_zhaoliu' }]);
+  expect(await fs.tryClick('lisi', lisi2, 'transfer', { transfer_to: 'ou_admin', comment: '请管理员审批' })).toMatchObject({ sent: true, body: { toast: { type: 'success', content: '已转交' } } });
+  const admin = await taskCard('admin', second);
+  expect((await fs.click('admin', admin, 'approve')).body.toast).toEqual({ type: 'success', content: '已同意' });
+  await fs.waitForCard('admin', (c) => c.messageId === admin.messageId && !hasButton('approve')(c), 'admin card done');
+  patchedAfterItsAnswer(admin.messageId);
+  await idle();
+}
 
 /** The clicked card was PATCHed only after the click's answer, and was PATCHed (it shows the new state). */
 function patchedAfterItsAnswer(messageId: string): void {

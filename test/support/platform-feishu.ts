@@ -43,6 +43,9 @@ export function parseFeishuCard(m: StoredMessage): FeishuCard {
  * for a directory user (open_id `ou_<user>`, p2p chat `oc_p2p_<user>`), and reads what the fake server received.
  */
 export class FeishuDriver {
+  /** Simulated time for a callback answer to travel back to Feishu. */
+  answerTransitMs = 0;
+
   constructor(private readonly http: Hono, readonly fake: FakeFeishuServer, private readonly botId = FEISHU_BOT) {}
 
   messageEnvelope(user: string, text: string, eventId = `ev_${randomBytes(8).toString('hex')}`): Record<string, unknown> {
@@ -105,8 +108,12 @@ export class FeishuDriver {
     if (clicked) this.fake.clickSent(clicked);
     const res = await (o.http ?? this.http).request(`/webhooks/feishu/${this.botId}`, { method: 'POST', body: req.body, headers });
     const body = (await res.json()) as { toast?: { type: string; content: string }; error?: { code: string } };
-    // The client reads the answer: checked by the fake, its card shown in place of the clicked one.
-    if (clicked) this.fake.clickAnswered(clicked, res.status, body);
+    // The client reads the answer: checked by the fake, its card shown in place of the clicked one. The answer
+    // reaches Feishu `answerTransitMs` after the app wrote it (network), which is when Feishu counts it as answered.
+    if (clicked) {
+      if (this.answerTransitMs > 0) await new Promise((r) => setTimeout(r, this.answerTransitMs));
+      this.fake.clickAnswered(clicked, res.status, body);
+    }
     return { status: res.status, body };
   }
 
