@@ -47,5 +47,11 @@ describe('feishu story over the long connection (real WSClient against the fake)
     expect((await fake.pushWsEvent(fs.clickEnvelope('lisi', lisi, 'approve'))).data).toMatchObject({ toast: { type: 'success' } });
     await fs.waitForCard('lisi', (c) => c.messageId === lisi.messageId && c.subtitle === '已通过', 'lisi card approved');
     expect(await app.db.db.selectFrom('inbox_events').select('id').where('event_id', '=', 'ev_ws_redelivered').execute()).toHaveLength(1);
+    // The clicks carried only name + form_value; every card passed Feishu's rules; the clicked cards changed after their answers.
+    await fs.waitForCard('zhangsan', (c) => c.messageId === confirm.messageId && c.updates > 0, 'the confirmation card updated');
+    for (const id of [confirm.messageId, lisi.messageId]) {
+      expect(fake.log.filter((e) => e.messageId === id).map((e) => e.kind).slice(0, 4), id).toEqual(['send', 'click', 'answer', 'patch']);
+    }
+    expect({ rejected: fake.rejected, violations: fake.violations, clientErrors: fake.clientErrors }).toEqual({ rejected: [], violations: [], clientErrors: [] });
   });
 });
