@@ -171,6 +171,21 @@ describe('feishu story: webhook in, cards out, through the real SDK against the 
     expect(admin.to).toBe('ou_admin');
   });
 
+  it('what a click acts on comes from the stored card: an echoed value naming another request is ignored', async () => {
+    const first = await submitTravel('410');
+    const second = await submitTravel('420');
+    const lisiFirst = await taskCard('lisi', first);
+    const lisiSecond = await taskCard('lisi', second);
+    const other = await app.db.db.selectFrom('requests').select(['id']).where('number', '=', second).executeTakeFirstOrThrow();
+    const otherTask = await app.db.db.selectFrom('approval_tasks').select('id').where('request_id', '=', other.id).where('approver_id', '=', 'lisi').executeTakeFirstOrThrow();
+    // A callback on the first card whose value names the second request and its task.
+    const forged = fs.callback('lisi', lisiFirst, { tag: 'button', name: fs.button(lisiFirst, 'approve').name, value: { op: 'approve', requestId: other.id, taskId: otherTask.id }, form_value: {} });
+    expect((await fs.post(forged)).body.toast?.type).toBe('success');
+    const status = async (n: string) => (await app.db.db.selectFrom('requests').select('current_step').where('number', '=', n).executeTakeFirstOrThrow()).current_step;
+    expect([await status(first), await status(second)]).toEqual([1, 0]);
+    expect(lisiSecond.messageId).not.toBe(lisiFirst.messageId);
+  });
+
   it('a 429 from Feishu is waited out (x-ogw-ratelimit-reset) and retried; every card still arrives', async () => {
     const number = await submitTravel('900');
     const lisi = await taskCard('lisi', number);
