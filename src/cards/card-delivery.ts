@@ -4,6 +4,7 @@ import type { IdGenerator } from '../core/ids.ts';
 import { AppError, ExternalServiceError } from '../core/errors.ts';
 import type { ChatTarget, MessageRef } from '../core/inbound-event.ts';
 import type { Database } from '../db/database.ts';
+import { isDatabaseUnavailable } from '../db/db-errors.ts';
 import { RetryLater } from '../outbox/job-errors.ts';
 import type { MessengerRegistry } from '../platforms/messenger-registry.ts';
 import type { CardView } from './card-view.ts';
@@ -34,10 +35,18 @@ const MAX_HOLD_MS = 5 * 60_000;
  */
 export async function deliverCard(d: CardDeliveryDeps, input: DeliverInput): Promise<void> {
   const token = d.ids.uuid();
-  // Known target (a requester's own chat): one statement creates or leases the row. Otherwise the
-  // identity lookup is only paid on a subject's first delivery.
-  const leased = input.target ? await upsertLeased(d, input, input.target, token)
-    : ((await leaseExisting(d, input, token)) ?? (await insertLeased(d, input, token)));
+  let leased: Awaited<ReturnType<typeof leaseExisting>>;
+  try {
+    // Known target (a requester's own chat): one statement creates or leases the row. Otherwise the
+    // identity lookup is only paid on a subject's first delivery.
+    leased = input.target ? await upsertLeased(d, input, input.target, token)
+      : ((await leaseExisting(d, input, token)) ?? (await insertLeased(d, input, token)));
+  } catch (e: unknown) {
+    // The database may have dropped the connection after the lease committed, its answer lost: give back what this
+    // token holds, or every retry would find the card busy until CARD_LEASE_MS ran out.
+    if (isDatabaseUnavailable(e)) await d.db.updateTable('card_messages').set({ lease_until: null, lease_token: null }).where('lease_token', '=', token).execute().catch(() => undefined);
+    throw e;
+  }
   if (!leased) throw new RetryLater(await leaseWaitMs(d, input), `card ${input.subject} is being delivered or held by a click`);
   const held = d.db.updateTable('card_messages').where('id', '=', leased.id).where('lease_token', '=', token);
   const started = Date.now();
@@ -71,14 +80,17 @@ export async function deliverCard(d: CardDeliveryDeps, input: DeliverInput): Pro
     clearInterval(renewal);
     // Record what was delivered and release the lease in one statement, if this delivery still holds it;
     // a newer render already recorded is kept.
-    const r = await held.set({
+    const delivered = done;
+    const release = () => held.set({
       lease_until: null, lease_token: null,
-      ...(done ? {
-        ref: sql<string>`case when rendered_version < ${done.version} then ${JSON.stringify(done.ref)}::jsonb else ref end`,
-        rendered_version: sql<number>`greatest(rendered_version, ${done.version})`,
-        updated_at: sql`now()`, ...(done.sent ? { sent_at: sql`now()` } : {}),
+      ...(delivered ? {
+        ref: sql<string>`case when rendered_version < ${delivered.version} then ${JSON.stringify(delivered.ref)}::jsonb else ref end`,
+        rendered_version: sql<number>`greatest(rendered_version, ${delivered.version})`,
+        updated_at: sql`now()`, ...(delivered.sent ? { sent_at: sql`now()` } : {}),
       } : {}),
     }).executeTakeFirst();
+    // A connection dropped under the release: once more on a fresh one, rather than leave the card held for CARD_LEASE_MS.
+    const r = await release().catch((e: unknown) => { if (isDatabaseUnavailable(e)) return release(); throw e; });
     if (r.numUpdatedRows === 0n && done) {
       // Another worker took the card while this call ran (a stall past the lease): this older render may
       // have landed after theirs. Mark the card as needing a render and run again to show the latest.

@@ -1,12 +1,16 @@
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliverCard } from '../../src/cards/card-delivery.ts';
+import { randomIds } from '../../src/core/ids.ts';
 import type { InboundMessage } from '../../src/core/inbound-event.ts';
 import { DatabaseUnavailableError } from '../../src/db/db-errors.ts';
 import * as inboxRepo from '../../src/inbox/inbox-repo.ts';
 import { InboxWorker } from '../../src/inbox/inbox-worker.ts';
 import * as outboxRepo from '../../src/outbox/outbox-repo.ts';
 import { OutboxWorker } from '../../src/outbox/outbox-worker.ts';
+import { MessengerRegistry } from '../../src/platforms/messenger-registry.ts';
+import type { Messenger } from '../../src/platforms/platform.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
 import { until } from '../support/until.ts';
 
@@ -119,5 +123,55 @@ describe('outbox worker', () => {
     expect(await outboxRepo.claim(db, 'w-me', 5, 60_000, { expired: true, holding: [held] })).toEqual([]);
     const back = await outboxRepo.claim(db, 'w-me', 5, 60_000, { expired: true, orphans: true, holding: [held] });
     expect(back.map((j) => [j.id, j.attempts])).toEqual([[a[1]?.id, 2]]);
+  });
+});
+
+describe('card delivery', () => {
+  const target = { platform: 'feishu' as const, botId: 'fs-drop', chatId: 'oc_drop' };
+  function setup(plugin: KyselyPlugin) {
+    const sent: string[] = [];
+    const messenger: Messenger = {
+      platform: 'feishu', botId: 'fs-drop',
+      async sendCard(_to, c) { sent.push(c.title); return { platform: 'feishu', botId: 'fs-drop', messageId: `om_${sent.length}` }; },
+      async updateCard(_ref, c) { sent.push(c.title); },
+      async sendText() { throw new Error('not used'); },
+    };
+    const messengers = new MessengerRegistry();
+    messengers.add(messenger);
+    const d = { db: tdb.handle.db.withPlugin(plugin), messengers, ids: randomIds, logger: silent };
+    return { sent, d };
+  }
+  const input = (subject: string, v: number) => ({ tenantId: 't-drop', subject, userId: 'lisi', target, render: async () => ({ card: { title: `v${v}`, tone: 'blue' as const, blocks: [] }, version: v }) });
+  const lease = (subject: string) => tdb.handle.db.selectFrom('card_messages').select(['lease_token', 'rendered_version']).where('subject', '=', subject).executeTakeFirstOrThrow();
+
+  it('a lease whose answer was lost is given back, so the next run delivers at once instead of waiting out the card lease', async () => {
+    let lostOnce = false;
+    const { sent, d } = setup({
+      transformQuery: (a: PluginTransformQueryArgs): RootOperationNode => a.node,
+      transformResult: async (a: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> => {
+        if (!lostOnce && a.result.rows[0] && 'lease_token' in a.result.rows[0]) { lostOnce = true; throw lost(); } // committed, answer lost
+        return a.result;
+      },
+    });
+    await expect(deliverCard(d, input('dialog:drop-1', 1))).rejects.toMatchObject({ code: 'db.unavailable' });
+    expect(await lease('dialog:drop-1')).toEqual({ lease_token: null, rendered_version: 0 });
+    await deliverCard(d, input('dialog:drop-1', 1));
+    expect(sent).toEqual(['v1']);
+  });
+
+  it('a release the database dropped is sent again on a fresh connection: the delivery is recorded and the card is free', async () => {
+    let droppedOnce = false;
+    const { sent, d } = setup({
+      transformQuery: (a: PluginTransformQueryArgs): RootOperationNode => {
+        if (!droppedOnce && a.node.kind === 'UpdateQueryNode') { droppedOnce = true; throw lost(); } // never reached the server
+        return a.node;
+      },
+      transformResult: async (a: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> => a.result,
+    });
+    await deliverCard(d, input('dialog:drop-2', 1));
+    expect(droppedOnce).toBe(true);
+    expect(await lease('dialog:drop-2')).toEqual({ lease_token: null, rendered_version: 1 });
+    await deliverCard(d, input('dialog:drop-2', 2));
+    expect(sent).toEqual(['v1', 'v2']);
   });
 });
