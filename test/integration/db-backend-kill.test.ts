@@ -21,6 +21,7 @@ const EXTRA_USERS = 20;
 const SENDERS = 16;
 /** Kills while events are being posted (at these shares of the acknowledged count), then one while they are handled. */
 const KILL_AT = [0.15, 0.35, 0.55, 0.75];
+const RECOVERY_BOUND_MS = 25_000;
 /** A sender gives up on an answer after this long and redelivers (Feishu waits 3 s for its event callbacks). */
 const ACK_TIMEOUT_MS = 3000;
 
@@ -129,6 +130,8 @@ async function oneTry(tryNo: number): Promise<TryFigures & { problems: string[] 
     const cardEvents = new Set(cards.map((c) => /:(kill-\d+-\d+)$/.exec(c.idempotency_key)?.[1]));
     check(f.cards === EVENTS && [...ids].every((id) => cardEvents.has(id)), `${f.cards} reply cards for ${EVENTS} events`);
     check(f.dead === 0, `${f.dead} dead-lettered jobs`);
+    // Shorter than the 30 s leases (outbox jobs, cards): no interrupted work waited for its lease to run out.
+    check(crashed || recoveryMs < RECOVERY_BOUND_MS, `recovery took ${recoveryMs} ms (bound ${RECOVERY_BOUND_MS})`);
     if (!crashed) {
       // Back to ready once the database is.
       const ready = await until(() => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0), (s) => s === 200, 10_000, 50);
