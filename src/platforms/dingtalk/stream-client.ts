@@ -1,5 +1,5 @@
 import type { PlatformLogger } from '../platform.ts';
-import { StreamConnection, type ConnectionHooks } from './stream-connection.ts';
+import { abandonSocket, quietErrors, StreamConnection, type ConnectionHooks } from './stream-connection.ts';
 import type { StreamFrame } from './types.ts';
 
 /**
@@ -91,6 +91,8 @@ export function createStreamSource(opts: StreamSourceOptions): StreamSource {
   /** The generation whose connect attempt is in flight; a stop() bumps the generation, so it no longer counts. */
   let connectingGen: number | undefined;
   const connecting = () => connectingGen === generation;
+  /** The connection whose handshake is in flight: stop() abandons it (its SDK would print the hang-up). */
+  let handshaking: StreamConnection | undefined;
   let failures = 0;
   let generation = 0;
   let reconnectTimer: NodeJS.Timeout | undefined;
@@ -153,19 +155,25 @@ export function createStreamSource(opts: StreamSourceOptions): StreamSource {
     const gen = generation;
     connectingGen = gen;
     const conn = new StreamConnection({ clientId: opts.clientId, clientSecret: opts.clientSecret, gateway: opts.gateway, fetch: opts.fetch, connectTimeoutMs }, hooks, [...listeners.keys()]);
+    handshaking = conn;
     try {
       await conn.getEndpoint();
-      await deadline(conn._connect(), connectTimeoutMs, 'the stream handshake', () => conn.ws()?.terminate());
+      if (stopped || gen !== generation) throw new Error('stopped during the handshake');
+      await deadline(conn._connect(), connectTimeoutMs, 'the stream handshake', () => abandonSocket(conn.ws()));
+      quietErrors(conn.ws(), (message) => opts.logger.warn({ connection: conn.id, err: message }, 'dingtalk stream socket error'));
     } catch (e: unknown) {
+      if (handshaking === conn) handshaking = undefined;
       if (connectingGen === gen) connectingGen = undefined;
-      conn.ws()?.terminate();
+      abandonSocket(conn.ws());
+      if (gen !== generation) return; // stopped meanwhile: nothing to report or retry
       opts.logger.warn({ err: errText(e), failures }, 'dingtalk stream connect failed');
       if (gen === generation) scheduleReconnect();
       return;
     }
+    if (handshaking === conn) handshaking = undefined;
     if (connectingGen === gen) connectingGen = undefined;
     const socket = conn.ws();
-    if (stopped || gen !== generation || !socket) { socket?.terminate(); return; }
+    if (stopped || gen !== generation || !socket) { abandonSocket(socket); return; }
     stats.openConnections += 1;
     stats.connectionsOpened += 1;
     socket.on('pong', () => { conn.alive = true; });
@@ -221,6 +229,8 @@ export function createStreamSource(opts: StreamSourceOptions): StreamSource {
       reconnectTimer = undefined;
       heartbeatTimer = undefined;
       for (const conn of [current, ...retiring]) conn?.shut();
+      abandonSocket(handshaking?.ws());
+      handshaking = undefined;
       retiring.clear();
       current = undefined;
       inflight.clear();

@@ -21,12 +21,34 @@ export interface ConnectionHooks {
 export interface SocketLike {
   readyState: number;
   on(event: 'close' | 'pong' | 'message', fn: () => void): void;
+  on(event: 'error', fn: (e: unknown) => void): void;
+  removeAllListeners(event: 'error'): void;
   ping(): void;
   close(): void;
   terminate(): void;
 }
 
 export const WS_OPEN = 1;
+
+/**
+ * Ends a socket we gave up on (a stalled handshake). The SDK's own 'error' listener prints the error with its stack
+ * to the console (`console.warn("ERROR", err)` in DWClient.\_connect); terminating a connecting `ws` always errors
+ * ("closed before the connection was established"), an outcome we expect and log ourselves, so it is swallowed.
+ */
+export function abandonSocket(s: SocketLike | undefined): void {
+  quietErrors(s, () => undefined);
+  s?.terminate();
+}
+
+/**
+ * Once a connection is up, socket errors go to our logger as one line instead of the SDK's console print with a
+ * stack; the 'close' that follows an error drives the reconnect.
+ */
+export function quietErrors(s: SocketLike | undefined, log: (message: string) => void): void {
+  if (!s) return;
+  s.removeAllListeners('error');
+  s.on('error', (e: unknown) => log(e instanceof Error ? e.message : String(e)));
+}
 
 export interface ConnectionOptions {
   clientId: string;
@@ -102,7 +124,7 @@ export class StreamConnection extends DWClient {
       s.close();
       setTimeout(() => s.terminate(), 2_000).unref();
     } else {
-      s.terminate();
+      abandonSocket(s);
     }
   }
 }
