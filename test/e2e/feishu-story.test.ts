@@ -38,17 +38,22 @@ const idle = () => waitUntil(async () => {
   return open.length === 0 && inbox.length === 0;
 }, 'outbox and inbox to drain');
 
-/** zhangsan chats a travel expense into a confirmation card and submits it by form; returns the request number. */
-async function submitTravel(amount: string): Promise<string> {
+/** zhangsan answers the travel form's questions in chat; returns the new confirmation card. */
+async function travelDraft(destination: string, amount: string, purpose: string) {
   const seen = new Set(fs.cardsTo('zhangsan').map((c) => c.messageId));
   expect((await fs.say('zhangsan', '/new travel_expense')).status).toBe(200);
   await fs.waitForText('zhangsan', /去了哪里/);
-  await fs.say('zhangsan', '北京');
+  await fs.say('zhangsan', destination);
   await fs.waitForText('zhangsan', /多少钱/);
   await fs.say('zhangsan', amount);
   await fs.waitForText('zhangsan', /事由/);
-  await fs.say('zhangsan', '拜访客户');
-  const confirm = await fs.waitForCard('zhangsan', (c) => !seen.has(c.messageId) && hasButton('dialog.submit')(c) && c.text.includes(amount), 'the confirmation card');
+  await fs.say('zhangsan', purpose);
+  return fs.waitForCard('zhangsan', (c) => !seen.has(c.messageId) && hasButton('dialog.submit')(c) && c.text.includes(amount), 'the confirmation card');
+}
+
+/** zhangsan chats a travel expense into a confirmation card and submits it by form; returns the request number. */
+async function submitTravel(amount: string): Promise<string> {
+  const confirm = await travelDraft('北京', amount, '拜访客户');
   // The fake received the card create: an interactive message to the p2p chat, JSON 2.0, with the form.
   const uuid = fake.messages.get(confirm.messageId)?.uuid;
   const cardCreate = fake.requests.find((r) => r.method === 'POST' && r.path === '/open-apis/im/v1/messages' && (r.body as { uuid?: string }).uuid === uuid);
@@ -222,15 +227,7 @@ describe('feishu story: webhook in, cards out, through the real SDK against the 
 /** Cancel, comment, reject with reason, transfer and approve through the fake's client, in one-to-one chats. */
 async function strictClientStory(): Promise<void> {
   // Cancel is not a submit: it works with a required field emptied, which blocks Submit in the client.
-  const seen = new Set(fs.cardsTo('zhangsan').map((c) => c.messageId));
-  await fs.say('zhangsan', '/new travel_expense');
-  await fs.waitForText('zhangsan', /去了哪里/);
-  await fs.say('zhangsan', '上海');
-  await fs.waitForText('zhangsan', /多少钱/);
-  await fs.say('zhangsan', '480');
-  await fs.waitForText('zhangsan', /事由/);
-  await fs.say('zhangsan', '培训');
-  const draft = await fs.waitForCard('zhangsan', (c) => !seen.has(c.messageId) && hasButton('dialog.submit')(c), 'the confirmation card');
+  const draft = await travelDraft('上海', '480', '培训');
   expect(await fs.tryClick('zhangsan', draft, 'dialog.submit', { destination: '' })).toEqual({ sent: false, reason: 'required_missing' });
   const cancelled = await fs.tryClick('zhangsan', draft, 'dialog.cancel');
   expect(cancelled).toMatchObject({ sent: true, status: 200, body: { toast: { type: 'info' } } });
