@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { stringify } from 'yaml';
-import { createApp } from '../src/app.ts';
+import { createApp } from '../src/app/create-app.ts';
 import { loadConfig } from '../src/config/env.ts';
 import { createDb, type DbHandle } from '../src/db/create-db.ts';
 import { buildSignedWebhook, startFakeFeishuServer } from '../test/fakes/feishu-server.ts';

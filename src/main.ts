@@ -1,4 +1,4 @@
-import { createApp } from './app.ts';
+import { createApp } from './app/create-app.ts';
 import { loadConfig } from './config/env.ts';
 import { AppError } from './core/errors.ts';
 

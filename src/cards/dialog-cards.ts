@@ -1,10 +1,12 @@
 import type { FieldDefinition, IntentDefinition } from '../config/intent-schema.ts';
-import type { DialogState } from '../conversation/dialog-state.ts';
-import type { Locale } from '../conversation/resolver.ts';
+import type { Locale } from '../core/locale.ts';
 import { compareMoney, normalizeMoney } from '../core/money.ts';
 import type { ResolvedStep } from '../workflow/approval-states.ts';
-import type { CardBlock, CardView, InputType, InputView } from './card-view.ts';
+import type { CardBlock, CardView, InputType, InputView } from '../core/card-view.ts';
 import { inputValue } from './format-value.ts';
+
+/** What the confirmation card shows of a draft (the conversation's dialog state has more). */
+export interface DraftView { id: string; fields: Record<string, unknown> }
 
 const INPUT_TYPE: Record<FieldDefinition['type'], InputType> = {
   text: 'text', textarea: 'textarea', number: 'number', money: 'money', date: 'date', month: 'month',
@@ -12,7 +14,7 @@ const INPUT_TYPE: Record<FieldDefinition['type'], InputType> = {
 };
 
 export interface ConfirmCardModel {
-  state: DialogState;
+  state: DraftView;
   intent: IntentDefinition;
   /** Who will approve, if the route resolves for the current values. */
   route: { ok: true; steps: ResolvedStep[] } | { ok: false; message: string; localized: { zh: string; en: string } };
@@ -65,7 +67,7 @@ function routePreview(m: ConfirmCardModel): string {
   return `${zh ? '审批流程' : 'Approval route'}: ${steps.join(' → ') || (zh ? '无需审批' : 'no approval needed')}`;
 }
 
-export function policyWarnings(intent: IntentDefinition, state: DialogState, locale: Locale): string[] {
+export function policyWarnings(intent: IntentDefinition, state: DraftView, locale: Locale): string[] {
   return intent.policies.filter((p) => {
     const v = state.fields[p.field];
     const m = typeof v === 'string' || typeof v === 'number' ? normalizeMoney(v) : null;

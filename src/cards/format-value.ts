@@ -1,5 +1,5 @@
 import type { FieldDefinition } from '../config/intent-schema.ts';
-import type { Locale } from '../conversation/resolver.ts';
+import type { Locale } from '../core/locale.ts';
 import { formatMoney, normalizeMoney } from '../core/money.ts';
 
 /** A field value as people read it on a card: ¥3,560.00, enum labels, ranges. */

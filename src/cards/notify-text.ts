@@ -1,5 +1,5 @@
-import type { Locale } from '../conversation/resolver.ts';
-import type { NotifyMessage } from '../workflow/approval-states.ts';
+import type { Locale } from '../core/locale.ts';
+import type { NotifyMessage } from '../jobs/job-kinds.ts';
 
 /** One-line notification texts that accompany card updates (the card holds the detail). */
 export function notifyText(m: NotifyMessage, number: string, intentName: string, name: (id: string) => string, locale: Locale): string {

@@ -1,7 +1,7 @@
 import type { IntentDefinition } from '../config/intent-schema.ts';
-import type { Locale } from '../conversation/resolver.ts';
+import type { Locale } from '../core/locale.ts';
 import type { RequestRecord, TaskRecord } from '../workflow/request-repo.ts';
-import type { ButtonView, CardBlock, CardTone, CardView } from './card-view.ts';
+import type { ButtonView, CardBlock, CardTone, CardView } from '../core/card-view.ts';
 import { formatFieldValue } from './format-value.ts';
 import { requestTimeline, type ErpDocView } from './request-timeline.ts';
 

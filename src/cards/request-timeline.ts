@@ -1,8 +1,8 @@
-import type { Locale } from '../conversation/resolver.ts';
+import type { Locale } from '../core/locale.ts';
 import { formatMoney } from '../core/money.ts';
 import { formatLocalDateTime } from '../core/time-zone.ts';
 import type { RequestErpDoc, RequestRecord, TaskRecord } from '../workflow/request-repo.ts';
-import type { TimelineItem } from './card-view.ts';
+import type { TimelineItem } from '../core/card-view.ts';
 
 /** What the ERP reported for a request's document (shown on the requester's card). */
 export type ErpDocView = RequestErpDoc;

@@ -1,8 +1,8 @@
 import type { IntentCatalog } from '../config/intent-catalog.ts';
-import type { Locale } from '../conversation/resolver.ts';
+import type { Locale } from '../core/locale.ts';
 import { formatMoney } from '../core/money.ts';
 import type { RequestRecord } from '../workflow/request-repo.ts';
-import type { CardView } from './card-view.ts';
+import type { CardView } from '../core/card-view.ts';
 
 const STAGE = {
   pending: { zh: '审批中：{step}', en: 'Pending: {step}' }, rejected: { zh: '已驳回', en: 'Rejected' }, withdrawn: { zh: '已撤回', en: 'Withdrawn' },

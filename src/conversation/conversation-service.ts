@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { IntentCatalog } from '../config/intent-catalog.ts';
-import type { IntentVersions } from '../config/intent-versions.ts';
+import type { IntentVersions } from '../workflow/intent-versions.ts';
 import type { Clock } from '../core/clock.ts';
 import { ValidationError } from '../core/errors.ts';
 import type { IdGenerator } from '../core/ids.ts';
@@ -9,13 +9,14 @@ import type { ChatTarget } from '../core/inbound-event.ts';
 import type { Database } from '../db/database.ts';
 import type { DirectoryUser } from '../directory/directory-repo.ts';
 import type { DirectoryViews } from '../directory/directory-view.ts';
-import { enqueue, type NewJob } from '../outbox/outbox-repo.ts';
+import { enqueue, type NewJob } from '../jobs/enqueue.ts';
 import type { ApprovalService } from '../workflow/approval-service.ts';
 import type { Command } from './commands.ts';
 import { DIALOG_TTL_MS, type DialogState } from './dialog-state.ts';
 import { fillForm, type FillResult, type Reply } from './form-filler.ts';
 import { closedCardJobs, errorJobs, replyJobs, submittedJobs, type ReplyContext } from './reply-jobs.ts';
-import type { IntentResolver, Locale } from './resolver.ts';
+import type { IntentResolver } from './resolver.ts';
+import type { Locale } from '../core/locale.ts';
 import { loadSession, saveSession } from './session-repo.ts';
 import { parseSlashCommand } from './slash-commands.ts';
 

@@ -1,5 +1,5 @@
 import type { FieldValue } from './commands.ts';
-import type { Locale } from './resolver.ts';
+import type { Locale } from '../core/locale.ts';
 
 /** A draft being filled in by one user. Lives in dialog_sessions until submitted, cancelled or expired. */
 export interface DialogState {

@@ -1,19 +1,19 @@
 import type { Kysely, Transaction } from 'kysely';
 import { buildConfirmCard, buildHelpCard } from '../cards/dialog-cards.ts';
 import { buildStatusListCard } from '../cards/status-list-card.ts';
-import type { CardView } from '../cards/card-view.ts';
+import type { CardView } from '../core/card-view.ts';
 import type { IntentCatalog } from '../config/intent-catalog.ts';
 import type { ChatTarget } from '../core/inbound-event.ts';
 import type { Database } from '../db/database.ts';
 import { getUsers } from '../directory/directory-repo.ts';
 import type { DirectoryViews } from '../directory/directory-view.ts';
-import { JOB, type CardPutPayload, type MessageSendPayload } from '../outbox/job-kinds.ts';
-import type { NewJob } from '../outbox/outbox-repo.ts';
+import { JOB, type CardPutPayload, type MessageSendPayload } from '../jobs/job-kinds.ts';
+import type { NewJob } from '../jobs/enqueue.ts';
 import * as requestRepo from '../workflow/request-repo.ts';
 import { resolveRoute } from '../workflow/route-resolver.ts';
 import type { DialogState } from './dialog-state.ts';
 import type { Reply } from './form-filler.ts';
-import type { Locale } from './resolver.ts';
+import type { Locale } from '../core/locale.ts';
 
 export interface ReplyContext {
   db: Kysely<Database> | Transaction<Database>;

@@ -1,7 +1,7 @@
 import type { IntentCatalog } from '../config/intent-catalog.ts';
 import type { Command } from './commands.ts';
 
-export type Locale = 'zh' | 'en';
+import type { Locale } from '../core/locale.ts';
 
 /** What the resolver may know about the dialog in progress (never approvals or permissions). */
 export interface DialogSnapshot {

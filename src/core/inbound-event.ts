@@ -1,3 +1,4 @@
+import type { CardView } from './card-view.ts';
 /**
  * Platform-neutral inbound events. Receivers (Feishu webhook/WS, DingTalk stream, console API)
  * normalize raw payloads into these and hand them to the inbox.
@@ -62,3 +63,14 @@ export interface InboundCardAction extends InboundBase {
 }
 
 export type InboundEvent = InboundMessage | InboundCardAction;
+
+/** The synchronous answer to an inbound event: a toast and/or a replacement card for clicks. */
+export interface AckReply {
+  toast?: { type: 'info' | 'success' | 'warning' | 'error'; text: string };
+  card?: CardView;
+  /** HTTP-style status for transports that have one (console API, webhooks). */
+  status?: number;
+  error?: { code: string; message: string };
+}
+
+export type AcceptEvent = (e: InboundEvent) => Promise<AckReply>;

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { NotFoundError } from '../core/errors.ts';
 import type { Database } from '../db/database.ts';
-import type { DirectoryDepartment, DirectorySource, DirectoryUser } from '../platforms/platform.ts';
+import type { DirectoryDepartment, DirectorySource, DirectoryUser } from './directory-source.ts';
 import { Periodic } from '../scheduler/periodic.ts';
 
 /**

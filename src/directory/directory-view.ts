@@ -1,7 +1,13 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { findUserByIdentity, type DirectoryUser } from './directory-repo.ts';
-import type { DirectoryView } from '../workflow/route-resolver.ts';
+
+/** What route resolution reads of the directory: people, departments and roles of one tenant. */
+export interface DirectoryView {
+  user(id: string): { id: string; departmentId: string | null; managerId: string | null; roles: string[] } | undefined;
+  department(id: string): { leaderIds: string[]; parentId: string | null } | undefined;
+  usersWithRole(role: string): string[];
+}
 
 /** Names and the active people of a tenant, as cards show them (transfer pickers, timelines). */
 export interface DirectoryPeople {

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import type { IntentVersions } from '../config/intent-versions.ts';
+import type { IntentVersions } from '../workflow/intent-versions.ts';
 import { ExternalServiceError, NotFoundError } from '../core/errors.ts';
 import type { IdGenerator } from '../core/ids.ts';
 import type { Database } from '../db/database.ts';

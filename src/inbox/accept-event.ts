@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { InboundCardAction, InboundEvent } from '../core/inbound-event.ts';
 import type { Database } from '../db/database.ts';
-import type { AckReply, AcceptEvent } from '../platforms/platform.ts';
+import type { AckReply, AcceptEvent } from '../core/inbound-event.ts';
 import { InboxBatcher } from './inbox-batcher.ts';
 
 export interface AcceptDeps {

@@ -1,6 +1,6 @@
-import type { CardView } from '../cards/card-view.ts';
+import type { CardView } from '../core/card-view.ts';
 import type { Clock } from '../core/clock.ts';
-import type { ChatTarget, InboundEvent, MessageRef, PlatformName } from '../core/inbound-event.ts';
+import type { AcceptEvent, ChatTarget, InboundEvent, MessageRef, PlatformName } from '../core/inbound-event.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
 /** The logger shape platform adapters receive (a pino logger satisfies it). */
@@ -27,15 +27,6 @@ export interface PlatformDeps {
  * The synchronous answer to an inbound event. Messages get `{}` as soon as they are in the inbox;
  * card actions may carry a toast and/or the updated card (Feishu: within 3 s, DingTalk: within 2 s).
  */
-export interface AckReply {
-  toast?: { type: 'info' | 'success' | 'warning' | 'error'; text: string };
-  card?: CardView;
-  /** HTTP-style status for transports that have one (console API, webhooks). */
-  status?: number;
-  error?: { code: string; message: string };
-}
-
-export type AcceptEvent = (e: InboundEvent) => Promise<AckReply>;
 
 /** Inbound transport. Verifies, normalizes, calls `accept`, acks. No business logic. */
 export interface Receiver {
@@ -57,26 +48,5 @@ export interface Messenger {
   sendText(to: ChatTarget, text: string, opts: { idempotencyKey: string }): Promise<MessageRef>;
 }
 
-/** A person and department as a platform's directory reports them; synced into the local directory. */
-export interface DirectoryUser {
-  externalId: string;
-  aliases: string[];
-  name: string;
-  email?: string;
-  mobile?: string;
-  departmentExternalIds: string[];
-  managerExternalId?: string;
-}
-
-export interface DirectoryDepartment {
-  externalId: string;
-  name: string;
-  parentExternalId?: string;
-  leaderExternalIds: string[];
-}
-
-/** Reads a platform's org directory (users, departments, managers, leaders). */
-export interface DirectorySource {
-  listDepartments(): Promise<DirectoryDepartment[]>;
-  listUsers(): Promise<DirectoryUser[]>;
-}
+/** The directory port a platform implements (users, departments, managers); defined by the directory it feeds. */
+export type { DirectoryDepartment, DirectorySource, DirectoryUser } from '../directory/directory-source.ts';

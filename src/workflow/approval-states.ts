@@ -1,4 +1,5 @@
 import type { Localized } from '../config/intent-schema.ts';
+import type { NotifyMessage } from '../jobs/job-kinds.ts';
 
 /** Approval status of a request (the ERP side has its own status, see ErpStatus). */
 export type RequestStatus = 'draft' | 'pending' | 'approved' | 'rejected' | 'withdrawn';
@@ -60,11 +61,6 @@ export type Effect =
   | { type: 'remind_tasks'; taskIds: string[]; approvers: string[]; by: string }
   | { type: 'notify'; userIds: string[]; message: NotifyMessage }
   | { type: 'erp_create' };
-
-export type NotifyMessage =
-  | { kind: 'approved' } | { kind: 'rejected'; reason: string } | { kind: 'withdrawn' }
-  | { kind: 'comment'; by: string; text: string } | { kind: 'transferred'; by: string }
-  | { kind: 'reminder'; by: string };
 
 export type TransitionErrorCode =
   | 'workflow.already_handled' | 'workflow.not_approver' | 'workflow.not_requester' | 'workflow.illegal_transition'

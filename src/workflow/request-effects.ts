@@ -1,8 +1,8 @@
 import type { Clock } from '../core/clock.ts';
 import type { IdGenerator } from '../core/ids.ts';
-import { JOB, type CardSyncPayload, type MessageSendPayload } from '../outbox/job-kinds.ts';
-import type { NewJob } from '../outbox/outbox-repo.ts';
-import type { Effect, NotifyMessage, TaskStatus } from './approval-states.ts';
+import { JOB, type CardSyncPayload, type MessageSendPayload, type NotifyMessage } from '../jobs/job-kinds.ts';
+import type { NewJob } from '../jobs/enqueue.ts';
+import type { Effect, TaskStatus } from './approval-states.ts';
 import type { RequestRecord } from './request-repo.ts';
 
 export interface EffectDeps { clock: Clock; ids: IdGenerator }

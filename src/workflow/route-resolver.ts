@@ -1,13 +1,7 @@
 import type { ApproverRule, Condition, IntentDefinition } from '../config/intent-schema.ts';
 import { compareMoney, normalizeMoney } from '../core/money.ts';
+import type { DirectoryView } from '../directory/directory-view.ts';
 import type { ResolvedStep } from './approval-states.ts';
-
-/** The slice of the org directory route resolution needs (loaded by the caller; this module is pure). */
-export interface DirectoryView {
-  user(id: string): { id: string; departmentId: string | null; managerId: string | null; roles: string[] } | undefined;
-  department(id: string): { leaderIds: string[]; parentId: string | null } | undefined;
-  usersWithRole(role: string): string[];
-}
 
 export type RouteResult =
   | { ok: true; steps: ResolvedStep[] }

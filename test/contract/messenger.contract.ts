@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CardView } from '../../src/cards/card-view.ts';
+import type { CardView } from '../../src/core/card-view.ts';
 import { ExternalServiceError } from '../../src/core/errors.ts';
 import type { ChatTarget, MessageRef } from '../../src/core/inbound-event.ts';
 import type { Messenger } from '../../src/platforms/platform.ts';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.ts';
+import type { App } from '../../src/app/create-app.ts';
 import { fixedClock } from '../../src/core/clock.ts';
 import { buttonsOf, ConsoleClient, textOf, timelineItem, type FeedItem } from '../support/console-client.ts';
 import { startApp } from '../support/start-app.ts';

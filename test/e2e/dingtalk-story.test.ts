@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.ts';
+import type { App } from '../../src/app/create-app.ts';
 import { startFakeDingtalkServer, type FakeDingtalkServer } from '../fakes/dingtalk-server.ts';
 import { DingtalkDriver, dtHasButton, type DingtalkCard } from '../support/platform-dingtalk.ts';
 import { dingtalkBot, secrets, waitUntil, writePlatformEnv } from '../support/platform-env.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.ts';
+import type { App } from '../../src/app/create-app.ts';
 import { startFakeDingtalkServer, type FakeDingtalkServer } from '../fakes/dingtalk-server.ts';
 import { startFakeFeishuServer, type FakeFeishuServer } from '../fakes/feishu-server.ts';
 import { DingtalkDriver, dtHasButton } from '../support/platform-dingtalk.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.ts';
+import type { App } from '../../src/app/create-app.ts';
 import { fieldNames } from '../../src/conversation/llm/llm-tool-schema.ts';
 import { fixedClock } from '../../src/core/clock.ts';
 import { ConsoleClient } from '../support/console-client.ts';

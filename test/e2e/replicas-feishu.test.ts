@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.ts';
+import type { App } from '../../src/app/create-app.ts';
 import { createDb, type DbHandle } from '../../src/db/create-db.ts';
 import { startFakeFeishuServer, type FakeFeishuServer } from '../fakes/feishu-server.ts';
 import { feishuBot, secrets, waitUntil, writePlatformEnv } from '../support/platform-env.ts';

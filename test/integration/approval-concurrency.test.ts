@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.ts';
+import type { App } from '../../src/app/create-app.ts';
 import { buttonsOf, ConsoleClient } from '../support/console-client.ts';
 import { startApp } from '../support/start-app.ts';
 import { submitDirect } from '../support/submit-request.ts';

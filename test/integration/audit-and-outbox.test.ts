@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAudit, verifyAuditChain } from '../../src/audit/audit-log.ts';
 import { ExternalServiceError } from '../../src/core/errors.ts';
+import { enqueue } from '../../src/jobs/enqueue.ts';
 import * as outboxRepo from '../../src/outbox/outbox-repo.ts';
 import { OutboxWorker } from '../../src/outbox/outbox-worker.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
@@ -47,8 +48,8 @@ describe('outbox', () => {
         broken: async () => { throw new ExternalServiceError('erp', 'erp.validation', 'bad payload', { retryable: false }); },
       },
     });
-    await outboxRepo.enqueue(db, [{ tenantId: 'default', kind: 'flaky', payload: {}, idempotencyKey: 'k-flaky' }, { tenantId: 'default', kind: 'broken', payload: {}, idempotencyKey: 'k-broken' }], 3);
-    await outboxRepo.enqueue(db, [{ tenantId: 'default', kind: 'flaky', payload: {}, idempotencyKey: 'k-flaky' }], 3); // same key: one job
+    await enqueue(db, [{ tenantId: 'default', kind: 'flaky', payload: {}, idempotencyKey: 'k-flaky' }, { tenantId: 'default', kind: 'broken', payload: {}, idempotencyKey: 'k-broken' }], 3);
+    await enqueue(db, [{ tenantId: 'default', kind: 'flaky', payload: {}, idempotencyKey: 'k-flaky' }], 3); // same key: one job
     for (let i = 0; i < 5; i++) await worker.drain();
     const jobs = await db.selectFrom('outbox_jobs').selectAll().orderBy('id').execute();
     expect(jobs.map((j) => [j.kind, j.status, j.attempts])).toEqual([['flaky', 'dead', 3], ['broken', 'dead', 1]]);
@@ -72,7 +73,7 @@ describe('outbox', () => {
         hinted: async () => { throw new ExternalServiceError('erp', 'erp.unavailable', 'ERP is down', { retryable: true, retryAfterMs: 0 }); },
       },
     });
-    await outboxRepo.enqueue(db, [{ tenantId: 'default', kind: 'throttled', payload: {}, idempotencyKey: 'k-rl' }, { tenantId: 'default', kind: 'hinted', payload: {}, idempotencyKey: 'k-hint' }], 8);
+    await enqueue(db, [{ tenantId: 'default', kind: 'throttled', payload: {}, idempotencyKey: 'k-rl' }, { tenantId: 'default', kind: 'hinted', payload: {}, idempotencyKey: 'k-hint' }], 8);
     await worker.drain(1); // one round: each job runs once (the hinted one would otherwise run again at once, until dead)
     // The delay the retry chose, read off the row: run_at and updated_at are stamped by the same statement
     // (now() + delay, now()), so their difference is exact however long the machine took to get here.
@@ -99,8 +100,8 @@ describe('outbox', () => {
         },
       },
     });
-    await outboxRepo.enqueue(db, ['first', 'second', 'third'].map((text) => ({ tenantId: 'default', kind: 'say', payload: { text }, idempotencyKey: `say-${text}`, queueKey: 'chat:console:zhangsan' })), 3);
-    await outboxRepo.enqueue(db, [{ tenantId: 'default', kind: 'say', payload: { text: 'other chat' }, idempotencyKey: 'say-other', queueKey: 'chat:console:lisi' }], 3);
+    await enqueue(db, ['first', 'second', 'third'].map((text) => ({ tenantId: 'default', kind: 'say', payload: { text }, idempotencyKey: `say-${text}`, queueKey: 'chat:console:zhangsan' })), 3);
+    await enqueue(db, [{ tenantId: 'default', kind: 'say', payload: { text: 'other chat' }, idempotencyKey: 'say-other', queueKey: 'chat:console:lisi' }], 3);
     for (let i = 0; i < 10 && order.length < 4; i++) await worker.drain();
     expect(order.filter((t) => t !== 'other chat')).toEqual(['first', 'second', 'third']);
     expect(order).toContain('other chat');
@@ -109,17 +110,17 @@ describe('outbox', () => {
   it('coalesces re-render jobs: one waiting job per card, a new one once it has started', async () => {
     const db = tdb.handle.db;
     const job = (v: number) => ({ tenantId: 'default', kind: 'render', payload: { v }, idempotencyKey: `render-card-x-v${v}`, coalesceKey: 'render:card-x' });
-    await outboxRepo.enqueue(db, [job(1)], 3);
-    await outboxRepo.enqueue(db, [job(2)], 3);
+    await enqueue(db, [job(1)], 3);
+    await enqueue(db, [job(2)], 3);
     const waiting = await db.selectFrom('outbox_jobs').selectAll().where('kind', '=', 'render').execute();
     expect(waiting.map((j) => j.payload)).toEqual([{ v: 1 }]);
     const claimed = await outboxRepo.claim(db, 'w3', 10, 5000);
     expect(claimed.map((j) => j.kind)).toContain('render');
-    await outboxRepo.enqueue(db, [job(3)], 3);
+    await enqueue(db, [job(3)], 3);
     const after = await db.selectFrom('outbox_jobs').select(['payload', 'status']).where('kind', '=', 'render').orderBy('id').execute();
     expect(after).toEqual([{ payload: { v: 1 }, status: 'running' }, { payload: { v: 3 }, status: 'pending' }]);
     // The same job again (same idempotency key) is skipped, whatever state the first one is in.
-    await outboxRepo.enqueue(db, [job(1), job(3)], 3);
+    await enqueue(db, [job(1), job(3)], 3);
     expect(await db.selectFrom('outbox_jobs').select('payload').where('kind', '=', 'render').execute()).toHaveLength(2);
   });
 });
@@ -135,7 +136,7 @@ describe('outbox leases and time limits', () => {
     let starts = 0;
     const slow = async (): Promise<void> => { starts++; running++; most = Math.max(most, running); await sleep(1500); running--; };
     const mk = (id: string) => new OutboxWorker({ db, logger: quiet, workerId: id, concurrency: 4, leaseMs: 300, pollMs: 20, handlers: { slow } });
-    await outboxRepo.enqueue(db, [{ tenantId: 'default', kind: 'slow', payload: {}, idempotencyKey: 'slow-lease-1' }], 8);
+    await enqueue(db, [{ tenantId: 'default', kind: 'slow', payload: {}, idempotencyKey: 'slow-lease-1' }], 8);
     const a = mk('lease-a');
     const b = mk('lease-b');
     a.start();
@@ -165,10 +166,10 @@ describe('outbox leases and time limits', () => {
         quick: async () => undefined,
       },
     });
-    await outboxRepo.enqueue(db, [{ tenantId: 'default', kind: 'hangs', payload: {}, idempotencyKey: 'hang-once' }], 5);
+    await enqueue(db, [{ tenantId: 'default', kind: 'hangs', payload: {}, idempotencyKey: 'hang-once' }], 5);
     worker.start();
     await sleep(100);
-    await outboxRepo.enqueue(db, [{ tenantId: 'default', kind: 'quick', payload: {}, idempotencyKey: 'quick-behind-hang' }], 5);
+    await enqueue(db, [{ tenantId: 'default', kind: 'quick', payload: {}, idempotencyKey: 'quick-behind-hang' }], 5);
     for (let i = 0; i < 100; i++) {
       const rows = await db.selectFrom('outbox_jobs').select('status').where('idempotency_key', 'in', ['hang-once', 'quick-behind-hang']).execute();
       if (rows.every((r) => r.status === 'done')) break;
@@ -183,7 +184,7 @@ describe('outbox leases and time limits', () => {
 
   it('a run whose lease was taken over can neither complete, retry nor dead-letter the job (the claim fences it off)', async () => {
     const db = tdb.handle.db;
-    await outboxRepo.enqueue(db, [{ tenantId: 'default', kind: 'fenced', payload: {}, idempotencyKey: 'fenced-1' }], 5);
+    await enqueue(db, [{ tenantId: 'default', kind: 'fenced', payload: {}, idempotencyKey: 'fenced-1' }], 5);
     const [first] = await outboxRepo.claim(db, 'stalled', 1, 1);
     expect(first?.kind).toBe('fenced');
     await sleep(20);
@@ -199,7 +200,7 @@ describe('outbox leases and time limits', () => {
     expect(await outboxRepo.completeMany(db, [{ id: old.id, attempts: 2 }], 'rescuer')).toEqual([true]);
     // A worker never picks a claim it is running (it renews those) but does take back one it lost track of,
     // and a claim never exceeds its limit.
-    await outboxRepo.enqueue(db, Array.from({ length: 8 }, (_, i) => ({ tenantId: 'default', kind: 'fenced', payload: {}, idempotencyKey: `fenced-many-${i}` })), 5);
+    await enqueue(db, Array.from({ length: 8 }, (_, i) => ({ tenantId: 'default', kind: 'fenced', payload: {}, idempotencyKey: `fenced-many-${i}` })), 5);
     const mine = await outboxRepo.claim(db, 'w-limit', 3, 1);
     await sleep(20);
     const fresh = await outboxRepo.claim(db, 'w-limit', 2, 5000, { expired: true, holding: mine.map((j) => j.id) });
@@ -211,7 +212,7 @@ describe('outbox leases and time limits', () => {
   it('a claim whose answer never reached its worker is taken back by that same worker once the lease ends', async () => {
     const db = tdb.handle.db;
     let runs = 0;
-    await outboxRepo.enqueue(db, [{ tenantId: 'default', kind: 'orphaned', payload: {}, idempotencyKey: 'orphaned-1' }], 5);
+    await enqueue(db, [{ tenantId: 'default', kind: 'orphaned', payload: {}, idempotencyKey: 'orphaned-1' }], 5);
     // Claimed by 'solo' and committed, but the answer was lost on the way back (a connection reset).
     await sql`update outbox_jobs set status = 'running', locked_by = 'solo', attempts = 1, locked_until = now() + interval '200 milliseconds'
       where idempotency_key = 'orphaned-1'`.execute(db);

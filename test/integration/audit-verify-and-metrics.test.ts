@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.ts';
+import type { App } from '../../src/app/create-app.ts';
 import { verifyAuditChain } from '../../src/audit/audit-log.ts';
 import { createDb } from '../../src/db/create-db.ts';
 import { startApp } from '../support/start-app.ts';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { sql } from 'kysely';
-import { deliverCard } from '../../src/cards/card-delivery.ts';
-import type { CardView } from '../../src/cards/card-view.ts';
+import { deliverCard } from '../../src/outbox/card-delivery.ts';
+import type { CardView } from '../../src/core/card-view.ts';
 import { randomIds } from '../../src/core/ids.ts';
 import { RetryLater } from '../../src/outbox/job-errors.ts';
 import { MessengerRegistry } from '../../src/platforms/messenger-registry.ts';

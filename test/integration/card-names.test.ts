@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.ts';
+import type { App } from '../../src/app/create-app.ts';
 import { ConsoleClient, textOf, timelineItem } from '../support/console-client.ts';
 import { startApp } from '../support/start-app.ts';
 import { submitDirect } from '../support/submit-request.ts';

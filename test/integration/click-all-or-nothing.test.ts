@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.ts';
+import type { App } from '../../src/app/create-app.ts';
 import { loadConfig } from '../../src/config/env.ts';
 import { fixedClock } from '../../src/core/clock.ts';
 import type { SandboxErpConnector } from '../../src/erp/connectors/sandbox.ts';

@@ -1,12 +1,13 @@
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliverCard } from '../../src/cards/card-delivery.ts';
+import { deliverCard } from '../../src/outbox/card-delivery.ts';
 import { randomIds } from '../../src/core/ids.ts';
 import type { InboundMessage } from '../../src/core/inbound-event.ts';
 import { DatabaseUnavailableError } from '../../src/db/db-errors.ts';
 import * as inboxRepo from '../../src/inbox/inbox-repo.ts';
 import { InboxWorker } from '../../src/inbox/inbox-worker.ts';
+import { enqueue } from '../../src/jobs/enqueue.ts';
 import * as outboxRepo from '../../src/outbox/outbox-repo.ts';
 import { OutboxWorker } from '../../src/outbox/outbox-worker.ts';
 import { MessengerRegistry } from '../../src/platforms/messenger-registry.ts';
@@ -71,7 +72,7 @@ describe('outbox worker', () => {
       db, logger: silent, workerId: 'w-outbox-drop', concurrency: 2, leaseMs: 5000, pollMs: 10,
       handlers: { dropped: async () => { throw lost(); }, failing: async () => { throw new Error('bad payload'); } },
     });
-    await outboxRepo.enqueue(db, [
+    await enqueue(db, [
       { tenantId: 'default', kind: 'dropped', payload: {}, idempotencyKey: 'k-dropped' }, { tenantId: 'default', kind: 'failing', payload: {}, idempotencyKey: 'k-failing' },
     ], 3);
     await worker.drain(1);
@@ -83,7 +84,7 @@ describe('outbox worker', () => {
   });
 
   it('a claim that committed but whose answer was lost is taken back by its worker at once, not after its lease', async () => {
-    await outboxRepo.enqueue(tdb.handle.db, [{ tenantId: 'default', kind: 'lost-answer', payload: {}, idempotencyKey: 'k-lost-answer' }], 5);
+    await enqueue(tdb.handle.db, [{ tenantId: 'default', kind: 'lost-answer', payload: {}, idempotencyKey: 'k-lost-answer' }], 5);
     let dropped = 0;
     // The first claim that takes a job commits, then its answer is lost on the way back (as when the backend is
     // terminated between COMMIT and the reply): the worker sees a DatabaseUnavailableError.
@@ -115,7 +116,7 @@ describe('outbox worker', () => {
 
   it('claim with orphans takes this worker\'s own unheld running claims before their lease ends, never another worker\'s or a held one', async () => {
     const db = tdb.handle.db;
-    await outboxRepo.enqueue(db, ['mine-a', 'mine-b', 'theirs'].map((k) => ({ tenantId: 'default', kind: 'orphan-check', payload: {}, idempotencyKey: `k-${k}` })), 5);
+    await enqueue(db, ['mine-a', 'mine-b', 'theirs'].map((k) => ({ tenantId: 'default', kind: 'orphan-check', payload: {}, idempotencyKey: `k-${k}` })), 5);
     const a = await outboxRepo.claim(db, 'w-me', 2, 60_000);
     const b = await outboxRepo.claim(db, 'w-them', 1, 60_000);
     expect([a.length, b.length]).toEqual([2, 1]);

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.ts';
+import type { App } from '../../src/app/create-app.ts';
 import { dingtalkBotSchema, feishuBotSchema } from '../../src/config/bot-schema.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import { findUserByIdentity, identitiesOf } from '../../src/directory/directory-repo.ts';
 import { syncDirectory } from '../../src/directory/directory-sync.ts';
 import { createDingtalkPlatform } from '../../src/platforms/dingtalk/dingtalk-platform.ts';
 import { createFeishuPlatform } from '../../src/platforms/feishu/feishu-platform.ts';
-import type { DirectorySource } from '../../src/platforms/platform.ts';
+import type { DirectorySource } from '../../src/directory/directory-source.ts';
 import { createPgRateLimiter } from '../../src/platforms/rate-limiter.ts';
 import { startFakeDingtalkServer, type FakeDingtalkServer } from '../fakes/dingtalk-server.ts';
 import { startFakeFeishuServer, type FakeFeishuServer } from '../fakes/feishu-server.ts';

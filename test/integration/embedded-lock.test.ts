@@ -18,7 +18,7 @@ describe('the embedded database has one process at a time', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aa-lock-'));
     try {
       const service = await createDb({ dataDir: dir });
-      const refused = cli('src/db/migrate-cli.ts', dir);
+      const refused = cli('src/cli/migrate.ts', dir);
       expect(refused.status).toBe(1);
       expect(refused.stderr.trim().split('\n')).toHaveLength(1);
       expect(refused.stderr).toContain(`db.data_dir_in_use: the embedded database in ${dir} is in use by process ${process.pid}`);
@@ -26,10 +26,10 @@ describe('the embedded database has one process at a time', () => {
       await service.close();
       // A lock left by a process that is gone (here: a pid that cannot exist) is taken over.
       writeFileSync(join(dir, 'approval-assistant.pid'), '2147483646 left-by-a-crash');
-      const ran = cli('src/db/migrate-cli.ts', dir);
+      const ran = cli('src/cli/migrate.ts', dir);
       expect(ran.status, ran.stderr).toBe(0);
       expect(JSON.parse(ran.stdout)).toMatchObject({ db: 'pglite' });
-      expect(cli('src/outbox/outbox-cli.ts', dir, ['dead']).stdout).toContain('no dead-lettered jobs');
+      expect(cli('src/cli/outbox.ts', dir, ['dead']).stdout).toContain('no dead-lettered jobs');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

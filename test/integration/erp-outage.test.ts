@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.ts';
+import type { App } from '../../src/app/create-app.ts';
 import { ExternalServiceError } from '../../src/core/errors.ts';
 import type { ErpConnector } from '../../src/erp/erp-connector.ts';
 import { ConsoleClient, timelineItem } from '../support/console-client.ts';

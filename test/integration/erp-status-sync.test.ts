@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.ts';
+import type { App } from '../../src/app/create-app.ts';
 import type { ErpConnector } from '../../src/erp/erp-connector.ts';
 import { SandboxErpConnector } from '../../src/erp/connectors/sandbox.ts';
 import { ConsoleClient } from '../support/console-client.ts';

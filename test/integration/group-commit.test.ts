@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.ts';
+import type { App } from '../../src/app/create-app.ts';
 import type { InboundEvent } from '../../src/core/inbound-event.ts';
 import { CommitBatcher } from '../../src/workflow/commit-batcher.ts';
 import { commitPayload, type CommitPayload } from '../../src/workflow/request-commit.ts';

@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.ts';
+import type { App } from '../../src/app/create-app.ts';
 import { loadConfig } from '../../src/config/env.ts';
 import type { Database } from '../../src/db/database.ts';
 import { startApp } from '../support/start-app.ts';

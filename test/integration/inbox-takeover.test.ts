@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.ts';
+import type { App } from '../../src/app/create-app.ts';
 import type { Resolution } from '../../src/conversation/resolver.ts';
 import * as inboxRepo from '../../src/inbox/inbox-repo.ts';
 import { InboxWorker } from '../../src/inbox/inbox-worker.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.ts';
+import type { App } from '../../src/app/create-app.ts';
 import { loadIntentCatalog } from '../../src/config/intent-catalog.ts';
-import { IntentVersions } from '../../src/config/intent-versions.ts';
+import { IntentVersions } from '../../src/workflow/intent-versions.ts';
 import { fixedClock } from '../../src/core/clock.ts';
 import { remindOverdue } from '../../src/workflow/sla-reminders.ts';
 import { ConsoleClient } from '../support/console-client.ts';

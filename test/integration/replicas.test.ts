@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.ts';
+import type { App } from '../../src/app/create-app.ts';
 import { createDb, type DbHandle } from '../../src/db/create-db.ts';
 import { ConsoleClient } from '../support/console-client.ts';
 import { writeDirectory } from '../support/directory-fixture.ts';

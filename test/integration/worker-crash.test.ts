@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookPostHandler } from '../../src/outbox/handlers/webhook-post.ts';
-import { enqueue } from '../../src/outbox/outbox-repo.ts';
+import { enqueue } from '../../src/jobs/enqueue.ts';
 import { OutboxWorker } from '../../src/outbox/outbox-worker.ts';
 import { startWebhookReceiver } from '../fakes/webhook-receiver.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';

@@ -1,5 +1,5 @@
-import type { App } from '../../src/app.ts';
-import type { ButtonView, CardView, InputView, TimelineItem } from '../../src/cards/card-view.ts';
+import type { App } from '../../src/app/create-app.ts';
+import type { ButtonView, CardView, InputView, TimelineItem } from '../../src/core/card-view.ts';
 
 export interface FeedItem { id: string; revision: number; kind: 'text' | 'card'; card?: CardView; text?: string }
 

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { App } from '../../src/app.ts';
+import type { App } from '../../src/app/create-app.ts';
 import { buttonsOf, inputsOf, textOf, type ConsoleClient, type FeedItem } from './console-client.ts';
 
 /**

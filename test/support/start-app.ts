@@ -1,4 +1,4 @@
-import { createApp, type App, type AppOptions } from '../../src/app.ts';
+import { createApp, type App, type AppOptions } from '../../src/app/create-app.ts';
 import { loadConfig } from '../../src/config/env.ts';
 import type { DbHandle } from '../../src/db/create-db.ts';
 

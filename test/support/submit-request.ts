@@ -1,4 +1,4 @@
-import type { App } from '../../src/app.ts';
+import type { App } from '../../src/app/create-app.ts';
 import type { RequestRecord } from '../../src/workflow/request-repo.ts';
 
 /** Submits a request directly through the approval service (skipping the dialog), as `requester` on the console. */

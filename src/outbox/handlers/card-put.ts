@@ -1,5 +1,5 @@
-import { deliverCard, type CardDeliveryDeps } from '../../cards/card-delivery.ts';
-import type { CardPutPayload } from '../job-kinds.ts';
+import { deliverCard, type CardDeliveryDeps } from '../card-delivery.ts';
+import type { CardPutPayload } from '../../jobs/job-kinds.ts';
 import type { JobHandler } from '../outbox-worker.ts';
 
 /** card.put: delivers a card built at enqueue time (dialog, help, status list) under its subject. */

@@ -1,14 +1,14 @@
 import type { Kysely } from 'kysely';
-import { deliverCard, type CardDeliveryDeps } from '../../cards/card-delivery.ts';
+import { deliverCard, type CardDeliveryDeps } from '../card-delivery.ts';
 import { buildRequestCard } from '../../cards/request-card.ts';
-import type { IntentVersions } from '../../config/intent-versions.ts';
-import type { Locale } from '../../conversation/resolver.ts';
+import type { IntentVersions } from '../../workflow/intent-versions.ts';
+import type { Locale } from '../../core/locale.ts';
 import type { ChatTarget } from '../../core/inbound-event.ts';
 import type { Database } from '../../db/database.ts';
 import { activePeopleOnBot, getUsers } from '../../directory/directory-repo.ts';
 import type { DirectoryViews } from '../../directory/directory-view.ts';
 import * as requestRepo from '../../workflow/request-repo.ts';
-import type { CardSyncPayload } from '../job-kinds.ts';
+import type { CardSyncPayload } from '../../jobs/job-kinds.ts';
 import type { JobHandler } from '../outbox-worker.ts';
 
 export interface CardSyncDeps extends CardDeliveryDeps {

@@ -1,5 +1,5 @@
 import type { ErpService } from '../../erp/erp-service.ts';
-import type { ErpCreatePayload } from '../job-kinds.ts';
+import type { ErpCreatePayload } from '../../jobs/job-kinds.ts';
 import type { JobHandler } from '../outbox-worker.ts';
 
 /** erp.create: create the approved request's ERP document (exactly once, see ErpService). */

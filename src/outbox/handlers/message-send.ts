@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
 import { notifyText } from '../../cards/notify-text.ts';
-import type { IntentVersions } from '../../config/intent-versions.ts';
-import type { Locale } from '../../conversation/resolver.ts';
+import type { IntentVersions } from '../../workflow/intent-versions.ts';
+import type { Locale } from '../../core/locale.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Database } from '../../db/database.ts';
 import { getUsers } from '../../directory/directory-repo.ts';
 import type { MessengerRegistry } from '../../platforms/messenger-registry.ts';
 import * as requestRepo from '../../workflow/request-repo.ts';
-import type { MessageSendPayload } from '../job-kinds.ts';
+import type { MessageSendPayload } from '../../jobs/job-kinds.ts';
 import type { JobHandler } from '../outbox-worker.ts';
 
 export interface MessageSendDeps { db: Kysely<Database>; messengers: MessengerRegistry; intents: IntentVersions; localeOf: (botId: string) => Locale }

@@ -1,5 +1,5 @@
 import { ExternalServiceError } from '../../core/errors.ts';
-import type { WebhookPostPayload } from '../job-kinds.ts';
+import type { WebhookPostPayload } from '../../jobs/job-kinds.ts';
 import type { JobHandler } from '../outbox-worker.ts';
 
 /** Timeout of one outbound webhook call; a slow receiver is retried, not waited on forever. */

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { CardView } from '../../cards/card-view.ts';
+import type { CardView } from '../../core/card-view.ts';
 import { AppError } from '../../core/errors.ts';
 import type { IdGenerator } from '../../core/ids.ts';
 import type { ChatTarget, MessageRef } from '../../core/inbound-event.ts';

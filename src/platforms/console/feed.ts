@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Kysely } from 'kysely';
-import type { CardView } from '../../cards/card-view.ts';
+import type { CardView } from '../../core/card-view.ts';
 import type { Database } from '../../db/database.ts';
 import { GroupBatcher } from '../../db/group-batcher.ts';
 

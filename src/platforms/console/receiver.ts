@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { ButtonView, CardView } from '../../cards/card-view.ts';
+import type { ButtonView, CardView } from '../../core/card-view.ts';
 import type { ConsoleBotConfig } from '../../config/bot-schema.ts';
 import type { Clock } from '../../core/clock.ts';
 import { AppError, NotFoundError, ValidationError } from '../../core/errors.ts';
@@ -9,7 +9,8 @@ import type { IdGenerator } from '../../core/ids.ts';
 import type { Database } from '../../db/database.ts';
 import { chatLocale, findUserByIdentity, listActiveUsers } from '../../directory/directory-repo.ts';
 import { readBodyText } from '../../http/body.ts';
-import type { AcceptEvent, Receiver } from '../platform.ts';
+import type { Receiver } from '../platform.ts';
+import type { AcceptEvent } from '../../core/inbound-event.ts';
 import type { ConsoleFeed } from './feed.ts';
 import { actionBodySchema, messageBodySchema, normalizeAction, normalizeMessage } from './normalize.ts';
 import { consolePage } from './page.ts';

@@ -1,4 +1,4 @@
-import type { CardBlock, CardView, InputView } from '../../cards/card-view.ts';
+import type { CardBlock, CardView, InputView } from '../../core/card-view.ts';
 
 /** The console's renderer: neutral card → HTML (escaped). The page wires buttons to POST /console/api/actions. */
 export function renderCardHtml(card: CardView): string {

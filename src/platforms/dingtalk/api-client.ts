@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CardView } from '../../cards/card-view.ts';
+import type { CardView } from '../../core/card-view.ts';
 import { ExternalServiceError } from '../../core/errors.ts';
 import type { ChatTarget, MessageRef } from '../../core/inbound-event.ts';
 import type { Messenger } from '../platform.ts';

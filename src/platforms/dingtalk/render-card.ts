@@ -1,4 +1,4 @@
-import type { ButtonView, CardBlock, CardView, InputView, TimelineItem } from '../../cards/card-view.ts';
+import type { ButtonView, CardBlock, CardView, InputView, TimelineItem } from '../../core/card-view.ts';
 
 /**
  * CardView → DingTalk template card variables. DingTalk cards need a template from the Card Platform; ours

@@ -1,6 +1,7 @@
 import { TOPIC_CARD, TOPIC_ROBOT } from 'dingtalk-stream';
 import type { Clock } from '../../core/clock.ts';
-import type { AcceptEvent, AckReply, PlatformLogger, Receiver } from '../platform.ts';
+import type { PlatformLogger, Receiver } from '../platform.ts';
+import type { AcceptEvent, AckReply } from '../../core/inbound-event.ts';
 import { toDingtalkCallbackResponse } from './callback-response.ts';
 import { normalizeCardCallback, normalizeRobotMessage, type NormalizeResult } from './normalize.ts';
 import type { StreamSource } from './stream-client.ts';

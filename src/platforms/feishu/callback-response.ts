@@ -1,4 +1,4 @@
-import type { AckReply } from '../platform.ts';
+import type { AckReply } from '../../core/inbound-event.ts';
 import { renderFeishuCard } from './render-card.ts';
 
 /**

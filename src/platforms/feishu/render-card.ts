@@ -1,4 +1,4 @@
-import type { ButtonView, CardBlock, CardTone, CardView, InputView, TimelineItem } from '../../cards/card-view.ts';
+import type { ButtonView, CardBlock, CardTone, CardView, InputView, TimelineItem } from '../../core/card-view.ts';
 import { buttonName, formName } from './component-names.ts';
 
 /**

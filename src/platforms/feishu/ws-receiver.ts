@@ -1,6 +1,7 @@
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { Clock } from '../../core/clock.ts';
-import type { AcceptEvent, PlatformLogger, Receiver } from '../platform.ts';
+import type { PlatformLogger, Receiver } from '../platform.ts';
+import type { AcceptEvent } from '../../core/inbound-event.ts';
 import { clickFailureResponse, toFeishuCallbackResponse } from './callback-response.ts';
 import { sdkLogger } from './logger.ts';
 import { CARD_ACTION_EVENT, MESSAGE_EVENT, normalizeFeishuEvent } from './normalize.ts';

@@ -106,7 +106,7 @@ describe('npm run check:config', () => {
     const run = (extra: Record<string, string>) => {
       const env: NodeJS.ProcessEnv = { ...process.env, BOTS_DIR: dir, ...extra };
       for (const k of ['FEISHU_APP_ID', 'FEISHU_APP_SECRET', 'FEISHU_ENCRYPT_KEY', 'FEISHU_VERIFICATION_TOKEN']) if (!(k in extra)) delete env[k];
-      return spawnSync(process.execPath, ['--import', 'tsx', 'src/config/check-config-cli.ts'], { env, encoding: 'utf8', timeout: 30_000 });
+      return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/check-config.ts'], { env, encoding: 'utf8', timeout: 30_000 });
     };
     const refused = run({ FEISHU_APP_ID: 'cli_x', FEISHU_APP_SECRET: 's' });
     expect(refused.status).toBe(1);

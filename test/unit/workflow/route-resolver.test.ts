@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { IntentDefinition } from '../../../src/config/intent-schema.ts';
 import { intentSchema } from '../../../src/config/intent-schema.ts';
-import { evaluateCondition, resolveRoute, type DirectoryView } from '../../../src/workflow/route-resolver.ts';
+import type { DirectoryView } from '../../../src/directory/directory-view.ts';
+import { evaluateCondition, resolveRoute } from '../../../src/workflow/route-resolver.ts';
 
 const users: Record<string, { id: string; departmentId: string | null; managerId: string | null; roles: string[] }> = {
   zs: { id: 'zs', departmentId: 'sales', managerId: 'ls', roles: [] },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CardView } from '../../../../src/cards/card-view.ts';
+import type { CardView } from '../../../../src/core/card-view.ts';
 import { toDingtalkCallbackResponse } from '../../../../src/platforms/dingtalk/callback-response.ts';
 import { renderDingtalkCard, renderMarkdownFallback } from '../../../../src/platforms/dingtalk/render-card.ts';
 import { renderProblems } from '../../../fakes/dingtalk-template-check.ts';

@@ -7,7 +7,8 @@ import { systemClock } from '../../../../src/core/clock.ts';
 import type { InboundEvent } from '../../../../src/core/inbound-event.ts';
 import { createStreamSource, type StreamSource, type StreamSourceOptions } from '../../../../src/platforms/dingtalk/stream-client.ts';
 import { createDingtalkStreamReceiver } from '../../../../src/platforms/dingtalk/stream-receiver.ts';
-import type { AcceptEvent, Receiver } from '../../../../src/platforms/platform.ts';
+import type { Receiver } from '../../../../src/platforms/platform.ts';
+import type { AcceptEvent } from '../../../../src/core/inbound-event.ts';
 import { startFakeDingtalkServer, type FakeDingtalkServer } from '../../../fakes/dingtalk-server.ts';
 import { until } from '../../../support/until.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CardView } from '../../../../src/cards/card-view.ts';
+import type { CardView } from '../../../../src/core/card-view.ts';
 import { toFeishuCallbackResponse } from '../../../../src/platforms/feishu/callback-response.ts';
 import { renderFeishuCard } from '../../../../src/platforms/feishu/render-card.ts';
 import { checkCard } from '../../../fakes/feishu-card-rules.ts';

@@ -4,7 +4,7 @@ import { fixedClock } from '../../../../src/core/clock.ts';
 import type { InboundEvent } from '../../../../src/core/inbound-event.ts';
 import { feishuBotSchema } from '../../../../src/config/bot-schema.ts';
 import { createFeishuPlatform } from '../../../../src/platforms/feishu/feishu-platform.ts';
-import type { AckReply } from '../../../../src/platforms/platform.ts';
+import type { AckReply } from '../../../../src/core/inbound-event.ts';
 import { createMemoryRateLimiter } from '../../../../src/platforms/rate-limiter.ts';
 import { buildSignedWebhook, startFakeFeishuServer, type FakeFeishuServer } from '../../../fakes/feishu-server.ts';
 

@@ -4,7 +4,8 @@ import { feishuBotSchema } from '../../../../src/config/bot-schema.ts';
 import { systemClock } from '../../../../src/core/clock.ts';
 import type { InboundEvent } from '../../../../src/core/inbound-event.ts';
 import { createFeishuPlatform } from '../../../../src/platforms/feishu/feishu-platform.ts';
-import type { AckReply, Receiver } from '../../../../src/platforms/platform.ts';
+import type { Receiver } from '../../../../src/platforms/platform.ts';
+import type { AckReply } from '../../../../src/core/inbound-event.ts';
 import { createMemoryRateLimiter } from '../../../../src/platforms/rate-limiter.ts';
 import { startFakeFeishuServer, type FakeFeishuServer } from '../../../fakes/feishu-server.ts';
 

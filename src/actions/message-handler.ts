@@ -1,15 +1,15 @@
 import type { Kysely } from 'kysely';
 import { appendAudit } from '../audit/audit-log.ts';
-import type { Locale } from '../conversation/resolver.ts';
+import type { Locale } from '../core/locale.ts';
 import type { ConversationService } from '../conversation/conversation-service.ts';
 import type { Clock } from '../core/clock.ts';
 import type { InboundMessage } from '../core/inbound-event.ts';
 import type { Database } from '../db/database.ts';
 import { findUserByIdentity, touchIdentity } from '../directory/directory-repo.ts';
-import { JOB, type MessageSendPayload } from '../outbox/job-kinds.ts';
-import { enqueue } from '../outbox/outbox-repo.ts';
-import { markDone, type InboxRow } from './inbox-repo.ts';
-import { writtenLocale } from './locale.ts';
+import { JOB, type MessageSendPayload } from '../jobs/job-kinds.ts';
+import { enqueue } from '../jobs/enqueue.ts';
+import { markDone, type InboxRow } from '../inbox/inbox-repo.ts';
+import { writtenLocale } from '../core/locale.ts';
 
 export interface MessageHandlerDeps {
   db: Kysely<Database>;

@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { CardView } from '../cards/card-view.ts';
+import type { CardView } from '../core/card-view.ts';
 import { formatMoney } from '../core/money.ts';
 import type { Database } from '../db/database.ts';
 import type { DirectoryViews } from '../directory/directory-view.ts';
-import { JOB, type CardPutPayload } from '../outbox/job-kinds.ts';
-import { enqueue } from '../outbox/outbox-repo.ts';
+import { JOB, type CardPutPayload } from '../jobs/job-kinds.ts';
+import { enqueue } from '../jobs/enqueue.ts';
 
 /** Who may post and pay sandbox documents from the console (stand-ins for the finance team in a real ERP). */
 export const SANDBOX_OPERATOR_ROLES = ['finance', 'admin'];

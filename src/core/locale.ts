@@ -1,4 +1,4 @@
-import type { Locale } from '../conversation/resolver.ts';
+export type Locale = 'zh' | 'en';
 
 /**
  * The language a message is written in, or null when it carries none: a slash command, a number

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit-log.ts';
-import type { Locale } from '../conversation/resolver.ts';
+import type { Locale } from '../core/locale.ts';
 import type { Clock } from '../core/clock.ts';
 import { ExternalServiceError } from '../core/errors.ts';
 import type { IdGenerator } from '../core/ids.ts';
@@ -9,8 +9,8 @@ import type { DirectoryUser } from '../directory/directory-repo.ts';
 import type { DirectoryViews } from '../directory/directory-view.ts';
 import { SandboxErpConnector, type Moved } from '../erp/connectors/sandbox.ts';
 import type { ErpService } from '../erp/erp-service.ts';
-import { publishSandboxDoc, SANDBOX_OPERATOR_ROLES } from '../erp/sandbox-operator.ts';
-import type { AckReply } from '../platforms/platform.ts';
+import { publishSandboxDoc, SANDBOX_OPERATOR_ROLES } from './sandbox-doc-publish.ts';
+import type { AckReply } from '../core/inbound-event.ts';
 
 export interface SandboxActionDeps { db: Kysely<Database>; erp: ErpService; directory: DirectoryViews; ids: IdGenerator; clock: Clock; maxAttempts: number; onCommitted?: () => void }
 

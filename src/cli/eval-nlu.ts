@@ -3,8 +3,8 @@ import { performance } from 'node:perf_hooks';
 import { loadIntentCatalog } from '../config/intent-catalog.ts';
 import { loadConfig } from '../config/env.ts';
 import { ConfigError } from '../core/errors.ts';
-import { createResolver, type ResolverMode } from './create-resolver.ts';
-import { percentile, scoreCase, type EvalCase } from './eval-scoring.ts';
+import { createResolver, type ResolverMode } from '../conversation/create-resolver.ts';
+import { percentile, scoreCase, type EvalCase } from '../conversation/eval-scoring.ts';
 
 /**
  * `npm run --silent eval:nlu -- <cases.jsonl> [--mode offline|llm|hybrid]`

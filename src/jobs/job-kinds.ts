@@ -1,6 +1,5 @@
-import type { CardView } from '../cards/card-view.ts';
+import type { CardView } from '../core/card-view.ts';
 import type { ChatTarget } from '../core/inbound-event.ts';
-import type { NotifyMessage } from '../workflow/approval-states.ts';
 
 /** Job kinds and their payloads. Every side effect of a state change is one of these. */
 export const JOB = {
@@ -18,6 +17,12 @@ export const JOB = {
 
 export interface CardSyncPayload { requestId: string; userId: string; role: 'requester' | 'approver' }
 export interface CardPutPayload { subject: string; userId: string; target?: ChatTarget; card: CardView; version: number }
+/** What a notification says; the text is written at send time, in the recipient's chat language. */
+export type NotifyMessage =
+  | { kind: 'approved' } | { kind: 'rejected'; reason: string } | { kind: 'withdrawn' }
+  | { kind: 'comment'; by: string; text: string } | { kind: 'transferred'; by: string }
+  | { kind: 'reminder'; by: string };
+
 export interface MessageSendPayload { userId: string; target?: ChatTarget; text?: string; notify?: { requestId: string; message: NotifyMessage } }
 export interface ErpCreatePayload { requestId: string }
 export interface WebhookPostPayload { url: string; body: unknown }

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
-import type { IntentCatalog } from './intent-catalog.ts';
-import { intentSchema, type IntentDefinition } from './intent-schema.ts';
+import type { IntentCatalog } from '../config/intent-catalog.ts';
+import { intentSchema, type IntentDefinition } from '../config/intent-schema.ts';
 
 /**
  * Intent versions: each distinct definition of an intent is stored once with a version number.

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { Locale } from '../conversation/resolver.ts';
+import type { Locale } from '../core/locale.ts';
 import type { Database } from '../db/database.ts';
 import { GroupBatcher } from '../db/group-batcher.ts';
-import { chatLocales, type ChatKey } from '../directory/directory-repo.ts';
+import { chatLocales, type ChatKey } from './directory-repo.ts';
 
 /** Lookups on the wire at once; clicks arriving meanwhile share the next one. */
 const IN_FLIGHT = 2;

@@ -1,7 +1,7 @@
-import { loadBots } from './bot-catalog.ts';
-import { loadConfig, readSecret } from './env.ts';
+import { loadBots } from '../config/bot-catalog.ts';
+import { loadConfig, readSecret } from '../config/env.ts';
 import { dingtalkSecrets, feishuSecrets } from '../platforms/bot-secrets.ts';
-import { loadIntentCatalog } from './intent-catalog.ts';
+import { loadIntentCatalog } from '../config/intent-catalog.ts';
 import { loadDirectoryFile } from '../directory/directory-file.ts';
 
 /** `npm run check:config`: validates env, intents, bots and the directory file the way boot does. */

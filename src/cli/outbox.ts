@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/env.ts';
 import { openCliDb } from '../db/create-db.ts';
-import { listDead, replay } from './outbox-repo.ts';
+import { listDead, replay } from '../outbox/outbox-repo.ts';
 
 /** `npm run outbox -- dead` lists dead-lettered jobs; `npm run outbox -- replay <id>` re-queues one. */
 const [verb, arg] = process.argv.slice(2);

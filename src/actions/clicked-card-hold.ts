@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { IdGenerator } from '../core/ids.ts';
 import type { InboundCardAction } from '../core/inbound-event.ts';
 import type { Database } from '../db/database.ts';
-import type { AckReply } from '../platforms/platform.ts';
+import type { AckReply } from '../core/inbound-event.ts';
 import { clickValue, findStoredCard, type StoredCard } from './card-action-origin.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/env.ts';
 import { openCliDb } from '../db/create-db.ts';
-import { verifyAuditChain } from './audit-log.ts';
+import { verifyAuditChain } from '../audit/audit-log.ts';
 
 /** `npm run audit:verify`: recomputes every audit hash chain; exit 1 when any chain is broken. */
 const cfg = loadConfig();

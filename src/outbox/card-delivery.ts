@@ -5,9 +5,9 @@ import { AppError, ExternalServiceError } from '../core/errors.ts';
 import type { ChatTarget, MessageRef } from '../core/inbound-event.ts';
 import type { Database } from '../db/database.ts';
 import { isDatabaseUnavailable } from '../db/db-errors.ts';
-import { RetryLater } from '../outbox/job-errors.ts';
+import { RetryLater } from './job-errors.ts';
 import type { MessengerRegistry } from '../platforms/messenger-registry.ts';
-import type { CardView } from './card-view.ts';
+import type { CardView } from '../core/card-view.ts';
 
 export interface CardDeliveryDeps { db: Kysely<Database>; messengers: MessengerRegistry; ids: IdGenerator; logger: Logger }
 

@@ -1,18 +1,18 @@
 import type { Kysely, Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { ConversationService, Turn } from '../conversation/conversation-service.ts';
-import type { Locale } from '../conversation/resolver.ts';
+import type { Locale } from '../core/locale.ts';
 import type { Clock } from '../core/clock.ts';
 import { AppError } from '../core/errors.ts';
 import type { InboundCardAction } from '../core/inbound-event.ts';
 import type { Database } from '../db/database.ts';
 import type { DirectoryUser } from '../directory/directory-repo.ts';
 import type { DirectoryViews } from '../directory/directory-view.ts';
-import type { AckReply } from '../platforms/platform.ts';
+import type { AckReply } from '../core/inbound-event.ts';
 import type { ApprovalService } from '../workflow/approval-service.ts';
 import * as requestRepo from '../workflow/request-repo.ts';
-import { ChatLocales } from './chat-locales.ts';
-import { EventRecordedMeanwhile, eventSeen, recordHandled } from './inbox-repo.ts';
+import { ChatLocales } from '../directory/chat-locales.ts';
+import { EventRecordedMeanwhile, eventSeen, recordHandled } from '../inbox/inbox-repo.ts';
 import type { SandboxActions } from './sandbox-actions.ts';
 
 export interface CardActionDeps {
