@@ -1,5 +1,5 @@
 /**
- * The ERP port (see docs: reference/erp-protocols.md §6). One small interface every adapter implements:
+ * The ERP port (what the service expects of it: docs/erp.md). One small interface every adapter implements:
  * idempotent create from an approved request, submit/approve, reverse on rejection, status reads,
  * change feeds for polling, optional push parsing. Ids are strings and money decimal strings.
  */

@@ -1,5 +1,6 @@
 /**
- * What DingTalk checks on the card and robot APIs the adapter calls, with the documented error codes. Sources:
+ * What DingTalk checks on the card and robot APIs the adapter calls, with the documented error codes. Sources
+ * (full addresses in docs/platforms/dingtalk.md, "Page list"):
  *  - '创建并投放卡片' (open.dingtalk.com/document/development/create-and-deliver-cards): request fields, openSpaceId
  *    `dtv1.card//TYPE.id;TYPE.id`, deliver models, `supportForward` required when an OpenSpaceModel is present,
  *    callbackType in capitals, userIdType 1|2, error table (param.openSpaceIdEmpty, param.openSpaceIdInvalid,
@@ -7,7 +8,7 @@
  *    param.cardTemplateIdEmpty, param.cardPublicDataEmpty, param.templateNotExist, param.invalid …);
  *  - 'API 卡片数据的填写说明' (…/instructions-for-filling-in-api-card-data): cardParamMap is Map<String, String>,
  *    key ≤ 100 B, value ≤ 1 KB, privateData keyed by userId;
- *  - '更新卡片' / '卡片更新' (…/card-update): PUT /v1.0/card/instances, cardUpdateOptions by key or overwrite;
+ *  - '更新卡片' / '卡片更新' (…/interactive-card-update-interface): PUT /v1.0/card/instances, cardUpdateOptions by key or overwrite;
  *  - '事件回调' (…/event-callback-card): the callback answer `{ cardData, userPrivateData, cardUpdateOptions }`;
  *  - '消息发送与接收类型' (robot msgKey → msgParam fields) and the batchSend / groupMessages error codes
  *    (invalidParameter.robotCode.empty, invalidParameter.userIds.empty, invalidParameter.userIds.overMax (20 per

@@ -4,8 +4,8 @@ import { createRequire } from 'node:module';
 
 /**
  * The WebSocket half of the fake DingTalk Stream gateway, as the protocol describes it ('Stream Mode 协议文档',
- * open.dingtalk.com/document/direction/stream-mode-protocol-access-description; open-dingtalk/developerpedia
- * docs/learn/stream/protocol.md):
+ * open.dingtalk.com/document/direction/stream-mode-protocol-access-description;
+ * opensource.dingtalk.com/developerpedia/docs/learn/stream/protocol; docs/platforms/dingtalk.md §2):
  *  - a ticket opens ONE connection (single use);
  *  - each push goes to one open connection (the doc: chosen at random; here the newest one that has not been
  *    told to go away, so tests are repeatable); its ACK must come back on that same connection;

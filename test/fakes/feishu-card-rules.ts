@@ -71,7 +71,7 @@ function checkRoot(card: unknown, kind: 'send' | 'patch' | 'callback'): void {
   if (!isObj(body) || !Array.isArray(body['elements'])) throw new Refused('body.elements must be an array', 'body.elements');
   const walk: Walk = { names: new Map(), submitInForm: new Map() };
   body['elements'].forEach((el, i) => checkElement(el, `body.elements[${i}]`, { depth: 0, form: undefined, root: true }, walk));
-  // larksuite/cli references/card/components/form.md: a form must hold a `form_action_type: submit` button.
+  // github.com/larksuite/cli skills/lark-im/references/card/components/form.md: a form must hold a `form_action_type: submit` button.
   for (const [form, has] of walk.submitInForm) if (!has) throw new Refused('a form needs a submit button', form);
 }
 
@@ -136,7 +136,7 @@ function checkButton(el: Node, path: string, at: Where, walk: Walk): void {
   if (!isText(el['text'])) throw new Refused('button.text must be a text object', path);
   if (el['type'] !== undefined && !BUTTON_TYPES.has(String(el['type']))) throw new Refused(`unknown button type ${String(el['type'])}`, `${path}.type`);
   const action = el['form_action_type'];
-  // Form container doc / larksuite/cli form.md: a button in a form is `submit` or `reset`; outside one it has no form to act on.
+  // Form container doc (docs/platforms/feishu.md §4.4) / larksuite/cli form.md: a button in a form is `submit` or `reset`; outside one it has no form to act on.
   if (at.form) {
     if (action !== 'submit' && action !== 'reset') throw new Refused('a button in a form needs form_action_type submit or reset', `${path}.form_action_type`);
     if (action === 'submit') walk.submitInForm.set(at.form, true);

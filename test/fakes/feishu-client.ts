@@ -8,7 +8,7 @@
  * - Values are what the user typed (`fill`) or what the card preset; a date picker's value carries the offset.
  * - A button outside a form sends `{tag: button, name, value}` with its callback behavior's value (card callback doc).
  * - A person picker offers its `options` (open_ids); without options, the chat's members ("为空时候选项为会话内全体
- *   成员", larksuite/cli select_person.md): in a one-to-one bot chat, the user alone. A select offers its options.
+ *   成员", larksuite/cli select_person.md; docs/platforms/feishu.md §4.5): in a one-to-one bot chat, the user alone. A select offers its options.
  */
 export interface ClientMessage { message_id: string; receive_id: string; receive_id_type: string; content: string; updates: string[] }
 
@@ -53,7 +53,7 @@ function fields(form: Node): Node[] {
   return out;
 }
 
-/** What a component holds before the user touches it; a date picker reports its date with the user's offset ("2024-04-01 +0800", larksuite/cli lark-im-card-action-reply.md). */
+/** What a component holds before the user touches it; a date picker reports its date with the user's offset ("2024-04-01 +0800", docs/platforms/feishu.md §3.2). */
 const initial = (f: Node): unknown => f['default_value'] ?? f['initial_option'] ?? (typeof f['initial_date'] === 'string' ? `${f['initial_date']} +0800` : undefined) ?? f['selected_values'];
 const empty = (v: unknown): boolean => v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
 

@@ -222,7 +222,7 @@ export async function startFakeFeishuServer(): Promise<FakeFeishuServer> {
     const b = (await c.req.json()) as { AppID?: string; AppSecret?: string };
     wsState.endpointCalls.push(b);
     if (!b.AppID || !b.AppSecret) return c.json({ code: 514, msg: 'auth failed' });
-    // device_id first: the SDK qs.parse()s the whole URL, which mangles the first key (A4.3).
+    // device_id first: the SDK qs.parse()s the whole URL, which mangles the first key (docs/platforms/feishu.md §5.3).
     return c.json({ code: 0, msg: 'ok', data: {
       URL: `ws://127.0.0.1:${wsState.port}/ws?device_id=dev1&service_id=${WS_SERVICE_ID}`,
       ClientConfig: { PingInterval: 120, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 },

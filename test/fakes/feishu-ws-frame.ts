@@ -1,5 +1,5 @@
 /**
- * Minimal protobuf codec for the Feishu long-connection frame `pbbp2.Frame` (im-platforms.md A4.2):
+ * Minimal protobuf codec for the Feishu long-connection frame `pbbp2.Frame` (docs/platforms/feishu.md §5.2):
  * SeqID(1,uint64) LogID(2,uint64) service(3,int32) method(4,int32: 0 control, 1 data)
  * headers(5, repeated {key(1), value(2)}) payload_encoding(6) payload_type(7) payload(8,bytes) LogIDNew(9).
  * Written by hand so the fake does not depend on the SDK's bundled protobufjs.

@@ -5,8 +5,8 @@ import type { StreamFrame } from './types.ts';
 /**
  * DingTalk Stream source: one live connection, a replacement opened BEFORE the old one closes, and frames that
  * can never take the process down (stream-connection.ts). Protocol: DingTalk 'Stream Mode 协议文档'
- * (open.dingtalk.com/document/direction/stream-mode-protocol-access-description; also open-dingtalk/developerpedia
- * docs/learn/stream/protocol.md):
+ * (open.dingtalk.com/document/direction/stream-mode-protocol-access-description; also
+ * opensource.dingtalk.com/developerpedia/docs/learn/stream/protocol; docs/platforms/dingtalk.md §2):
  *  - the server rotates connections for load balancing: it sends SYSTEM `disconnect` and closes the TCP connection
  *    after 10 s of silence. We open the replacement at once and retire the old connection when the new one is up
  *    and the old one's unanswered frames are answered (or `drainMs` passed), as the Java SDK does

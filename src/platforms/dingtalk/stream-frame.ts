@@ -7,7 +7,7 @@ import type { StreamFrame } from './types.ts';
  * frame that is not JSON or has no `headers` throws there, and an exception in that listener ends the process.
  * Here every frame is parsed once, shapes are checked, and a bad frame becomes a value with a reason. Pure.
  *
- * Frame shape (DingTalk Stream protocol, open-dingtalk/developerpedia docs/learn/stream/protocol.md,
+ * Frame shape (DingTalk Stream protocol, opensource.dingtalk.com/developerpedia/docs/learn/stream/protocol,
  * "消息格式"): `{ specVersion, type: SYSTEM | EVENT | CALLBACK, headers: { messageId, topic, … }, data: <JSON
  * string> }`. The upstream ACK echoes `headers.messageId`, so a frame without one cannot be answered.
  */

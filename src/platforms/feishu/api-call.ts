@@ -23,9 +23,9 @@ export interface CallOptions {
   classify?: (code: number, msg: string) => ExternalServiceError | undefined;
 }
 
-/** Feishu's rate-limit business code (A6), sent with HTTP 429 (or 400 on some older APIs). */
+/** Feishu's rate-limit business code (docs/platforms/feishu.md §7), sent with HTTP 429 (or 400 on some older APIs). */
 export const RATE_LIMIT_CODE = 99991400;
-/** Token invalid / expired codes: the SDK never refreshes on these (A0), so we drop the cache and retry once. */
+/** Token invalid / expired codes: the SDK never refreshes on these (docs/platforms/feishu.md §1), so we drop the cache and retry once. */
 export const TOKEN_INVALID_CODES = new Set([99991661, 99991663, 99991668]);
 /** How many 429s in a row one call sits through before handing the retry to the outbox. */
 const MAX_RATE_LIMIT_RETRIES = 5;

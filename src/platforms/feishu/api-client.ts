@@ -15,15 +15,15 @@ import { renderFeishuCard } from './render-card.ts';
  */
 export const APP_PER_SECOND = 50;
 export const APP_PER_MINUTE = 1000;
-/** 5 QPS per recipient user and per group, shared by all bots in the group (A3.1). */
+/** 5 QPS per recipient user and per group, shared by all bots in the group (docs/platforms/feishu.md §4.1). */
 export const CHAT_PER_SECOND = 5;
-/** PATCH is limited to 5 QPS per message (A2.5). */
+/** PATCH is limited to 5 QPS per message (docs/platforms/feishu.md §4.2). */
 export const MESSAGE_PER_SECOND = 5;
 /** "Message can only be updated within fourteen days" (HTTP 400, seen in deepcoldy/botmux#1441). */
 export const CARD_TOO_OLD_CODE = 230031;
 /** PATCH of a message that was recalled. */
 export const CARD_RECALLED_CODE = 230011;
-/** The send API's `uuid` dedup field is at most 50 characters (A3.1). */
+/** The send API's `uuid` dedup field is at most 50 characters (docs/platforms/feishu.md §4.1). */
 const UUID_MAX = 50;
 
 export interface FeishuMessengerDeps {

@@ -3,7 +3,7 @@ import type { RateLimiter } from '../rate-limiter.ts';
 import { callFeishu, type FeishuRequester } from './api-call.ts';
 
 /**
- * Org directory from contact v3 (im-platforms.md A5): every department under the root (`0`) and the users of
+ * Org directory from contact v3 (docs/platforms/feishu.md §6): every department under the root (`0`) and the users of
  * the root and each department. Ids are open_id / open_department_id, the ones messages are addressed with.
  * Visibility is bounded by the app's contacts scope; users outside it are simply not returned.
  */

@@ -14,7 +14,7 @@ export interface FeishuSecrets { appId: string; appSecret: string; encryptKey?: 
 
 export interface FeishuPlatform { receivers: Receiver[]; messenger: Messenger; directory: DirectorySource; webhook?: Hono }
 
-/** `feishu` | `lark` | a base URL (private deployment, fakes) → the SDK's `domain` option (A0, A4.3). */
+/** `feishu` | `lark` | a base URL (private deployment, fakes) → the SDK's `domain` option (docs/platforms/feishu.md §1, §5.3). */
 export function sdkDomain(domain: string): lark.Domain | string {
   if (domain === 'feishu') return lark.Domain.Feishu;
   if (domain === 'lark') return lark.Domain.Lark;

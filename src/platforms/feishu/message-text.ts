@@ -1,5 +1,5 @@
 /**
- * Plain text from a Feishu message `content` string (im-platforms.md A1.1): text messages carry
+ * Plain text from a Feishu message `content` string (docs/platforms/feishu.md §2.1): text messages carry
  * `{"text": "..."}` with `@_user_N` mention placeholders; post (rich text) carries
  * `{"title", "content": [[{tag, text|user_id|href…}]]}` or a locale-keyed variant of it.
  */

@@ -63,7 +63,7 @@ function stringRecord(v: unknown): Record<string, string> {
   return out;
 }
 
-/** Card callbacks are not re-pushed (A2.2) but a client can double-submit; without an event_id we hash what identifies the click. */
+/** Card callbacks are not re-pushed (docs/platforms/feishu.md §3.2) but a client can double-submit; without an event_id we hash what identifies the click. */
 export function cardCallbackEventId(headerEventId: string | undefined, token: string | undefined, action: unknown): string {
   if (headerEventId) return headerEventId;
   return 'cb_' + createHash('sha256').update(`${token ?? ''}|${JSON.stringify(action)}`).digest('hex').slice(0, 40);

@@ -10,8 +10,8 @@ import { buttonName, formName } from './component-names.ts';
  *   form sits at the card root only, holds no form, its components carry card-unique `name`s, `required` works
  *   only inside it, and only a button with `form_action_type: "submit"` sends it (after the client's
  *   required-field check). So buttons that must not send the form (cancel, remind…) go in a row after it.
- * - Person picker "人员选择-单选" `select_person` (card JSON 2.0 components; summarised in larksuite/cli
- *   skills/lark-im/references/card/components/select_person.md): `options` are `{value: open_id}`; with no
+ * - Person picker "人员选择-单选" `select_person` (card JSON 2.0 components; summarised in larksuite/cli's
+ *   select_person.md, linked from docs/platforms/feishu.md §4.5): `options` are `{value: open_id}`; with no
  *   options it offers the chat's members, which in a one-to-one bot chat is the clicker alone. So it gets the
  *   candidates' open_ids, and a `user` input without any is a plain input.
  */

@@ -2,7 +2,7 @@ import type { Clock } from '../../core/clock.ts';
 
 /**
  * Per-client store for the SDK's tenant_access_token. The SDK's default cache is process-global and keyed
- * only by app id (im-platforms.md A4.3), so two bots or two tests with one app id would share tokens.
+ * only by app id (docs/platforms/feishu.md §1, §5.3), so two bots or two tests with one app id would share tokens.
  * The SDK stores `expire` as an absolute epoch-ms (token expiry − 3 min); we honour it with the injected clock.
  */
 export interface SdkCache {

@@ -1,7 +1,7 @@
 import { createDecipheriv, createHash, timingSafeEqual } from 'node:crypto';
 
 /**
- * Pure checks for Feishu webhook requests (im-platforms.md A1.3–A1.6). The SDK hashes a re-serialized
+ * Pure checks for Feishu webhook requests (docs/platforms/feishu.md §2.3–§2.6). The SDK hashes a re-serialized
  * body, skips the timestamp and never compares the verification token, so we do all of it ourselves.
  */
 
@@ -16,7 +16,7 @@ export interface SignedHeaders {
 
 export type VerifyResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-/** AES-256-CBC, key = sha256(encryptKey), first 16 bytes of the base64 payload are the IV (A1.4). */
+/** AES-256-CBC, key = sha256(encryptKey), first 16 bytes of the base64 payload are the IV (docs/platforms/feishu.md §2.4). */
 export function decryptBody(encrypt: string, encryptKey: string): VerifyResult<unknown> {
   try {
     const key = createHash('sha256').update(encryptKey).digest();
@@ -30,7 +30,7 @@ export function decryptBody(encrypt: string, encryptKey: string): VerifyResult<u
   }
 }
 
-/** hex(sha256(timestamp + nonce + encryptKey + rawBody)), computed over the RAW bytes we received (A1.5). */
+/** hex(sha256(timestamp + nonce + encryptKey + rawBody)), computed over the RAW bytes we received (docs/platforms/feishu.md §2.5). */
 export function computeSignature(timestamp: string, nonce: string, encryptKey: string, rawBody: string): string {
   return createHash('sha256').update(timestamp + nonce + encryptKey + rawBody).digest('hex');
 }
@@ -103,7 +103,7 @@ export function openWebhook(rawBody: string, headers: SignedHeaders, sec: Webhoo
     return { ok: false, reason: 'feishu.unencrypted_body' };
   }
   const isChallenge = body['type'] === 'url_verification';
-  // Every non-challenge request must be signed when an encrypt key is configured (A1.5); the challenge never is.
+  // Every non-challenge request must be signed when an encrypt key is configured (docs/platforms/feishu.md §2.5); the challenge never is.
   if (sec.encryptKey && !isChallenge && !signed) return { ok: false, reason: 'feishu.missing_signature' };
   if (sec.verificationToken) {
     const tok = verifyToken(body, sec.verificationToken);

@@ -7,7 +7,7 @@ import { sdkLogger } from './logger.ts';
 import { CARD_ACTION_EVENT, MESSAGE_EVENT, normalizeFeishuEvent } from './normalize.ts';
 
 /**
- * Long-connection receiver (the SDK's WSClient, im-platforms.md A4). The transport is authenticated, so no
+ * Long-connection receiver (the SDK's WSClient, docs/platforms/feishu.md §5). The transport is authenticated, so no
  * signature/token checks. The SDK awaits our handler before acking and Feishu re-pushes after 3 s, so the
  * handler only normalizes and calls `accept` (which is an inbox insert).
  */
@@ -24,7 +24,7 @@ export interface FeishuWsDeps {
   locale: 'zh' | 'en';
 }
 
-/** Liveness watchdog (seconds without any frame after a ping); the SDK leaves it off by default (A4.2). */
+/** Liveness watchdog (seconds without any frame after a ping); the SDK leaves it off by default (docs/platforms/feishu.md §5.2). */
 const PING_TIMEOUT_SEC = 30;
 /** Bounds a stuck handshake so the SDK's retry loop moves on (node-sdk#197). */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
