@@ -11,7 +11,6 @@ export type Localized = z.infer<typeof localizedSchema>;
 const identifier = z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be snake_case: a-z, 0-9, _');
 
 export const fieldTypes = ['text', 'textarea', 'number', 'money', 'date', 'month', 'date_range', 'enum', 'user', 'attachment'] as const;
-export type FieldType = (typeof fieldTypes)[number];
 
 export const enumOptionSchema = z.object({
   value: identifier,
@@ -70,7 +69,6 @@ export const routeStepSchema = z.object({
   mode: z.enum(['any', 'all']).default('any'),
   when: conditionSchema.optional(),
 }).strict();
-export type RouteStep = z.infer<typeof routeStepSchema>;
 
 export const policySchema = z.object({
   field: identifier,
@@ -89,7 +87,6 @@ export const erpMappingSchema = z.object({
   /** Target field ← template. `{{fields.amount}}`, `{{number}}`, `{{requester.name}}`; no code runs. */
   payload: z.record(z.string(), z.string()),
 }).strict();
-export type ErpMapping = z.infer<typeof erpMappingSchema>;
 
 export const intentSchema = z.object({
   key: identifier,

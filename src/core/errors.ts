@@ -32,12 +32,6 @@ export class ValidationError extends AppError {
   }
 }
 
-export class ForbiddenError extends AppError {
-  constructor(code: string, message: string, opts: Omit<AppErrorOptions, 'httpStatus'> = {}) {
-    super(code, message, { ...opts, httpStatus: 403 });
-  }
-}
-
 export class NotFoundError extends AppError {
   constructor(code: string, message: string, opts: Omit<AppErrorOptions, 'httpStatus'> = {}) {
     super(code, message, { ...opts, httpStatus: 404 });
@@ -73,11 +67,4 @@ export class ConfigError extends AppError {
   constructor(message: string, opts: Omit<AppErrorOptions, 'httpStatus'> = {}) {
     super('config.invalid', message, { ...opts, httpStatus: 500 });
   }
-}
-
-/** Wraps anything thrown into an AppError exactly once. */
-export function asAppError(e: unknown): AppError {
-  if (e instanceof AppError) return e;
-  if (e instanceof Error) return new AppError('internal.error', e.message, { cause: e });
-  return new AppError('internal.error', String(e));
 }

@@ -6,8 +6,3 @@ export interface IdGenerator {
 }
 
 export const randomIds: IdGenerator = { uuid: () => randomUUID() };
-
-/** External ids are namespaced by platform: "feishu:ou_xxx", "console:zhangsan". */
-export function namespacedId(platform: string, id: string): string {
-  return `${platform}:${id}`;
-}

@@ -11,8 +11,3 @@ export function writtenLocale(text: string): Locale | null {
   if (cjk > 0) return 'zh';
   return latin >= 2 ? 'en' : null;
 }
-
-/** Replies follow the language the user writes in; the bot's locale decides for mixed or empty text. */
-export function detectLocale(text: string, fallback: Locale): Locale {
-  return writtenLocale(text) ?? fallback;
-}

@@ -20,7 +20,6 @@ export function transition(s: RequestSnapshot, ev: ApprovalEvent, now: Date): Tr
     case 'remind': return remind(s, ev, now);
     case 'erp_created': return erpMove(s, ['creating', 'failed'], 'created');
     case 'erp_failed': return erpMove(s, ['creating'], 'failed');
-    case 'erp_retry': return erpMove(s, ['failed'], 'creating', [{ type: 'erp_create' }]);
     case 'erp_posted': return erpMove(s, ['created'], 'posted');
     case 'erp_paid': return erpMove(s, ['created', 'posted'], 'paid');
   }
@@ -145,9 +144,9 @@ function remind(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'remind' 
   return { ok: true, next: s, effects: [{ type: 'remind_tasks', taskIds: open.map((t) => t.id), approvers, by: ev.actor }] };
 }
 
-function erpMove(s: RequestSnapshot, from: RequestSnapshot['erpStatus'][], to: RequestSnapshot['erpStatus'], effects: Effect[] = []): Transition {
+function erpMove(s: RequestSnapshot, from: RequestSnapshot['erpStatus'][], to: RequestSnapshot['erpStatus']): Transition {
   if (s.status !== 'approved') return fail('workflow.illegal_transition', { en: `ERP updates need an approved request (is ${s.status})`, zh: `申请${word(s.status).zh}，不能更新 ERP 状态` });
   if (s.erpStatus === to) return fail('workflow.already_handled', { en: `ERP status is already ${to}`, zh: `ERP 状态已经是「${word(to).zh}」` });
   if (!from.includes(s.erpStatus)) return fail('workflow.illegal_transition', { en: `ERP status cannot go from ${s.erpStatus} to ${to}`, zh: `ERP 状态不能从「${word(s.erpStatus).zh}」变为「${word(to).zh}」` });
-  return { ok: true, next: { ...s, erpStatus: to }, effects };
+  return { ok: true, next: { ...s, erpStatus: to }, effects: [] };
 }

@@ -47,7 +47,6 @@ export type ApprovalEvent =
   | { type: 'remind'; actor: string; cooldownMs: number }
   | { type: 'erp_created' }
   | { type: 'erp_failed'; reason: string }
-  | { type: 'erp_retry' }
   | { type: 'erp_posted'; postedAt?: string }
   /** What the ERP reported, recorded in the audit row. */
   | { type: 'erp_paid'; amount?: string | null; paidAt?: string; bankRef?: string | null };

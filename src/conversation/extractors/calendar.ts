@@ -46,8 +46,3 @@ export function endOfMonth(m: { year: number; month: number }): LocalDate {
 export function compareDates(a: LocalDate, b: LocalDate): number {
   return (a.year - b.year) * 10000 + (a.month - b.month) * 100 + (a.day - b.day);
 }
-
-/** Difference in days (a - b). */
-export function diffDays(a: LocalDate, b: LocalDate): number {
-  return Math.round((Date.UTC(a.year, a.month - 1, a.day) - Date.UTC(b.year, b.month - 1, b.day)) / 86_400_000);
-}

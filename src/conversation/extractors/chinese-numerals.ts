@@ -10,9 +10,6 @@ const DIGITS: Readonly<Record<string, number>> = {
 const SMALL_UNITS: Readonly<Record<string, number>> = { 十: 10, 拾: 10, 百: 100, 佰: 100, 千: 1000, 仟: 1000 };
 const BIG_UNITS: Readonly<Record<string, number>> = { 万: 10_000, 萬: 10_000, 亿: 100_000_000 };
 
-/** Characters that can appear in a Chinese numeral. */
-export const CHINESE_NUMERAL_CHARS = '零〇一壹二贰两三叁四肆五伍六陆七柒八捌九玖十拾百佰千仟万萬亿';
-
 /** Parses a whole numeral string; null when it is not one. */
 export function parseChineseNumber(input: string): number | null {
   const s = input.replace(/\s+/g, '');

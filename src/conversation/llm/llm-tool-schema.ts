@@ -7,7 +7,6 @@ import type { IntentCatalog } from '../../config/intent-catalog.ts';
  */
 export const TOOL_NAME = 'resolve_turn';
 export const ACTIONS = ['start_intent', 'set_fields', 'confirm', 'cancel', 'status_query', 'help', 'none'] as const;
-export type LlmAction = (typeof ACTIONS)[number];
 
 export interface ToolDefinition {
   type: 'function';

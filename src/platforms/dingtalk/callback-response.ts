@@ -12,8 +12,6 @@ import { renderDingtalkCard } from './render-card.ts';
  * body: the person who clicked sees why on their own copy of the card, and nobody else's copy changes. A refused
  * click carries no card, so without this the clicker saw nothing at all.
  */
-export const NOTICE_TONES = ['info', 'success', 'warning', 'error'] as const;
-
 export function toDingtalkCallbackResponse(ack: AckReply): Record<string, unknown> {
   const cardData = ack.card ? { cardParamMap: renderDingtalkCard(ack.card).cardParamMap } : undefined;
   const userPrivateData = ack.toast ? { cardParamMap: { notice: ack.toast.text, notice_tone: ack.toast.type } } : undefined;

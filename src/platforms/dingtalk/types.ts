@@ -34,7 +34,6 @@ export const cardCallbackSchema = z.object({
   spaceId: z.string().optional(),
   content: z.string(),
 }).loose();
-export type CardCallback = z.infer<typeof cardCallbackSchema>;
 
 export const cardCallbackContentSchema = z.object({
   cardPrivateData: z.object({

@@ -36,7 +36,6 @@ export const messageEventSchema = z.object({
     mentions: z.array(mentionSchema).optional(),
   }).loose(),
 }).loose();
-export type FeishuMessageEvent = z.infer<typeof messageEventSchema>;
 
 export const cardActionEventSchema = z.object({
   operator: userIdsSchema,
@@ -53,7 +52,6 @@ export const cardActionEventSchema = z.object({
     checked: z.boolean().optional(),
   }).loose(),
 }).loose();
-export type FeishuCardActionEvent = z.infer<typeof cardActionEventSchema>;
 
 /** The envelope as our receivers hand it to `normalize`: header fields and the event body. */
 export interface FeishuEnvelope {
