@@ -7,12 +7,16 @@ import type { IdGenerator } from '../core/ids.ts';
 import type { Database } from '../db/database.ts';
 import type { DirectoryUser } from '../directory/directory-repo.ts';
 import type { DirectoryViews } from '../directory/directory-view.ts';
-import { SandboxErpConnector, type Moved } from '../erp/connectors/sandbox.ts';
+import type { LedgerMove } from '../erp/erp-connector.ts';
 import type { ErpService } from '../erp/erp-service.ts';
-import { publishSandboxDoc, SANDBOX_OPERATOR_ROLES } from './sandbox-doc-publish.ts';
+import { publishSandboxDoc } from './sandbox-doc-publish.ts';
 import type { AckReply } from '../core/inbound-event.ts';
 
-export interface SandboxActionDeps { db: Kysely<Database>; erp: ErpService; directory: DirectoryViews; ids: IdGenerator; clock: Clock; maxAttempts: number; onCommitted?: () => void }
+export interface SandboxActionDeps {
+  db: Kysely<Database>; erp: ErpService; directory: DirectoryViews; ids: IdGenerator; clock: Clock; maxAttempts: number; onCommitted?: () => void;
+  /** Who may post and pay (the sandbox connector's operator roles, picked by the composition root). */
+  operatorRoles: readonly string[];
+}
 
 const T = {
   forbidden: { zh: '只有财务可以操作', en: 'Only finance can do this' },
@@ -37,24 +41,25 @@ export class SandboxActions {
 
   /** `record` marks the click handled inside the move's transaction (it throws if a redelivery got there first). */
   async handle(user: DirectoryUser, op: 'erp.post' | 'erp.pay', docId: string, bankRef: string, locale: Locale, record: (trx: Transaction<Database>) => Promise<void>): Promise<AckReply> {
-    if (!user.roles.some((r) => SANDBOX_OPERATOR_ROLES.includes(r))) {
+    if (!user.roles.some((r) => this.d.operatorRoles.includes(r))) {
       return { status: 403, toast: { type: 'error', text: T.forbidden[locale] }, error: { code: 'erp.forbidden', message: 'finance or admin role required' } };
     }
     const doc = /^[0-9a-f-]{36}$/i.test(docId) ? await this.d.db.selectFrom('erp_documents').selectAll().where('id', '=', docId).where('tenant_id', '=', user.tenantId).executeTakeFirst() : undefined;
     if (!doc?.erp_id) return { status: 404, toast: { type: 'error', text: T.notFound[locale] }, error: { code: 'erp.not_found', message: `no ERP document ${docId}` } };
-    const connector = this.d.erp.connector(doc.connector);
-    if (!(connector instanceof SandboxErpConnector)) {
+    // Only a ledger this service keeps can be moved from the chat; real ERPs post and pay in the ERP.
+    const ledger = this.d.erp.connector(doc.connector).ledger;
+    if (!ledger) {
       return { status: 400, toast: { type: 'error', text: T.notSandbox[locale] }, error: { code: 'erp.not_sandbox', message: 'only sandbox documents can be moved from chat' } };
     }
     const ref = { erp: 'sandbox', docKind: doc.doc_kind as 'payable', formId: 'sandbox_document', id: doc.erp_id, externalKey: doc.external_key };
     const bank = op === 'erp.pay' ? bankRef.trim() || `SBX-BANK-${this.d.ids.uuid().slice(0, 8).toUpperCase()}` : undefined;
-    let moved: Moved;
+    let moved: LedgerMove;
     try {
       moved = await this.d.db.transaction().execute(async (trx) => {
         // The link row first, as the status sync takes it (then the request and its audit chain): the same
         // lock order as a poll applying an earlier change of this document, so the two cannot deadlock.
         await trx.selectFrom('erp_documents').select('id').where('id', '=', doc.id).forUpdate().execute();
-        const m = op === 'erp.post' ? await connector.post(ref, trx) : await connector.pay(ref, bank ?? '', trx);
+        const m = op === 'erp.post' ? await ledger.post(ref, trx) : await ledger.pay(ref, bank ?? '', trx);
         // Who moved the ledger, on the request's own audit chain (the ERP's report of it follows as actor erp).
         // A click that found it done (the other finance operator got there first) records nothing in this person's name.
         if (m.changed) {
@@ -63,7 +68,7 @@ export class SandboxActions {
         }
         // The ledger reports its move to the request at once, as an ERP push would; the change feed later finds it applied.
         await this.d.erp.applyChange(user.tenantId, doc.connector, { snapshot: m.snapshot }, trx);
-        await publishSandboxDoc(trx, this.d.directory, user.tenantId, doc.id, this.d.maxAttempts);
+        await publishSandboxDoc(trx, this.d.directory, this.d.operatorRoles, user.tenantId, doc.id, this.d.maxAttempts);
         await record(trx);
         return m;
       });

@@ -6,9 +6,6 @@ import type { DirectoryViews } from '../directory/directory-view.ts';
 import { JOB, type CardPutPayload } from '../jobs/job-kinds.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 
-/** Who may post and pay sandbox documents from the console (stand-ins for the finance team in a real ERP). */
-export const SANDBOX_OPERATOR_ROLES = ['finance', 'admin'];
-
 /** Card versions follow the document's progress so a late job never shows an older state. */
 const STATUS_ORDER: Record<string, number> = { saved: 1, submitted: 1, approved: 1, posted: 2, paid: 3 };
 
@@ -34,14 +31,14 @@ export function sandboxDocCard(doc: DocRow, requestNumber: string): CardView {
   };
 }
 
-/** Sends (or updates) the operator card of a sandbox document to every operator. */
-export async function publishSandboxDoc(db: Kysely<Database>, directory: DirectoryViews, tenantId: string, docId: string, maxAttempts: number): Promise<void> {
+/** Sends (or updates) the operator card of a sandbox document to every operator (every user with one of `operatorRoles`). */
+export async function publishSandboxDoc(db: Kysely<Database>, directory: DirectoryViews, operatorRoles: readonly string[], tenantId: string, docId: string, maxAttempts: number): Promise<void> {
   const doc = await db.selectFrom('erp_documents as d').innerJoin('requests as r', 'r.id', 'd.request_id')
     .select(['d.id', 'd.number', 'd.status', 'd.amount', 'd.request_id', 'd.bank_ref', 'r.number as request_number'])
     .where('d.id', '=', docId).executeTakeFirst();
   if (!doc) return;
   const view = await directory.get(tenantId, db); // db may be a transaction: on PGlite (one connection) the root handle would wait for it forever
-  const operators = [...new Set(SANDBOX_OPERATOR_ROLES.flatMap((r) => view.usersWithRole(r)))];
+  const operators = [...new Set(operatorRoles.flatMap((r) => view.usersWithRole(r)))];
   const version = STATUS_ORDER[doc.status] ?? 1;
   await enqueue(db, operators.map((userId) => {
     const payload: CardPutPayload = { subject: `erpdoc:${doc.id}:${userId}`, userId, card: sandboxDocCard(doc, doc.request_number), version };

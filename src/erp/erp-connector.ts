@@ -1,3 +1,6 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.ts';
+
 /**
  * The ERP port (what the service expects of it: docs/erp.md). One small interface every adapter implements:
  * idempotent create from an approved request, submit/approve, reverse on rejection, status reads,
@@ -68,10 +71,27 @@ export interface Capabilities {
   approvalMode: 'bot-is-source' | 'erp-workflow';
 }
 
+/** A move an operator made on a ledger: the document after it, and whether this call made the change. */
+export interface LedgerMove { snapshot: StatusSnapshot; changed: boolean }
+
+/**
+ * Optional capability: a ledger this service keeps in its own database (the sandbox), which operators post
+ * and pay from a card in the chat. Real ERPs post and pay in the ERP itself; their connectors leave it out.
+ * A move runs in the caller's transaction, so it commits with whatever the click writes there.
+ */
+export interface OperatorLedger {
+  /** Posts an approved document; `changed` is false when it already was posted. */
+  post(ref: ErpDocRef, trx: Kysely<Database>): Promise<LedgerMove>;
+  /** Pays the full amount with a bank reference; `changed` is false when it already was paid. */
+  pay(ref: ErpDocRef, bankRef: string, trx: Kysely<Database>): Promise<LedgerMove>;
+}
+
 export interface ErpConnector {
   readonly id: string;
   readonly erp: string;
   capabilities(): Capabilities;
+  /** Present when operators move this connector's documents from the chat (see OperatorLedger). */
+  readonly ledger?: OperatorLedger;
   /** Idempotent: an existing document for the key is returned (created: false), never duplicated. */
   createDocument(input: CreateDocumentInput, opts?: { signal?: AbortSignal }): Promise<CreateResult>;
   findByExternalKey(docKind: DocKind, key: ExternalKey): Promise<ErpDocRef | null>;

@@ -5,15 +5,15 @@ import { normalizeMoney } from '../../core/money.ts';
 import type { Database } from '../../db/database.ts';
 import {
   externalKeyString, type Capabilities, type CanonicalStatus, type ChangePage, type CreateDocumentInput, type CreateResult,
-  type DocKind, type ErpConnector, type ErpDocRef, type ExternalKey, type StatusSnapshot,
+  type DocKind, type ErpConnector, type ErpDocRef, type ExternalKey, type LedgerMove, type OperatorLedger, type StatusSnapshot,
 } from '../erp-connector.ts';
 
 const OVERLAP_MS = 5_000;
 
 type SandboxRow = Awaited<ReturnType<typeof selectDoc>>;
 
-/** A console move on the ledger: the document after it, and whether this call made the change. */
-export interface Moved { snapshot: StatusSnapshot; changed: boolean }
+/** Who may post and pay sandbox documents from the chat (stand-ins for the finance team in a real ERP). */
+export const SANDBOX_OPERATOR_ROLES: readonly string[] = ['finance', 'admin'];
 
 function selectDoc(db: Kysely<Database>, where: { id?: number; externalKey?: string }) {
   let q = db.selectFrom('sandbox_erp_documents').selectAll();
@@ -29,8 +29,10 @@ function selectDoc(db: Kysely<Database>, where: { id?: number; externalKey?: str
  * Business times (posted, paid) come from the injected clock, as every business time in this service does;
  * `modified_at` is the change feed's own bookkeeping and stays on the database clock, which orders commits.
  */
-export class SandboxErpConnector implements ErpConnector {
+export class SandboxErpConnector implements ErpConnector, OperatorLedger {
   readonly erp = 'sandbox';
+  /** Operators post and pay from the chat: the ledger is this connector itself. */
+  readonly ledger: OperatorLedger = this;
   constructor(readonly id: string, private readonly db: Kysely<Database>, private readonly tenantId: string, private readonly clock: Clock) {}
 
   capabilities(): Capabilities {
@@ -65,12 +67,12 @@ export class SandboxErpConnector implements ErpConnector {
    * Console "post" action: the ledger posts the approved document. `changed` is false when it already was.
    * With `db` (a transaction), the move commits with whatever else the caller writes there (the click).
    */
-  post(ref: ErpDocRef, db: Kysely<Database> = this.db): Promise<Moved> {
+  post(ref: ErpDocRef, db: Kysely<Database> = this.db): Promise<LedgerMove> {
     return this.change(db, ref, ['approved'], 'posted', { posted_at: this.clock.now() });
   }
 
   /** Console "pay" action: pays the full amount with a bank reference. `changed` is false when it already was paid. */
-  pay(ref: ErpDocRef, bankRef: string, db: Kysely<Database> = this.db): Promise<Moved> {
+  pay(ref: ErpDocRef, bankRef: string, db: Kysely<Database> = this.db): Promise<LedgerMove> {
     return this.change(db, ref, ['approved', 'posted'], 'paid', { paid_at: this.clock.now(), paid_amount: sql`amount`, bank_ref: bankRef });
   }
 
@@ -113,7 +115,7 @@ export class SandboxErpConnector implements ErpConnector {
   }
 
   /** Moves a document by compare-and-set on its version; of two moves at once, one changes it and one finds it done. */
-  private async change(db: Kysely<Database>, ref: ErpDocRef, from: string[], to: string, extra: Record<string, unknown>): Promise<Moved> {
+  private async change(db: Kysely<Database>, ref: ErpDocRef, from: string[], to: string, extra: Record<string, unknown>): Promise<LedgerMove> {
     const row = await selectDoc(db, { id: Number(ref.id) });
     if (!row) throw new ExternalServiceError('sandbox-erp', 'erp.not_found', `no sandbox document ${ref.id}`, { retryable: false });
     if (row.status === to) return { snapshot: this.snapshot(row), changed: false };
