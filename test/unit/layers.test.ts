@@ -22,11 +22,11 @@ const LAYERS = [
   'jobs', // job kinds and enqueue in the caller's transaction
   'scheduler', // periodic tasks, doorbells
   'http', // server plumbing: body limits, error handler, readiness
+  'observability', // logger, metrics (table sizes read the database)
   'audit', // hash-chained audit log
   'db', // Kysely, migrations, SQL functions
   'config', // env, bot and intent schemas
   'i18n', // message catalogs
-  'observability', // logger, metrics
   'core', // errors, clock, ids, money, locale, neutral event and card types
 ] as const;
 
