@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { sqlFunction } from '../src/db/sql-source.ts';
 
 /* Foundation schema: directory, intents, inbox, dialogs, requests, approval tasks, cards, outbox, audit, ERP links.
    Every business row carries tenant_id. One statement per execute (the extended protocol takes no batches). */
@@ -93,88 +94,13 @@ create table sandbox_erp_documents (
   version int not null default 1, modified_at timestamptz not null default now())
 `;
 
-/* Appends one audit row to its chain in a single round trip: locks the chain head, hashes
-   prev_hash + seq + the canonical body (computed by the caller), inserts the row, moves the head. */
-const auditAppend = `
-create function audit_append(p_tenant text, p_chain text, p_at timestamptz, p_actor text, p_action text, p_source text,
-  p_subject_type text, p_subject_id text, p_before jsonb, p_after jsonb, p_meta jsonb, p_body text) returns text
-language plpgsql as $$
-declare v_seq bigint; v_prev text; v_hash text;
-begin
-  insert into audit_heads (tenant_id, chain, seq, hash) values (p_tenant, p_chain, 1, repeat('0', 64))
-  on conflict (tenant_id, chain) do update set seq = audit_heads.seq + 1
-  returning seq, hash into v_seq, v_prev;
-  v_hash := encode(sha256(convert_to(v_prev || E'\\n' || v_seq::text || E'\\n' || p_body, 'UTF8')), 'hex');
-  insert into audit_log (tenant_id, chain, seq, at, actor, action, source, subject_type, subject_id, before, after, meta, prev_hash, hash)
-  values (p_tenant, p_chain, v_seq, p_at, p_actor, p_action, p_source, p_subject_type, p_subject_id, p_before, p_after, p_meta, v_prev, v_hash);
-  update audit_heads set hash = v_hash where tenant_id = p_tenant and chain = p_chain;
-  return v_hash;
-end $$`;
-
-/* Commits one request state change (see src/workflow/request-commit.ts) in one call: the request
-   (inserted, or updated only if its version is unchanged), its inbound event, tasks, outbox jobs and
-   audit row. Plans of the statements inside are cached per connection, which keeps the approval hot
-   path cheap. Returns 'written', 'stale' (lost an optimistic race: nothing written) or 'duplicate'. */
-export const commitRequestChangeV1 = `
-create function commit_request_change(p jsonb) returns text
-language plpgsql as $$
-declare
-  r jsonb := p->'request';
-  e jsonb := nullif(p->'inbound', 'null'::jsonb);
-  a jsonb := p->'audit';
-  at timestamptz := (p->>'at')::timestamptz;
-  n int;
-begin
-  if e is not null and exists (select 1 from inbox_events where source = e->>'source' and event_id = e->>'event_id') then
-    return 'duplicate';
-  end if;
-  if p->>'mode' = 'insert' then
-    insert into requests (id, tenant_id, number, intent_key, intent_version, requester_id, status, current_step, revision, fields, amount,
-      route, erp_status, erp_ref, origin, reject_reason, version, created_at, updated_at, submitted_at, decided_at)
-    values ((r->>'id')::uuid, r->>'tenant_id', r->>'number', r->>'intent_key', (r->>'intent_version')::int, r->>'requester_id', r->>'status',
-      (r->>'current_step')::int, (r->>'revision')::int, r->'fields', (r->>'amount')::numeric, r->'route', r->>'erp_status',
-      nullif(r->'erp_ref', 'null'::jsonb), r->'origin', r->>'reject_reason', (r->>'version')::int, (r->>'created_at')::timestamptz,
-      (r->>'updated_at')::timestamptz, (r->>'submitted_at')::timestamptz, (r->>'decided_at')::timestamptz);
-  else
-    update requests set status = r->>'status', current_step = (r->>'current_step')::int, revision = (r->>'revision')::int, fields = r->'fields',
-      amount = (r->>'amount')::numeric, route = r->'route', erp_status = r->>'erp_status', erp_ref = nullif(r->'erp_ref', 'null'::jsonb),
-      reject_reason = r->>'reject_reason', version = (r->>'version')::int, updated_at = (r->>'updated_at')::timestamptz,
-      decided_at = (r->>'decided_at')::timestamptz, submitted_at = (r->>'submitted_at')::timestamptz
-    where id = (r->>'id')::uuid and version = (p->>'expected_version')::int;
-    get diagnostics n = row_count;
-    if n = 0 then return 'stale'; end if;
-  end if;
-  if e is not null then
-    insert into inbox_events (tenant_id, source, event_id, kind, conversation_key, payload, status, attempts, processed_at)
-    values (e->>'tenant_id', e->>'source', e->>'event_id', e->>'kind', e->>'conversation_key', e->'payload', 'done', 1, now())
-    on conflict (source, event_id) do nothing;
-    get diagnostics n = row_count;
-    if n = 0 then raise exception 'duplicate inbound event' using errcode = 'AA001'; end if;
-  end if;
-  update approval_tasks t set status = u->>'status', acted_by = coalesce(u->>'acted_by', t.acted_by), acted_at = at,
-    comment = coalesce(u->>'comment', t.comment)
-  from jsonb_array_elements(p->'task_updates') u where t.id = (u->>'id')::uuid;
-  insert into approval_tasks (id, tenant_id, request_id, revision, step_index, approver_id, status, transferred_from, created_at)
-  select (i->>'id')::uuid, r->>'tenant_id', (r->>'id')::uuid, (r->>'revision')::int, (i->>'step_index')::int, i->>'approver_id', 'pending',
-    i->>'transferred_from', at
-  from jsonb_array_elements(p->'task_inserts') i;
-  update approval_tasks set reminded_at = at, remind_count = remind_count + 1
-  where id in (select (x #>> '{}')::uuid from jsonb_array_elements(p->'reminded') x);
-  insert into outbox_jobs (tenant_id, kind, payload, idempotency_key, queue_key, coalesce_key, max_attempts)
-  select j->>'tenant_id', j->>'kind', j->'payload', j->>'key', j->>'queue_key', j->>'coalesce_key', (p->>'max_attempts')::int
-  from jsonb_array_elements(p->'jobs') j
-  on conflict do nothing;
-  perform audit_append(a->>'tenant', a->>'chain', (a->>'at')::timestamptz, a->>'actor', a->>'action', a->>'source', a->>'subject_type',
-    a->>'subject_id', nullif(a->'before', 'null'::jsonb), nullif(a->'after', 'null'::jsonb), nullif(a->'meta', 'null'::jsonb), a->>'body');
-  return 'written';
-end $$`;
-
 export async function up(db: Kysely<any>): Promise<void> {
   for (const s of statements.split(/;\s*\n/).map((x) => x.trim()).filter(Boolean)) {
     await sql.raw(s).execute(db);
   }
-  await sql.raw(auditAppend).execute(db);
-  await sql.raw(commitRequestChangeV1).execute(db);
+  // The two functions, whole, from src/db/sql/ (see those files).
+  await sql.raw(sqlFunction('audit_append', 1)).execute(db);
+  await sql.raw(sqlFunction('commit_request_change', 1)).execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

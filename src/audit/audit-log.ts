@@ -53,7 +53,12 @@ export async function appendAudit(trx: Transaction<Database> | Kysely<Database>,
 }
 
 /** The audit_append() arguments as one JSON object, for commit_request_change() which appends in the same call. */
-export function auditRecord(e: AuditEntry): Record<string, unknown> {
+export interface AuditRecord {
+  tenant: string; chain: string; at: string; actor: string; action: string; source: AuditSource;
+  subject_type: string; subject_id: string; before: unknown; after: unknown; meta: unknown; body: string;
+}
+
+export function auditRecord(e: AuditEntry): AuditRecord {
   return {
     tenant: e.tenantId, chain: chainOf(e), at: e.at.toISOString(), actor: e.actor, action: e.action, source: e.source,
     subject_type: e.subjectType, subject_id: e.subjectId, before: e.before ?? null, after: e.after ?? null, meta: e.meta ?? null, body: entryBody(e),

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { InboundEvent } from '../core/inbound-event.ts';
 import type { Database } from '../db/database.ts';
-import { conversationKey, insertEvent } from './inbox-repo.ts';
+import { eventKey, insertEvent, recordEvents } from './inbox-repo.ts';
 
 interface Waiter { e: InboundEvent; resolve: (id: number | null) => void; reject: (err: unknown) => void }
 
@@ -11,10 +11,11 @@ const MAX_IN_FLIGHT = 2;
 const MAX_BATCH = 256;
 
 /**
- * Stores inbound messages as `insertEvent(…, 'pending')` does, but concurrent arrivals share one multi-row
- * INSERT … ON CONFLICT DO NOTHING (one round trip, one commit). At low load every event is inserted alone and at
- * once; under load, events that arrive while an insert is in flight go together in the next one. Same result per
- * event: its new inbox id, or null when (source, event id) is already stored (a redelivery).
+ * Stores inbound messages as `insertEvent(…, 'pending')` does, but concurrent arrivals share one call of
+ * inbox_record() (one multi-row INSERT … ON CONFLICT DO NOTHING, one round trip, one commit). At low load every
+ * event is inserted alone and at once; under load, events that arrive while an insert is in flight go together in
+ * the next one. Same result per event: its new inbox id, or null when (source, event id) is already stored (a
+ * redelivery).
  */
 export class InboxBatcher {
   private queue: Waiter[] = [];
@@ -45,7 +46,7 @@ export class InboxBatcher {
     const events = [...first.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e);
     let ids: Map<string, number>;
     try {
-      ids = await this.insertRows(events);
+      ids = await recordEvents(this.db, events, 'pending');
     } catch (err: unknown) {
       if (events.length === 1) { for (const w of batch) w.reject(err); return; }
       // Contain a failed batch (e.g. one bad row): store each event on its own, so only that one fails.
@@ -60,13 +61,6 @@ export class InboxBatcher {
       answered.add(k);
     }
   }
-
-  private async insertRows(events: InboundEvent[]): Promise<Map<string, number>> {
-    const rows = await this.db.insertInto('inbox_events').values(events.map((e) => ({
-      tenant_id: e.tenantId, source: e.source, event_id: e.eventId, kind: e.kind, conversation_key: conversationKey(e), payload: JSON.stringify(e), status: 'pending',
-    }))).onConflict((oc) => oc.columns(['source', 'event_id']).doNothing()).returning(['id', 'source', 'event_id']).execute();
-    return new Map(rows.map((r) => [`${r.source}\u0000${r.event_id}`, r.id]));
-  }
 }
 
-const keyOf = (e: InboundEvent): string => `${e.source}\u0000${e.eventId}`;
+const keyOf = (e: InboundEvent): string => eventKey(e.source, e.eventId);

@@ -11,13 +11,32 @@ export function conversationKey(e: InboundEvent): string {
   return `${e.platform}:${e.botId}:${e.sender.externalId}`;
 }
 
-/** Stores an inbound event once per (source, event id). Returns false for a redelivery. */
+/**
+ * An event as inbox_record() (src/db/sql/inbox_record.v1.sql), the one writer of inbox_events, stores it:
+ * built here only, for recordEvents() and for commit_request_change()'s inbound event (request-commit.ts).
+ */
+export interface InboxEventRow { tenant_id: string; source: string; event_id: string; kind: string; conversation_key: string; payload: InboundEvent }
+
+export function inboxRow(e: InboundEvent): InboxEventRow {
+  return { tenant_id: e.tenantId, source: e.source, event_id: e.eventId, kind: e.kind, conversation_key: conversationKey(e), payload: e };
+}
+
+/** An event's identity in the inbox: one row per (source, event id). */
+export const eventKey = (source: string, eventId: string): string => `${source}\u0000${eventId}`;
+
+/**
+ * Stores events once per (source, event id), in the order given, in one statement (inbox_record()). Answers the
+ * new inbox id of each event it stored, by eventKey(); a redelivery (already on file) has none.
+ */
+export async function recordEvents(db: Db, events: InboundEvent[], status: 'pending' | 'done'): Promise<Map<string, number>> {
+  const r = await sql<{ inbox_id: number; inbox_source: string; inbox_event_id: string }>`
+    select inbox_id, inbox_source, inbox_event_id from inbox_record(${JSON.stringify(events.map(inboxRow))}::jsonb, ${status})`.execute(db);
+  return new Map(r.rows.map((x) => [eventKey(x.inbox_source, x.inbox_event_id), x.inbox_id]));
+}
+
+/** Stores an inbound event once per (source, event id). Returns its inbox id, or null for a redelivery. */
 export async function insertEvent(db: Db, e: InboundEvent, status: 'pending' | 'done'): Promise<number | null> {
-  const r = await db.insertInto('inbox_events').values({
-    tenant_id: e.tenantId, source: e.source, event_id: e.eventId, kind: e.kind, conversation_key: conversationKey(e),
-    payload: JSON.stringify(e), status, ...(status === 'done' ? { processed_at: sql`now()`, attempts: 1 } : {}),
-  }).onConflict((oc) => oc.columns(['source', 'event_id']).doNothing()).returning('id').executeTakeFirst();
-  return r ? r.id : null;
+  return (await recordEvents(db, [e], status)).get(eventKey(e.source, e.eventId)) ?? null;
 }
 
 /** A card action (or any event) already recorded: a redelivery of it is answered "already handled" and does nothing. */

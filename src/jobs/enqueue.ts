@@ -20,28 +20,27 @@ export interface NewJob {
 }
 
 /**
- * Writes jobs in the caller's transaction: they exist iff the state change that caused them commits.
- * A job with a coalesce key that finds an untouched one waiting touches it instead (DO UPDATE), which
- * locks it until this transaction commits: workers (SKIP LOCKED) pass it by until then, so it renders
- * the committed state rather than the one before (see migration 2026_11_23_0400_coalesce_lock).
+ * A job as outbox_enqueue() (src/db/sql/outbox_enqueue.v1.sql), the one writer of outbox_jobs, takes it: built
+ * here only, for enqueue() and for commit_request_change()'s jobs (src/workflow/request-commit.ts).
+ */
+export interface JobRow {
+  tenant_id: string; kind: string; payload: unknown; key: string; queue_key: string | null; coalesce_key: string | null; run_at: Date | null;
+}
+
+export function jobRow(j: NewJob): JobRow {
+  return {
+    tenant_id: j.tenantId, kind: j.kind, payload: j.payload, key: j.idempotencyKey, queue_key: j.queueKey ?? null,
+    coalesce_key: j.coalesceKey ?? null, run_at: j.runAt ?? null,
+  };
+}
+
+/**
+ * Writes jobs in the caller's transaction, in one statement (outbox_enqueue()): they exist iff the state change
+ * that caused them commits. A job with a coalesce key that finds an untouched one waiting touches it instead (DO
+ * UPDATE), which locks it until this transaction commits: workers (SKIP LOCKED) pass it by until then, so it
+ * renders the committed state rather than the one before (see migration 2026_11_23_0400_coalesce_lock).
  */
 export async function enqueue(trx: Db, jobs: NewJob[], maxAttempts: number): Promise<void> {
-  const row = (j: NewJob) => ({
-    tenant_id: j.tenantId, kind: j.kind, payload: JSON.stringify(j.payload), idempotency_key: j.idempotencyKey, queue_key: j.queueKey ?? null,
-    coalesce_key: j.coalesceKey ?? null, max_attempts: maxAttempts, ...(j.runAt ? { run_at: j.runAt } : {}),
-  });
-  const plain = jobs.filter((j) => !j.coalesceKey);
-  let coalesced = [...new Map(jobs.filter((j) => j.coalesceKey).map((j) => [j.coalesceKey, j])).values()];
-  if (plain.length) await trx.insertInto('outbox_jobs').values(plain.map(row)).onConflict((oc) => oc.doNothing()).execute();
-  if (coalesced.length) {
-    // Same idempotency key: the same job, skipped (the DO UPDATE arbiter below is the coalesce index only).
-    const known = await trx.selectFrom('outbox_jobs').select('idempotency_key').where('idempotency_key', 'in', coalesced.map((j) => j.idempotencyKey)).execute();
-    const skip = new Set(known.map((k) => k.idempotency_key));
-    coalesced = coalesced.filter((j) => !skip.has(j.idempotencyKey));
-  }
-  if (coalesced.length) {
-    await trx.insertInto('outbox_jobs').values(coalesced.map(row))
-      .onConflict((oc) => oc.column('coalesce_key').where('status', '=', 'pending').where('attempts', '=', 0).doUpdateSet({ updated_at: sql`now()` }))
-      .execute();
-  }
+  if (jobs.length === 0) return;
+  await sql`select outbox_enqueue(${JSON.stringify(jobs.map(jobRow))}::jsonb, ${maxAttempts}::int)`.execute(trx);
 }

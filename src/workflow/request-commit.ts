@@ -1,8 +1,10 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { auditRecord, type AuditEntry } from '../audit/audit-log.ts';
-import type { InboundEvent } from '../core/inbound-event.ts';
+import { auditRecord, type AuditEntry, type AuditRecord } from '../audit/audit-log.ts';
+import type { ChatTarget, InboundEvent } from '../core/inbound-event.ts';
 import type { Database } from '../db/database.ts';
-import { conversationKey } from '../inbox/inbox-repo.ts';
+import { inboxRow, type InboxEventRow } from '../inbox/inbox-repo.ts';
+import { jobRow, type JobRow } from '../jobs/enqueue.ts';
+import type { ErpStatus, RequestStatus, ResolvedStep, TaskStatus } from './approval-states.ts';
 import type { WritePlan } from './request-effects.ts';
 import type { RequestRecord } from './request-repo.ts';
 
@@ -10,8 +12,36 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 export type CommitOutcome = 'written' | 'stale' | 'duplicate';
 
-/** The argument of commit_request_change(): one request state change, all it writes. */
-export type CommitPayload = Record<string, unknown>;
+/** The request row as commit_request_change() inserts or updates it (dates go as ISO strings, JSON.stringify). */
+export interface CommitRequestRow {
+  id: string; tenant_id: string; number: string; intent_key: string; intent_version: number; requester_id: string; status: RequestStatus;
+  current_step: number; revision: number; fields: Record<string, unknown>; amount: string | null; route: ResolvedStep[]; erp_status: ErpStatus;
+  erp_ref: Record<string, unknown> | null; origin: ChatTarget; reject_reason: string | null; version: number;
+  created_at: Date; updated_at: Date; submitted_at: Date; decided_at: Date | null;
+}
+
+/**
+ * The argument of commit_request_change() (src/db/sql/commit_request_change.v<newest>.sql): one request state
+ * change, all it writes; commit_request_changes() takes an array of them. Built by commitPayload() only.
+ * test/unit/db/commit-payload-keys.test.ts checks that every key the SQL reads is one this builds.
+ */
+export interface CommitPayload {
+  mode: 'insert' | 'update';
+  /** The version an update expects to find (optimistic lock); null for an insert. */
+  expected_version: number | null;
+  at: string;
+  max_attempts: number;
+  request: CommitRequestRow;
+  /** The inbound event that caused the change (inbox_record() row), recorded handled with it; null for none. */
+  inbound: InboxEventRow | null;
+  task_updates: { id: string; status: TaskStatus; acted_by: string | null; comment: string | null }[];
+  task_inserts: { id: string; step_index: number; approver_id: string; transferred_from: string | null }[];
+  /** Ids of the tasks whose reminder count goes up. */
+  reminded: string[];
+  /** Outbox jobs (outbox_enqueue() rows). */
+  jobs: JobRow[];
+  audit: AuditRecord;
+}
 
 export function commitPayload(
   r: RequestRecord, expectedVersion: number | null, plan: WritePlan, audit: AuditEntry, maxAttempts: number, inbound?: InboundEvent,
@@ -27,11 +57,11 @@ export function commitPayload(
       erp_status: r.erpStatus, erp_ref: r.erpRef, origin: r.origin, reject_reason: r.rejectReason, version: r.version,
       created_at: r.createdAt, updated_at: r.updatedAt, submitted_at: r.submittedAt, decided_at: r.decidedAt,
     },
-    inbound: inbound ? { tenant_id: inbound.tenantId, source: inbound.source, event_id: inbound.eventId, kind: inbound.kind, conversation_key: conversationKey(inbound), payload: inbound } : null,
+    inbound: inbound ? inboxRow(inbound) : null,
     task_updates: plan.taskUpdates.map((u) => ({ id: u.id, status: u.status, acted_by: u.actedBy, comment: u.comment })),
     task_inserts: plan.taskInserts.map((t) => ({ id: t.id, step_index: t.stepIndex, approver_id: t.approverId, transferred_from: t.transferredFrom })),
     reminded: plan.remindedTaskIds,
-    jobs: plan.jobs.map((j) => ({ tenant_id: j.tenantId, kind: j.kind, payload: j.payload, key: j.idempotencyKey, queue_key: j.queueKey ?? null, coalesce_key: j.coalesceKey ?? null })),
+    jobs: plan.jobs.map(jobRow),
     audit: auditRecord(audit),
   };
 }

@@ -51,7 +51,7 @@ describe('group commit of request changes', () => {
     const batcher = new CommitBatcher(app.db.db, { maxInFlight: 1, maxBatch: 32, onBatch: (n) => sizes.push(n) });
     const [a, b, c] = await fresh(3);
     if (!a || !b || !c) throw new Error('no requests');
-    const broken = { ...bump(c, 'broken'), task_updates: [{ id: 'not-a-uuid', status: 'approved' }] };
+    const broken = { ...bump(c, 'broken'), task_updates: [{ id: 'not-a-uuid', status: 'approved' as const, acted_by: null, comment: null }] };
     const results = await Promise.allSettled([batcher.commit(bump(a, 'a')), batcher.commit(bump(b, 'b')), batcher.commit(broken), batcher.commit(bump(c, 'c'))]);
     console.log('group commit: batch sizes %j (the batch of 3 failed on one change and was re-run change by change)', sizes);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
