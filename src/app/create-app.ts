@@ -30,12 +30,12 @@ import { createHttpApp } from '../http/server.ts';
 import { createAccept } from '../inbox/accept-event.ts';
 import { cardActionHandler } from '../actions/card-action-handler.ts';
 import { clickedCardHold } from '../actions/clicked-card-hold.ts';
-import { purgeHandled } from '../inbox/inbox-repo.ts';
 import { InboxWorker } from '../inbox/inbox-worker.ts';
 import { messageHandler } from '../actions/message-handler.ts';
 import { SandboxActions } from '../actions/sandbox-actions.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
+import { TableSizes } from '../observability/table-sizes.ts';
 import { cardPutHandler } from '../outbox/handlers/card-put.ts';
 import { cardSyncHandler } from '../outbox/handlers/card-sync.ts';
 import { erpCreateHandler } from '../outbox/handlers/erp-create.ts';
@@ -48,6 +48,7 @@ import { MessengerRegistry } from '../platforms/messenger-registry.ts';
 import type { Receiver } from '../platforms/platform.ts';
 import { createPlatforms } from '../platforms/create-platforms.ts';
 import { Periodic } from '../scheduler/periodic.ts';
+import { retentionTask, TRAFFIC_TABLES } from '../scheduler/retention.ts';
 import { ApprovalService } from '../workflow/approval-service.ts';
 import { remindOverdue } from '../workflow/sla-reminders.ts';
 
@@ -91,10 +92,8 @@ export interface App {
   stop(): Promise<void>;
 }
 
-/** Finished jobs are kept a day for inspection; handled events a week (past every platform's redelivery window). */
-const OUTBOX_RETENTION_MS = 24 * 3600_000;
-const INBOX_RETENTION_MS = 7 * 24 * 3600_000;
-const HOUSEKEEPING_MS = 3600_000;
+/** /metrics waits at most this long for the table sizes; they keep their last values when the database is slower. */
+const TABLE_SIZES_TIMEOUT_MS = 1000;
 
 /** The composition root: the only place that picks concrete adapters. */
 export async function createApp(o: AppOptions): Promise<App> {
@@ -174,11 +173,9 @@ export async function createApp(o: AppOptions): Promise<App> {
   const erpPoll = new Periodic('erp-poll', config.workers.erpPollMs, async () => {
     for (const f of erpFeeds) await erp.syncConnector(f.tenant, f.connector);
   }, logger);
-  const housekeeping = new Periodic('housekeeping', HOUSEKEEPING_MS, async () => {
-    const jobs = await outboxRepo.purgeDone(db, OUTBOX_RETENTION_MS);
-    const events = await purgeHandled(db, INBOX_RETENTION_MS);
-    if (jobs + events > 0) logger.info({ jobs, events }, 'purged finished jobs and handled events');
-  }, logger);
+  // Tables that grow with traffic are purged past their retention (config.retention); business records are kept.
+  const retention = new Periodic('retention', config.retention.intervalMs, retentionTask({ db, clock, cfg: config.retention, logger, vacuum: dbh.kind === 'pglite' }), logger);
+  const tableSizes = new TableSizes(db, TRAFFIC_TABLES, metrics.tableRows, TABLE_SIZES_TIMEOUT_MS, (e) => logger.warn({ err: e }, 'table sizes unavailable for /metrics'));
   const sla = new Periodic('sla-reminders', config.workers.slaCheckMs, async () => { await remindOverdue(db, catalog, approvals, clock.now()); }, logger);
 
   const consoleTenant = bots.find((b) => b.platform === 'console')?.tenant ?? tenants[0] ?? 'default';
@@ -187,14 +184,16 @@ export async function createApp(o: AppOptions): Promise<App> {
   const http = createHttpApp({
     logger, metrics, apiToken: config.consoleToken,
     ready: async () => accepting && (await sql`select 1`.execute(db).then(() => true, () => false)),
-    // The database being down is when metrics matter most: the depth gauges keep their last values.
+    // The database being down is when metrics matter most: the depth and size gauges keep their last values.
     beforeScrape: async () => {
+      const sizes = tableSizes.refresh();
       try {
         const depth = await outboxRepo.depth(db);
         for (const s of ['pending', 'running', 'dead']) metrics.outboxDepth.set({ status: s }, depth[s] ?? 0);
       } catch (e: unknown) {
         logger.warn({ err: e }, 'outbox depth unavailable for /metrics');
       }
+      await sizes;
     },
     mounts: [...platforms.mounts, { path: '/admin', app: adminRoutes(db, kick) }, { path: '/admin', app: directoryAdminRoutes(directorySync) }],
     onRejected: async (r) => {
@@ -216,7 +215,7 @@ export async function createApp(o: AppOptions): Promise<App> {
       inbox.start();
       erpPoll.start();
       sla.start();
-      housekeeping.start();
+      retention.start();
       directorySync.start();
     },
     async listen() {
@@ -234,7 +233,7 @@ export async function createApp(o: AppOptions): Promise<App> {
       accepting = false;
       await Promise.allSettled(receivers.map((r) => r.stop()));
       const closing = server ? closeServer(server as Server, HTTP_DRAIN_MS) : Promise.resolve();
-      await Promise.all([closing, erpPoll.stop(), sla.stop(), housekeeping.stop(), directorySync.stop(), inbox.stop(), outbox.stop()]);
+      await Promise.all([closing, erpPoll.stop(), sla.stop(), retention.stop(), directorySync.stop(), inbox.stop(), outbox.stop()]);
       if (ownDb) await dbh.close();
     },
   };

@@ -71,23 +71,27 @@ function json(v: unknown): string | null {
 
 export interface VerifyResult { tenantId: string; chains: number; rows: number; ok: boolean; broken: { chain: string; seq: number; reason: string }[] }
 
-/** Recomputes every hash of every chain, in order, and checks each head; returns one result per tenant. */
+/**
+ * Recomputes every hash of every chain, in order, and checks each head; returns one result per tenant. A chain whose
+ * oldest rows were purged (refusals past their retention, scheduler/retention-audit.ts) is checked from its floor:
+ * its first kept row must link to floor_hash.
+ */
 export async function verifyAuditChain(db: Kysely<Database>): Promise<VerifyResult[]> {
-  const heads = await db.selectFrom('audit_heads').select(['tenant_id', 'chain', 'seq', 'hash']).orderBy('tenant_id').orderBy('chain').execute();
+  const heads = await db.selectFrom('audit_heads').select(['tenant_id', 'chain', 'seq', 'hash', 'floor_seq', 'floor_hash']).orderBy('tenant_id').orderBy('chain').execute();
   const byTenant = new Map<string, VerifyResult>();
   for (const h of heads) {
     const r = byTenant.get(h.tenant_id) ?? { tenantId: h.tenant_id, chains: 0, rows: 0, ok: true, broken: [] };
     byTenant.set(h.tenant_id, r);
     r.chains++;
     const rows = await db.selectFrom('audit_log').selectAll().where('tenant_id', '=', h.tenant_id).where('chain', '=', h.chain).orderBy('seq').execute();
-    let prev = GENESIS;
-    let expect = 1;
+    let prev = h.floor_hash ?? GENESIS;
+    let expect = Number(h.floor_seq) + 1;
     let problem: string | undefined;
     for (const row of rows) {
       const seq = Number(row.seq);
       const entry: AuditEntry = { tenantId: row.tenant_id, at: row.at, actor: row.actor, action: row.action, source: row.source as AuditSource,
         subjectType: row.subject_type, subjectId: row.subject_id, before: row.before, after: row.after, meta: row.meta };
-      problem = seq !== expect ? `row ${expect} is missing` : row.prev_hash !== prev ? 'prev_hash does not match'
+      problem = seq < expect ? `row ${seq} is below the chain's floor` : seq !== expect ? `row ${expect} is missing` : row.prev_hash !== prev ? 'prev_hash does not match'
         : chainOf(entry) !== h.chain || entryHash(prev, seq, entry) !== row.hash ? 'hash does not match the row' : undefined;
       if (problem) break;
       prev = row.hash;

@@ -49,6 +49,18 @@ const schema = z.object({
   /** Optional bearer token for /console/api/* and /admin/api/*. */
   CONSOLE_TOKEN: z.string().min(8).optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10000),
+  /** Retention of the tables that grow with traffic (src/scheduler/retention.ts), in days; fractions allowed. */
+  // Handled events are what makes a redelivery a no-op: kept past every platform's redelivery window (Feishu: 6 h).
+  RETENTION_INBOX_DONE_DAYS: z.coerce.number().min(1).default(7),
+  RETENTION_INBOX_FAILED_DAYS: z.coerce.number().min(1).default(30),
+  RETENTION_OUTBOX_DONE_DAYS: z.coerce.number().positive().default(1),
+  RETENTION_OUTBOX_DEAD_DAYS: z.coerce.number().positive().default(30),
+  RETENTION_CONSOLE_MESSAGES_DAYS: z.coerce.number().positive().default(30),
+  RETENTION_CHAT_CARDS_DAYS: z.coerce.number().positive().default(30),
+  RETENTION_REFUSALS_DAYS: z.coerce.number().positive().default(90),
+  RETENTION_EXPIRED_DIALOGS_DAYS: z.coerce.number().positive().default(30),
+  RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
+  RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
 });
 
 export type RawEnv = z.infer<typeof schema>;
@@ -81,7 +93,16 @@ export interface AppConfig {
   workers: { concurrency: number; maxAttempts: number; leaseMs: number; jobTimeoutMs: number; pollMs: number; erpPollMs: number; slaCheckMs: number };
   consoleToken: string | undefined;
   shutdownGraceMs: number;
+  retention: RetentionConfig;
 }
+
+/** How long rows of each traffic-grown table are kept (ms), how often the purge runs and how many rows one DELETE takes. */
+export interface RetentionConfig {
+  inboxDoneMs: number; inboxFailedMs: number; outboxDoneMs: number; outboxDeadMs: number; consoleMessagesMs: number;
+  chatCardsMs: number; refusalsMs: number; expiredDialogsMs: number; intervalMs: number; batchSize: number;
+}
+
+const DAY_MS = 24 * 3600_000;
 
 /** Parses an environment (process.env by default). Throws ConfigError with one line per bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<AppConfig> {
@@ -94,6 +115,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.DATABASE_QUERY_TIMEOUT_MS > 0 && e.DATABASE_STATEMENT_TIMEOUT_MS > 0 && e.DATABASE_QUERY_TIMEOUT_MS <= e.DATABASE_STATEMENT_TIMEOUT_MS) {
     // The server cancels a slow statement cleanly and keeps the connection; the client-side timeout drops the connection.
     throw new ConfigError(`DATABASE_QUERY_TIMEOUT_MS: must be above DATABASE_STATEMENT_TIMEOUT_MS (${e.DATABASE_STATEMENT_TIMEOUT_MS}), or 0`);
+  }
+  // Failed events and dead jobs are kept longer than finished ones, for an admin to look at.
+  if (e.RETENTION_INBOX_FAILED_DAYS < e.RETENTION_INBOX_DONE_DAYS) {
+    throw new ConfigError(`RETENTION_INBOX_FAILED_DAYS: must be at least RETENTION_INBOX_DONE_DAYS (${e.RETENTION_INBOX_DONE_DAYS})`);
+  }
+  if (e.RETENTION_OUTBOX_DEAD_DAYS < e.RETENTION_OUTBOX_DONE_DAYS) {
+    throw new ConfigError(`RETENTION_OUTBOX_DEAD_DAYS: must be at least RETENTION_OUTBOX_DONE_DAYS (${e.RETENTION_OUTBOX_DONE_DAYS})`);
   }
   if (e.NLU_MODE !== 'offline' && !e.OPENAI_API_KEY) {
     throw new ConfigError(`OPENAI_API_KEY: required when NLU_MODE=${e.NLU_MODE}`);
@@ -120,6 +148,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     consoleToken: e.CONSOLE_TOKEN,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    retention: {
+      inboxDoneMs: e.RETENTION_INBOX_DONE_DAYS * DAY_MS, inboxFailedMs: e.RETENTION_INBOX_FAILED_DAYS * DAY_MS,
+      outboxDoneMs: e.RETENTION_OUTBOX_DONE_DAYS * DAY_MS, outboxDeadMs: e.RETENTION_OUTBOX_DEAD_DAYS * DAY_MS,
+      consoleMessagesMs: e.RETENTION_CONSOLE_MESSAGES_DAYS * DAY_MS, chatCardsMs: e.RETENTION_CHAT_CARDS_DAYS * DAY_MS,
+      refusalsMs: e.RETENTION_REFUSALS_DAYS * DAY_MS, expiredDialogsMs: e.RETENTION_EXPIRED_DIALOGS_DAYS * DAY_MS,
+      intervalMs: e.RETENTION_INTERVAL_MS, batchSize: e.RETENTION_BATCH_SIZE,
+    },
   });
 }
 

@@ -46,7 +46,8 @@ export interface OutboxJobsTable {
   attempts: Generated<number>; max_attempts: number; run_at: DefaultTimestamp; locked_by: string | null; locked_until: Timestamp | null;
   last_error: string | null; created_at: DefaultTimestamp; updated_at: DefaultTimestamp; done_at: Timestamp | null;
 }
-export interface AuditHeadsTable { tenant_id: string; chain: string; seq: number; hash: string }
+/** floor_seq/floor_hash: where a chain starts after its oldest rows were purged (0/null: it starts at seq 1). */
+export interface AuditHeadsTable { tenant_id: string; chain: string; seq: number; hash: string; floor_seq: Generated<number>; floor_hash: string | null }
 export interface AuditLogTable {
   id: Generated<number>; tenant_id: string; chain: string; seq: number; at: Timestamp; actor: string; action: string; source: string;
   subject_type: string; subject_id: string; before: NullableJson; after: NullableJson; meta: NullableJson; prev_hash: string; hash: string;

@@ -7,6 +7,7 @@ import * as cardLeaseToken from '../../migrations/2026_11_23_0500_card_lease_tok
 import * as rateLimitSlots from '../../migrations/2026_11_23_0600_rate_limit_slots.ts';
 import * as cardMessageLookup from '../../migrations/2026_11_23_0700_card_message_lookup.ts';
 import * as chatLocale from '../../migrations/2026_11_23_0800_chat_locale.ts';
+import * as retentionIndexes from '../../migrations/2026_11_23_0900_retention_indexes.ts';
 import * as singleWriters from '../../migrations/2026_11_23_0910_single_writers.ts';
 
 /**
@@ -22,5 +23,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_0600_rate_limit_slots': rateLimitSlots,
   '2026_11_23_0700_card_message_lookup': cardMessageLookup,
   '2026_11_23_0800_chat_locale': chatLocale,
+  '2026_11_23_0900_retention_indexes': retentionIndexes,
   '2026_11_23_0910_single_writers': singleWriters,
 };

@@ -123,12 +123,3 @@ export async function markAttemptFailed(db: Db, id: number, error: string, maxAt
   }).where('id', '=', id).where('status', '=', 'pending').execute();
 }
 
-/**
- * Deletes handled events older than the retention. It must outlive the platforms' redelivery windows
- * (Feishu retries up to 6 h after the first delivery), or a late redelivery would be handled again.
- */
-export async function purgeHandled(db: Db, olderThanMs: number): Promise<number> {
-  const r = await db.deleteFrom('inbox_events').where('status', '=', 'done')
-    .where('processed_at', '<', sql<Date>`now() - ${olderThanMs} * interval '1 millisecond'`).executeTakeFirst();
-  return Number(r.numDeletedRows);
-}

@@ -13,6 +13,8 @@ export function createMetrics() {
     jobDuration: new Histogram({ name: 'outbox_job_duration_seconds', help: 'Outbox job run time', labelNames: ['kind'] as const, registers: [registry] }),
     commitBatch: new Histogram({ name: 'approval_commit_batch_size', help: 'Request changes per group commit', buckets: [1, 2, 4, 8, 16, 32], registers: [registry] }),
     outboxDepth: new Gauge({ name: 'outbox_jobs', help: 'Outbox jobs not done, by status', labelNames: ['status'] as const, registers: [registry] }),
+    // Estimates, refreshed on each scrape within a time bound (observability/table-sizes.ts); the purges: scheduler/retention.ts.
+    tableRows: new Gauge({ name: 'db_table_rows', help: 'Rows of each table that grows with traffic (planner estimate)', labelNames: ['table'] as const, registers: [registry] }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

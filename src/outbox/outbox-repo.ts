@@ -53,13 +53,6 @@ export async function renew(db: Db, workerId: string, jobs: Held[], leaseMs: num
   return new Set(rows.map((r) => r.id));
 }
 
-/** Deletes finished jobs older than the retention (dead ones stay until replayed or handled). */
-export async function purgeDone(db: Db, olderThanMs: number): Promise<number> {
-  const r = await db.deleteFrom('outbox_jobs').where('status', '=', 'done')
-    .where('done_at', '<', sql<Date>`now() - ${olderThanMs} * interval '1 millisecond'`).executeTakeFirst();
-  return Number(r.numDeletedRows);
-}
-
 /**
  * Marks jobs done (several in one statement) only where this worker still holds that claim: a run whose
  * lease was lost and taken over must not overwrite. Answers, per job, whether it was marked.
