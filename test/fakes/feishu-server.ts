@@ -1,35 +1,29 @@
-import { createCipheriv, createHash, randomBytes } from 'node:crypto';
-import type { IncomingMessage, Server } from 'node:http';
-import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 
 import { checkCallbackAnswer, checkCard } from './feishu-card-rules.ts';
 import { clientClick, type ClientClick } from './feishu-client.ts';
-import { decodeFrame, encodeFrame, header, type WsFrame } from './feishu-ws-frame.ts';
+import { FeishuWsFake, type FakeFeishuWs } from './feishu-ws-server.ts';
 
-/** Minimal typing of the `ws` package (a dependency of the SDKs; no @types installed). */
-interface WsSocket { send(data: Buffer): void; terminate(): void; on(event: 'message', fn: (data: Buffer) => void): void }
-interface WsServer { on(event: 'connection', fn: (socket: WsSocket, req: IncomingMessage) => void): void; close(): void }
-const { WebSocketServer } = createRequire(import.meta.url)('ws') as { WebSocketServer: new (o: { server: Server; path: string }) => WsServer };
-
-/** The long-connection service id the fake hands out; frames carry it back. */
-const WS_SERVICE_ID = 7;
+export { buildSignedWebhook } from './feishu-webhook-signing.ts';
+export { clickedMessage } from './feishu-ws-server.ts';
 
 /**
  * Loopback fake of the Feishu OpenAPI the adapters use (token, bot info, im messages, delayed card update,
  * contact v3). The real @larksuiteoapi/node-sdk Client talks to it via `domain`. Records every request.
  * Every card it receives (send, reply, PATCH, delayed update, callback answer) is checked against the card JSON
  * 2.0 rules (feishu-card-rules.ts) and refused with Feishu's codes; it also plays the client's side of a click
- * (feishu-client.ts) and keeps an ordered log of sends, PATCHes, clicks and answers.
+ * (feishu-client.ts) and keeps an ordered log of sends, PATCHes, clicks and answers. The long connection
+ * (endpoint discovery, WebSocket frames) is feishu-ws-server.ts, on the same port.
  */
 export type FakeLogEntry = { seq: number; kind: 'send' | 'patch' | 'click' | 'answer' | 'card_update'; messageId: string };
 
 export interface RecordedRequest { method: string; path: string; query: Record<string, string>; headers: Record<string, string>; body: unknown }
 export interface StoredMessage { message_id: string; receive_id: string; receive_id_type: string; msg_type: string; content: string; uuid?: string; createdAt: number; updates: string[] }
 
-export interface FakeFeishuServer {
+export interface FakeFeishuServer extends FakeFeishuWs {
   url: string;
   requests: RecordedRequest[];
   messages: Map<string, StoredMessage>;
@@ -56,11 +50,6 @@ export interface FakeFeishuServer {
   clickAnswered(messageId: string, status: number, body: unknown): void;
   users: Record<string, unknown>[];
   departments: Record<string, unknown>[];
-  /** Long connection: endpoint discoveries, pings received, sockets opened. */
-  ws: { endpointCalls: unknown[]; pings: number; readonly connections: number };
-  waitForWsConnections(n: number, timeoutMs?: number): Promise<void>;
-  /** Pushes an event envelope as a data frame; resolves with the client's ACK payload `{code, data?}` (data decoded). */
-  pushWsEvent(envelope: unknown): Promise<{ code: number; data?: unknown }>;
   close(): Promise<void>;
 }
 
@@ -215,40 +204,6 @@ export async function startFakeFeishuServer(): Promise<FakeFeishuServer> {
     return paginate(c, users.filter((u) => (u['department_ids'] as string[] | undefined)?.includes(dept)));
   });
 
-  const wsState = { endpointCalls: [] as unknown[], pings: 0, port: 0, seq: 0 };
-  const sockets: WsSocket[] = [];
-  const ackWaiters = new Map<string, (f: WsFrame) => void>();
-  app.post('/callback/ws/endpoint', async (c) => {
-    const b = (await c.req.json()) as { AppID?: string; AppSecret?: string };
-    wsState.endpointCalls.push(b);
-    if (!b.AppID || !b.AppSecret) return c.json({ code: 514, msg: 'auth failed' });
-    // device_id first: the SDK qs.parse()s the whole URL, which mangles the first key (docs/platforms/feishu.md §5.3).
-    return c.json({ code: 0, msg: 'ok', data: {
-      URL: `ws://127.0.0.1:${wsState.port}/ws?device_id=dev1&service_id=${WS_SERVICE_ID}`,
-      ClientConfig: { PingInterval: 120, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 },
-    } });
-  });
-
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  wsState.port = port;
-  const wss = new WebSocketServer({ server, path: '/ws' });
-  // The SDK attaches its frame listener after 'open', around its first ping: a frame pushed before that is
-  // dropped by the client. A socket counts as connected once its first ping has arrived.
-  wss.on('connection', (socket) => {
-    socket.on('message', (raw) => {
-      const f = decodeFrame(raw);
-      if (f.method === 0 && header(f, 'type') === 'ping') {
-        wsState.pings += 1;
-        if (!sockets.includes(socket)) sockets.push(socket);
-        socket.send(encodeFrame({ SeqID: 0, LogID: 0, service: WS_SERVICE_ID, method: 0, headers: [{ key: 'type', value: 'pong' }] }));
-        return;
-      }
-      const id = header(f, 'message_id');
-      if (f.method === 1 && id) { ackWaiters.get(id)?.(f); ackWaiters.delete(id); }
-    });
-  });
   const api = {
     clickSent(id: string) { note('click', id); awaitingAnswer.set(id, (awaitingAnswer.get(id) ?? 0) + 1); },
     clickAnswered(id: string, status: number, body: unknown) {
@@ -262,7 +217,15 @@ export async function startFakeFeishuServer(): Promise<FakeFeishuServer> {
       if (card && m) m.updates.push(JSON.stringify(card));
     },
   };
+  const ws = new FeishuWsFake(api);
+  ws.route(app);
+
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  ws.attach(server, port);
   return {
+    ...ws.api(),
     rejected, log, violations, clientErrors, groupMembers,
     clientClick(id, name, fill = {}) {
       const m = messages.get(id);
@@ -271,39 +234,6 @@ export async function startFakeFeishuServer(): Promise<FakeFeishuServer> {
     },
     clickSent: api.clickSent,
     clickAnswered: api.clickAnswered,
-    ws: { endpointCalls: wsState.endpointCalls, get pings() { return wsState.pings; }, get connections() { return sockets.length; } },
-    async waitForWsConnections(n, timeoutMs = 5000) {
-      const until = Date.now() + timeoutMs;
-      while (sockets.length < n) {
-        if (Date.now() > until) throw new Error(`expected ${n} ws connections, saw ${sockets.length}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
-    pushWsEvent(envelope) {
-      const socket = sockets.at(-1);
-      if (!socket) return Promise.reject(new Error('no ws client'));
-      const clicked = clickedMessage(envelope);
-      if (clicked) api.clickSent(clicked);
-      wsState.seq += 1;
-      const id = `ws_msg_${wsState.seq}`;
-      const acked = new Promise<{ code: number; data?: unknown }>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no ACK for ${id}`)), 5000);
-        ackWaiters.set(id, (f) => {
-          clearTimeout(t);
-          const body = JSON.parse(f.payload?.toString('utf8') ?? '{}') as { code: number; data?: string };
-          const data = body.data ? JSON.parse(Buffer.from(body.data, 'base64').toString('utf8')) as unknown : undefined;
-          // A WS ACK's code 200 carries the callback answer in `data` (SDK ws-client).
-          if (clicked) api.clickAnswered(clicked, body.code, data ?? {});
-          resolve({ code: body.code, ...(data !== undefined ? { data } : {}) });
-        });
-      });
-      socket.send(encodeFrame({
-        SeqID: wsState.seq, LogID: wsState.seq, service: WS_SERVICE_ID, method: 1,
-        headers: [{ key: 'type', value: 'event' }, { key: 'message_id', value: id }, { key: 'sum', value: '1' }, { key: 'seq', value: '0' }, { key: 'trace_id', value: `trace-${wsState.seq}` }],
-        payload: Buffer.from(JSON.stringify(envelope), 'utf8'),
-      }));
-      return acked;
-    },
     url: `http://127.0.0.1:${port}`,
     requests, messages, users, departments,
     get tokensIssued() { return state.tokensIssued; },
@@ -311,32 +241,9 @@ export async function startFakeFeishuServer(): Promise<FakeFeishuServer> {
     ageMessage(id) { const m = messages.get(id); if (m) m.createdAt -= FOURTEEN_DAYS_MS + 24 * 3600 * 1000; },
     invalidateTokens() { tokens.clear(); },
     close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.terminate();
-      wss.close();
+      ws.close();
       server.closeAllConnections();
       server.close(() => resolve());
     }),
   };
-}
-
-/** Builds a webhook POST exactly as Feishu does with an Encrypt Key: `{"encrypt": …}` + X-Lark-* signature headers. */
-export function buildSignedWebhook(payload: unknown, opts: { encryptKey: string; timestampSec: number; nonce?: string }): { body: string; headers: Record<string, string> } {
-  const key = createHash('sha256').update(opts.encryptKey).digest();
-  const iv = randomBytes(16);
-  const cipher = createCipheriv('aes-256-cbc', key, iv);
-  const encrypted = Buffer.concat([iv, cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]).toString('base64');
-  const body = JSON.stringify({ encrypt: encrypted });
-  const timestamp = String(opts.timestampSec);
-  const nonce = opts.nonce ?? randomBytes(8).toString('hex');
-  const signature = createHash('sha256').update(timestamp + nonce + opts.encryptKey + body).digest('hex');
-  return {
-    body,
-    headers: { 'content-type': 'application/json', 'x-lark-request-timestamp': timestamp, 'x-lark-request-nonce': nonce, 'x-lark-signature': signature },
-  };
-}
-
-/** The card message a `card.action.trigger` envelope is about, if it is one. */
-export function clickedMessage(envelope: unknown): string | undefined {
-  const e = envelope as { header?: { event_type?: string }; event?: { context?: { open_message_id?: string } } };
-  return e.header?.event_type === 'card.action.trigger' ? e.event?.context?.open_message_id : undefined;
 }
