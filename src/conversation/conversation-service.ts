@@ -59,6 +59,9 @@ const EXPIRED = { zh: '上次未提交的申请草稿已过期，我们重新开
 const REQUIRED = { zh: '「{field}」不能为空', en: '{field} is required' };
 const INACTIVE = { zh: '这张表单已失效（已提交、已取消或已过期）', en: 'This form is no longer active (submitted, cancelled or expired)' };
 
+/** What a commit's submit came to: the request's number, or why it was refused. */
+interface Outcome { errors: string[]; number?: string }
+
 interface CommitOptions {
   errors?: string[];
   /** A chat turn: say the request number (and any submit error) as a message, not only on the card. */
@@ -154,48 +157,16 @@ export class ConversationService {
   /** Saves the draft, submits when confirmed, enqueues replies; false when the session changed meanwhile. */
   private async commit(turn: Turn, version: number, fill: FillResult, o: CommitOptions = {}): Promise<{ committed: boolean; errors: string[]; number?: string }> {
     const now = this.d.clock.now();
-    const errors = [...(o.errors ?? [])];
-    let number: string | undefined;
+    const out: Outcome = { errors: [...(o.errors ?? [])] };
     const source = o.announce ? 'chat' : 'card';
     const resubmitOf = fill.submit ? fill.state?.resubmitOf : undefined;
     const committed = await this.d.db.transaction().execute(async (trx) => {
       // A resubmit runs in this transaction too, so a second click (or a session that moved) undoes it.
-      const intentOf = fill.state && this.d.catalog.get(fill.state.intent);
-      if (resubmitOf && fill.state && intentOf) {
-        try {
-          const out = await this.d.approvals.resubmit(turn.tenantId, resubmitOf, turn.user.id, intentOf, fill.state.fields, source, trx);
-          if (!out.ok) errors.push(out.error.localized[turn.locale]);
-          else number = out.request.number;
-        } catch (e: unknown) {
-          // The route no longer resolves (the approver left, say): the draft stays and says why.
-          if (!(e instanceof ValidationError)) throw e;
-          errors.push(inLocale(e, turn.locale));
-        }
-      }
+      if (resubmitOf) await this.resubmitDraft(trx, turn, fill, resubmitOf, source, out);
       const c: ReplyContext = { db: trx, catalog: this.d.catalog, directory: this.d.directory, tenantId: turn.tenantId, userId: turn.user.id, target: turn.target, locale: turn.locale, eventKey: turn.eventKey };
       const jobs: NewJob[] = [...(await closedCardJobs(c, fill.dropped, 'cancelled')), ...(await closedCardJobs(c, o.stale, 'expired'))];
-      let next = fill.state;
-      if (fill.submit && next && !resubmitOf) {
-        const intent = this.d.catalog.get(next.intent);
-        if (intent) {
-          try {
-            const req = await this.d.approvals.submit(trx, { tenantId: turn.tenantId, intent, intentVersion: next.intentVersion, requesterId: turn.user.id, fields: next.fields, origin: turn.target, source });
-            number = req.number;
-          } catch (e: unknown) {
-            // Route problems (no approver) are checked before anything is written; the draft stays.
-            if (!(e instanceof ValidationError)) throw e;
-            errors.push(inLocale(e, turn.locale));
-          }
-        }
-      }
-      if (fill.submit && next && number) {
-        jobs.push(...(await submittedJobs(c, next, number, o.announce === true)));
-        next = null;
-      } else {
-        if (errors.length && next) next = { ...next, cardVersion: next.cardVersion + 1, stage: 'confirming' };
-        jobs.push(...(await replyJobs(c, fill.replies.filter((r) => r.type !== 'confirm_card' || !errors.length), next)));
-        if (errors.length && next) jobs.push(...(await errorJobs(c, next, errors, o.announce === true)));
-      }
+      if (!resubmitOf) await this.submitDraft(trx, turn, fill, source, out);
+      const next = await this.answer(c, fill, out, o.announce === true, jobs);
       // The session moved since it was read: roll back everything, the submit included (a second click
       // on Submit must not create a second request), and let the caller look again.
       if (!(await saveSession(trx, turn.tenantId, turn.user.id, next, version, new Date(now.getTime() + DIALOG_TTL_MS)))) throw new SessionMoved();
@@ -208,7 +179,55 @@ export class ConversationService {
     });
     if (!committed) return { committed, errors: [] };
     this.d.onCommitted?.();
-    return { committed, errors, ...(number ? { number } : {}) };
+    return { committed, errors: out.errors, ...(out.number ? { number: out.number } : {}) };
+  }
+
+  /** Resubmits the returned request the confirmed draft edits; a refusal or a route problem keeps the draft and says why. */
+  private async resubmitDraft(trx: Transaction<Database>, turn: Turn, fill: FillResult, requestId: string, source: 'chat' | 'card', out: Outcome): Promise<void> {
+    const intent = fill.state && this.d.catalog.get(fill.state.intent);
+    if (!fill.state || !intent) return;
+    try {
+      const res = await this.d.approvals.resubmit(turn.tenantId, requestId, turn.user.id, intent, fill.state.fields, source, trx);
+      if (!res.ok) out.errors.push(res.error.localized[turn.locale]);
+      else out.number = res.request.number;
+    } catch (e: unknown) {
+      // The route no longer resolves (the approver left, say): the draft stays and says why.
+      if (!(e instanceof ValidationError)) throw e;
+      out.errors.push(inLocale(e, turn.locale));
+    }
+  }
+
+  /** Submits the confirmed draft as a new request. */
+  private async submitDraft(trx: Transaction<Database>, turn: Turn, fill: FillResult, source: 'chat' | 'card', out: Outcome): Promise<void> {
+    const draft = fill.submit ? fill.state : null;
+    const intent = draft && this.d.catalog.get(draft.intent);
+    if (!draft || !intent) return;
+    try {
+      const req = await this.d.approvals.submit(trx, { tenantId: turn.tenantId, intent, intentVersion: draft.intentVersion, requesterId: turn.user.id, fields: draft.fields, origin: turn.target, source });
+      out.number = req.number;
+    } catch (e: unknown) {
+      // Route problems (no approver) are checked before anything is written; the draft stays.
+      if (!(e instanceof ValidationError)) throw e;
+      out.errors.push(inLocale(e, turn.locale));
+    }
+  }
+
+  /**
+   * The turn's replies, added to `jobs`: the request's number once it is submitted (the draft then ends), else
+   * the fill's replies, with the card shown again and the errors said when the submit was refused. Returns the
+   * draft to save.
+   */
+  private async answer(c: ReplyContext, fill: FillResult, out: Outcome, announce: boolean, jobs: NewJob[]): Promise<DialogState | null> {
+    const draft = fill.state;
+    if (fill.submit && draft && out.number) {
+      jobs.push(...(await submittedJobs(c, draft, out.number, announce)));
+      return null;
+    }
+    const { errors } = out;
+    const next = errors.length && draft ? { ...draft, cardVersion: draft.cardVersion + 1, stage: 'confirming' as const } : draft;
+    jobs.push(...(await replyJobs(c, fill.replies.filter((r) => r.type !== 'confirm_card' || !errors.length), next)));
+    if (errors.length && next) jobs.push(...(await errorJobs(c, next, errors, announce)));
+    return next;
   }
 }
 

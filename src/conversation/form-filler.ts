@@ -61,80 +61,114 @@ function named(text: Localized, names: Record<string, Localized>): Localized {
  * intent's fields, and decides what to ask next. Unknown intents and fields are dropped, never trusted.
  */
 export function fillForm(state: DialogState | null, commands: Command[], ctx: FillContext): FillResult {
-  let s = state;
-  const replies: Reply[] = [];
-  let submit = false;
-  let touched = false;
-  let started = false;
-  let retry: string | null = null;
-  const push = (r: Reply): void => { if (!replies.some((x) => x.type === r.type && r.type !== 'text')) replies.push(r); };
-  for (const c of commands) {
-    switch (c.type) {
-      case 'cancel':
-        push({ type: 'text', text: s ? T.cancelled : T.nothingToCancel });
-        s = null;
-        touched = false;
-        break;
-      case 'help':
-        push({ type: 'help_card' });
-        break;
-      case 'status_query':
-        push({ type: 'status_card', filters: c.filters ?? {} });
-        break;
-      case 'start_intent': {
-        const intent = ctx.catalog.get(c.intent);
-        if (!intent) break;
-        if (intent.kind === 'query') { push({ type: 'status_card', filters: {} }); break; }
-        if (s?.intent === intent.key) {
-          // Asked again for the form that is open, with nothing new ("/new travel_expense", the menu button):
-          // say so, and ask the next question (or show the card) again. With new values it just carries on.
-          if (!commands.some((x) => x.type === 'set_field')) {
-            replies.push({ type: 'text', text: named(T.alreadyOpen, { name: intent.name }) });
-            touched = true;
-          }
-          break;
-        }
-        const old = s && ctx.catalog.get(s.intent);
-        if (old) replies.push({ type: 'text', text: named(T.switched, { old: old.name, name: intent.name }) });
-        started = !old;
-        s = { id: ctx.newId(), intent: intent.key, intentVersion: ctx.versionOf(intent.key), fields: {}, awaiting: null, stage: 'collecting', cardVersion: 0,
-          ...(state?.locale ? { locale: state.locale } : {}) };
-        touched = true;
-        break;
-      }
-      case 'set_field': {
-        const intent = s && ctx.catalog.get(s.intent);
-        const field = intent?.fields.find((f) => f.name === c.field);
-        if (!s || !field) break;
-        const r = coerceFieldValue(field, c.value, ctx);
-        if (!r.ok) { replies.push({ type: 'text', text: r.message }); retry = field.name; break; }
-        s = { ...s, fields: { ...s.fields, [field.name]: r.value } };
-        touched = true;
-        break;
-      }
-      case 'confirm':
-        if (!s) { push({ type: 'text', text: T.nothingToConfirm }); break; }
-        if (missingRequired(ctx.catalog.get(s.intent), withDefaults(s, ctx).fields).length === 0) submit = true;
-        touched = true;
-        break;
-      case 'nothing_to_correct':
-        if (!s) { push({ type: 'text', text: T.nothingToCorrect }); push({ type: 'status_card', filters: {} }); break; }
-        push({ type: 'text', text: T.notUnderstood });
-        break;
-      case 'none':
-      case 'clarify':
-        if (!s) { if (!replies.length) push({ type: 'help_card' }); break; }
-        if (s.stage === 'confirming' && s.id === state?.id) { push({ type: 'text', text: T.confirmHint }); break; }
-        push({ type: 'text', text: T.notUnderstood });
-        touched = true;
-        break;
-    }
+  const turn: TurnInput = { state, commands, ctx };
+  const t: TurnSoFar = { s: state, replies: [], submit: false, touched: false, started: false, retry: null };
+  for (const c of commands) applyCommand(t, c, turn);
+  return settle(t, turn);
+}
+
+/** What a turn was given: the draft it started from, all its commands, the catalog and clock. */
+interface TurnInput { state: DialogState | null; commands: Command[]; ctx: FillContext }
+
+/** What a turn has done so far, as its commands apply one after the other. */
+interface TurnSoFar {
+  s: DialogState | null;
+  replies: Reply[];
+  submit: boolean;
+  /** The draft changed, or was asked about: the next question (or the card) follows. */
+  touched: boolean;
+  /** A draft was opened where there was none: say so before its first question. */
+  started: boolean;
+  /** A value was refused: ask for this field again. */
+  retry: string | null;
+}
+
+function applyCommand(t: TurnSoFar, c: Command, turn: TurnInput): void {
+  switch (c.type) {
+    case 'cancel': return cancel(t);
+    case 'help': return once(t, { type: 'help_card' });
+    case 'status_query': return once(t, { type: 'status_card', filters: c.filters ?? {} });
+    case 'start_intent': return startIntent(t, c.intent, turn);
+    case 'set_field': return setField(t, c.field, c.value, turn.ctx);
+    case 'confirm': return confirm(t, turn.ctx);
+    case 'nothing_to_correct': return nothingToCorrect(t);
+    case 'none':
+    case 'clarify': return notUnderstood(t, turn.state);
   }
+}
+
+/** Adds a reply; a card of a kind already added is not added twice (texts always are). */
+function once(t: TurnSoFar, r: Reply): void {
+  if (!t.replies.some((x) => x.type === r.type && r.type !== 'text')) t.replies.push(r);
+}
+
+function cancel(t: TurnSoFar): void {
+  once(t, { type: 'text', text: t.s ? T.cancelled : T.nothingToCancel });
+  t.s = null;
+  t.touched = false;
+}
+
+/** Opens a draft of the intent; the one open before (another intent) is put aside and said so. */
+function startIntent(t: TurnSoFar, key: string, { state, commands, ctx }: TurnInput): void {
+  const intent = ctx.catalog.get(key);
+  if (!intent) return;
+  if (intent.kind === 'query') { once(t, { type: 'status_card', filters: {} }); return; }
+  if (t.s?.intent === intent.key) {
+    // Asked again for the form that is open, with nothing new ("/new travel_expense", the menu button):
+    // say so, and ask the next question (or show the card) again. With new values it just carries on.
+    if (!commands.some((x) => x.type === 'set_field')) {
+      t.replies.push({ type: 'text', text: named(T.alreadyOpen, { name: intent.name }) });
+      t.touched = true;
+    }
+    return;
+  }
+  const old = t.s && ctx.catalog.get(t.s.intent);
+  if (old) t.replies.push({ type: 'text', text: named(T.switched, { old: old.name, name: intent.name }) });
+  t.started = !old;
+  t.s = { id: ctx.newId(), intent: intent.key, intentVersion: ctx.versionOf(intent.key), fields: {}, awaiting: null, stage: 'collecting', cardVersion: 0,
+    ...(state?.locale ? { locale: state.locale } : {}) };
+  t.touched = true;
+}
+
+/** Sets a field of the open draft; a value the field refuses is said and asked for again. */
+function setField(t: TurnSoFar, name: string, value: FieldValue, ctx: FillContext): void {
+  const intent = t.s && ctx.catalog.get(t.s.intent);
+  const field = intent?.fields.find((f) => f.name === name);
+  if (!t.s || !field) return;
+  const r = coerceFieldValue(field, value, ctx);
+  if (!r.ok) { t.replies.push({ type: 'text', text: r.message }); t.retry = field.name; return; }
+  t.s = { ...t.s, fields: { ...t.s.fields, [field.name]: r.value } };
+  t.touched = true;
+}
+
+/** Submits when every required field (defaults included) is filled; otherwise the next question follows. */
+function confirm(t: TurnSoFar, ctx: FillContext): void {
+  if (!t.s) { once(t, { type: 'text', text: T.nothingToConfirm }); return; }
+  if (missingRequired(ctx.catalog.get(t.s.intent), withDefaults(t.s, ctx).fields).length === 0) t.submit = true;
+  t.touched = true;
+}
+
+function nothingToCorrect(t: TurnSoFar): void {
+  if (!t.s) { once(t, { type: 'text', text: T.nothingToCorrect }); once(t, { type: 'status_card', filters: {} }); return; }
+  once(t, { type: 'text', text: T.notUnderstood });
+}
+
+/** Nothing understood: the help card without a draft, a hint on a draft being confirmed, else the question again. */
+function notUnderstood(t: TurnSoFar, state: DialogState | null): void {
+  if (!t.s) { if (!t.replies.length) once(t, { type: 'help_card' }); return; }
+  if (t.s.stage === 'confirming' && t.s.id === state?.id) { once(t, { type: 'text', text: T.confirmHint }); return; }
+  once(t, { type: 'text', text: T.notUnderstood });
+  t.touched = true;
+}
+
+/** The turn's result: the draft dropped (if any), and the next question or the card when the draft changed. */
+function settle(t: TurnSoFar, { state, ctx }: TurnInput): FillResult {
+  const { s, replies, submit } = t;
   const dropped = state && (!s || s.id !== state.id) ? { dropped: state } : {};
   if (!s || submit) return { state: s && withDefaults(s, ctx), replies, submit, ...dropped };
-  if (retry) return { state: { ...s, awaiting: retry }, replies, submit, ...dropped };
-  if (!touched) return { state: s, replies, submit, ...dropped };
-  return { ...next(withDefaults(s, ctx), ctx, replies, started), ...dropped };
+  if (t.retry) return { state: { ...s, awaiting: t.retry }, replies, submit, ...dropped };
+  if (!t.touched) return { state: s, replies, submit, ...dropped };
+  return { ...next(withDefaults(s, ctx), ctx, replies, t.started), ...dropped };
 }
 
 /** Ask for the first missing required field, or show the (editable) confirmation card. */
