@@ -6,7 +6,7 @@ import type { Clock } from '../core/clock.ts';
 import type { InboundMessage } from '../core/inbound-event.ts';
 import type { Database } from '../db/database.ts';
 import { findUserByIdentity, touchIdentity } from '../directory/directory-repo.ts';
-import { JOB, type MessageSendPayload } from '../jobs/job-kinds.ts';
+import type { MessageSendPayload } from '../jobs/job-kinds.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import { markDone, type InboxRow } from '../inbox/inbox-repo.ts';
 import { writtenLocale } from '../core/locale.ts';
@@ -37,7 +37,7 @@ export function messageHandler(d: MessageHandlerDeps) {
     if (!user) {
       await d.db.transaction().execute(async (trx) => {
         const payload: MessageSendPayload = { userId: `unknown:${ev.sender.externalId}`, target: ev.chat, text: UNKNOWN_USER[locale] };
-        await enqueue(trx, [{ tenantId: ev.tenantId, kind: JOB.messageSend, payload, idempotencyKey: `reply:${ev.source}:${ev.eventId}:unknown` }], d.maxAttempts);
+        await enqueue(trx, [{ tenantId: ev.tenantId, kind: 'message.send', payload, idempotencyKey: `reply:${ev.source}:${ev.eventId}:unknown` }], d.maxAttempts);
         await appendAudit(trx, { tenantId: ev.tenantId, at: d.clock.now(), actor: `${ev.platform}:${ev.sender.externalId}`, action: 'inbound.unknown_user',
           source: 'chat', subjectType: 'bot', subjectId: ev.botId, meta: { eventId: ev.eventId } });
         await markDone(trx, row.id);

@@ -3,7 +3,7 @@ import type { CardView } from '../core/card-view.ts';
 import { formatMoney } from '../core/money.ts';
 import type { Database } from '../db/database.ts';
 import type { DirectoryViews } from '../directory/directory-view.ts';
-import { JOB, type CardPutPayload } from '../jobs/job-kinds.ts';
+import type { CardPutPayload } from '../jobs/job-kinds.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 
 /** Card versions follow the document's progress so a late job never shows an older state. */
@@ -42,6 +42,6 @@ export async function publishSandboxDoc(db: Kysely<Database>, directory: Directo
   const version = STATUS_ORDER[doc.status] ?? 1;
   await enqueue(db, operators.map((userId) => {
     const payload: CardPutPayload = { subject: `erpdoc:${doc.id}:${userId}`, userId, card: sandboxDocCard(doc, doc.request_number), version };
-    return { tenantId, kind: JOB.cardPut, payload, idempotencyKey: `card.put:erpdoc:${doc.id}:${userId}:${doc.status}` };
+    return { tenantId, kind: 'card.put', payload, idempotencyKey: `card.put:erpdoc:${doc.id}:${userId}:${doc.status}` };
   }), maxAttempts);
 }

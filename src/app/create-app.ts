@@ -40,10 +40,9 @@ import { cardPutHandler } from '../outbox/handlers/card-put.ts';
 import { cardSyncHandler } from '../outbox/handlers/card-sync.ts';
 import { erpCreateHandler } from '../outbox/handlers/erp-create.ts';
 import { messageSendHandler } from '../outbox/handlers/message-send.ts';
-import { webhookPostHandler } from '../outbox/handlers/webhook-post.ts';
-import { JOB, type ErpCreatePayload } from '../jobs/job-kinds.ts';
+import { JOB_SCHEMAS } from '../jobs/job-kinds.ts';
 import * as outboxRepo from '../outbox/outbox-repo.ts';
-import { OutboxWorker, type JobHandler } from '../outbox/outbox-worker.ts';
+import { OutboxWorker } from '../outbox/outbox-worker.ts';
 import { MessengerRegistry } from '../platforms/messenger-registry.ts';
 import type { Receiver } from '../platforms/platform.ts';
 import { createPlatforms } from '../platforms/create-platforms.ts';
@@ -63,8 +62,6 @@ export interface AppOptions {
   fetch?: typeof fetch;
   /** Wraps each ERP connector (tests put an outage in front of the sandbox; deployments add tracing). */
   wrapErp?: (c: ErpConnector) => ErpConnector;
-  /** Extra job handlers (tests, integrations). */
-  handlers?: Record<string, JobHandler>;
   workerId?: string;
   /** Bot secrets by environment variable NAME (tests inject values); defaults to config/env.ts readSecret. */
   secrets?: (name: string) => string | undefined;
@@ -145,19 +142,18 @@ export async function createApp(o: AppOptions): Promise<App> {
   const outbox: OutboxWorker = new OutboxWorker({
     db, logger, workerId, concurrency: config.workers.concurrency, leaseMs: config.workers.leaseMs, timeoutMs: config.workers.jobTimeoutMs,
     pollMs: config.workers.pollMs,
+    schemas: JOB_SCHEMAS,
     handlers: {
-      [JOB.cardSync]: cardSyncHandler({ ...delivery, intents, directory, localeOf, timeZone: config.timeZone }),
-      [JOB.cardPut]: cardPutHandler(delivery),
-      [JOB.messageSend]: messageSendHandler({ db, messengers, intents, localeOf }),
-      [JOB.erpCreate]: erpCreateHandler(erp),
-      [JOB.webhookPost]: webhookPostHandler(o.fetch),
-      ...o.handlers,
+      'card.sync': cardSyncHandler({ ...delivery, intents, directory, localeOf, timeZone: config.timeZone }),
+      'card.put': cardPutHandler(delivery),
+      'message.send': messageSendHandler({ db, messengers, intents, localeOf }),
+      'erp.create': erpCreateHandler(erp),
     },
     onJobDone: (kind, outcome, ms) => { metrics.jobs.inc({ kind, outcome }); metrics.jobDuration.observe({ kind }, ms / 1000); },
     // An ERP document that could not be created shows as failed on the cards until the job is replayed.
     onDeadLetter: async (job, error) => {
-      if (job.kind !== JOB.erpCreate) return;
-      await approvals.erpEvent(job.tenantId, (job.payload as ErpCreatePayload).requestId, { type: 'erp_failed', reason: error });
+      if (job.kind !== 'erp.create') return;
+      await approvals.erpEvent(job.tenantId, job.payload.requestId, { type: 'erp_failed', reason: error });
     },
   });
   const inbox: InboxWorker = new InboxWorker({

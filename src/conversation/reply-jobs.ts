@@ -7,7 +7,7 @@ import type { ChatTarget } from '../core/inbound-event.ts';
 import type { Database } from '../db/database.ts';
 import { getUsers } from '../directory/directory-repo.ts';
 import type { DirectoryViews } from '../directory/directory-view.ts';
-import { JOB, type CardPutPayload, type MessageSendPayload } from '../jobs/job-kinds.ts';
+import type { CardPutPayload, MessageSendPayload } from '../jobs/job-kinds.ts';
 import type { NewJob } from '../jobs/enqueue.ts';
 import * as requestRepo from '../workflow/request-repo.ts';
 import { resolveRoute } from '../workflow/route-resolver.ts';
@@ -39,7 +39,7 @@ export async function confirmCard(c: ReplyContext, s: DialogState, extra: { erro
 
 export function cardPutJob(c: ReplyContext, subject: string, card: CardView, version: number): NewJob {
   const payload: CardPutPayload = { subject, userId: c.userId, target: c.target, card, version };
-  return { tenantId: c.tenantId, kind: JOB.cardPut, payload, idempotencyKey: `card.put:${subject}:v${version}`, queueKey: chatQueue(c) };
+  return { tenantId: c.tenantId, kind: 'card.put', payload, idempotencyKey: `card.put:${subject}:v${version}`, queueKey: chatQueue(c) };
 }
 
 /** Turns form-filler replies into outbox jobs (texts and cards) for the user's chat. */
@@ -74,7 +74,7 @@ const NOT_SUBMITTED = { zh: '还不能提交：{errors}', en: 'Not submitted yet
 
 function textJob(c: ReplyContext, text: string, key: string): NewJob {
   const payload: MessageSendPayload = { userId: c.userId, target: c.target, text };
-  return { tenantId: c.tenantId, kind: JOB.messageSend, payload, idempotencyKey: `reply:${c.eventKey}:${key}`, queueKey: chatQueue(c) };
+  return { tenantId: c.tenantId, kind: 'message.send', payload, idempotencyKey: `reply:${c.eventKey}:${key}`, queueKey: chatQueue(c) };
 }
 
 /** The draft became a request: its confirmation card turns into a receipt in place; a chat turn also says the number. */

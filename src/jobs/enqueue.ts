@@ -1,12 +1,18 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/database.ts';
+import type { AppJobSchemas } from './job-kinds.ts';
+import type { JobOf, JobSchemas } from './job-schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export interface NewJob {
+/**
+ * A job to enqueue: one of the app's kinds with the payload that kind takes (job-kinds.ts). A test of the worker's
+ * mechanics names its own set of kinds (`NewJob<typeof testKinds>`, `enqueue<typeof testKinds>(…)`).
+ */
+export type NewJob<S extends JobSchemas = AppJobSchemas> = JobOf<S> & JobMeta;
+
+export interface JobMeta {
   tenantId: string;
-  kind: string;
-  payload: unknown;
   /** Same key twice → one job. Handlers get it too and pass it on (Feishu uuid, ERP external key). */
   idempotencyKey: string;
   /** Jobs with the same queue key run one at a time, in enqueue order (the messages of one chat). */
@@ -27,7 +33,7 @@ export interface JobRow {
   tenant_id: string; kind: string; payload: unknown; key: string; queue_key: string | null; coalesce_key: string | null; run_at: Date | null;
 }
 
-export function jobRow(j: NewJob): JobRow {
+export function jobRow(j: NewJob<JobSchemas>): JobRow {
   return {
     tenant_id: j.tenantId, kind: j.kind, payload: j.payload, key: j.idempotencyKey, queue_key: j.queueKey ?? null,
     coalesce_key: j.coalesceKey ?? null, run_at: j.runAt ?? null,
@@ -40,7 +46,7 @@ export function jobRow(j: NewJob): JobRow {
  * UPDATE), which locks it until this transaction commits: workers (SKIP LOCKED) pass it by until then, so it
  * renders the committed state rather than the one before (see migration 2026_11_23_0400_coalesce_lock).
  */
-export async function enqueue(trx: Db, jobs: NewJob[], maxAttempts: number): Promise<void> {
+export async function enqueue<S extends JobSchemas = AppJobSchemas>(trx: Db, jobs: NoInfer<NewJob<S>>[], maxAttempts: number): Promise<void> {
   if (jobs.length === 0) return;
   await sql`select outbox_enqueue(${JSON.stringify(jobs.map(jobRow))}::jsonb, ${maxAttempts}::int)`.execute(trx);
 }

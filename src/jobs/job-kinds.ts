@@ -1,28 +1,46 @@
-import type { CardView } from '../core/card-view.ts';
-import type { ChatTarget } from '../core/inbound-event.ts';
+import { z } from 'zod';
+import { cardViewSchema, chatTargetSchema } from './card-view-schema.ts';
+import type { JobOf, JobSchemas } from './job-schema.ts';
 
-/** Job kinds and their payloads. Every side effect of a state change is one of these. */
-export const JOB = {
-  /** Render a request's card for one participant from current state; send it or update it in place. */
-  cardSync: 'card.sync',
-  /** Put a prebuilt card (dialog, help, status list) under a subject; update in place when the subject exists. */
-  cardPut: 'card.put',
-  /** A text message to a user (notifications, dialog questions). */
-  messageSend: 'message.send',
-  /** Create the ERP document of an approved request (idempotent by external key). */
-  erpCreate: 'erp.create',
-  /** POST an event to an external HTTP endpoint with an Idempotency-Key (integrations). */
-  webhookPost: 'webhook.post',
-} as const;
-
-export interface CardSyncPayload { requestId: string; userId: string; role: 'requester' | 'approver' }
-export interface CardPutPayload { subject: string; userId: string; target?: ChatTarget; card: CardView; version: number }
 /** What a notification says; the text is written at send time, in the recipient's chat language. */
-export type NotifyMessage =
-  | { kind: 'approved' } | { kind: 'rejected'; reason: string } | { kind: 'withdrawn' }
-  | { kind: 'comment'; by: string; text: string } | { kind: 'transferred'; by: string }
-  | { kind: 'reminder'; by: string };
+const notifyMessage = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('approved') }),
+  z.object({ kind: z.literal('rejected'), reason: z.string() }),
+  z.object({ kind: z.literal('withdrawn') }),
+  z.object({ kind: z.literal('comment'), by: z.string(), text: z.string() }),
+  z.object({ kind: z.literal('transferred'), by: z.string() }),
+  z.object({ kind: z.literal('reminder'), by: z.string() }),
+]);
 
-export interface MessageSendPayload { userId: string; target?: ChatTarget; text?: string; notify?: { requestId: string; message: NotifyMessage } }
-export interface ErpCreatePayload { requestId: string }
-export interface WebhookPostPayload { url: string; body: unknown }
+/**
+ * The job kinds and the schema of each one's payload. Every side effect of a state change is one of these. A
+ * payload is checked against its schema when a worker claims the job (outbox-worker.ts): one that does not
+ * match is dead-lettered at once. Adding a kind here without a handler in the app's map is a compile error.
+ */
+export const JOB_SCHEMAS = {
+  /** Render a request's card for one participant from current state; send it or update it in place. */
+  'card.sync': z.object({ requestId: z.string(), userId: z.string(), role: z.enum(['requester', 'approver']) }),
+  /** Put a prebuilt card (dialog, help, status list) under a subject; update in place when the subject exists. */
+  'card.put': z.object({ subject: z.string(), userId: z.string(), target: chatTargetSchema.optional(), card: cardViewSchema, version: z.number().int() }),
+  /** A text message to a user (dialog replies), or a request notification whose text is written at send time. */
+  'message.send': z.object({
+    userId: z.string(),
+    target: chatTargetSchema.optional(),
+    text: z.string().optional(),
+    notify: z.object({ requestId: z.string(), message: notifyMessage }).optional(),
+  }),
+  /** Create the ERP document of an approved request (idempotent by external key). */
+  'erp.create': z.object({ requestId: z.string() }),
+} satisfies JobSchemas;
+
+export type AppJobSchemas = typeof JOB_SCHEMAS;
+export type JobKind = keyof AppJobSchemas;
+export type PayloadOf<K extends JobKind> = z.output<AppJobSchemas[K]>;
+/** One of the app's jobs: `{ kind: 'card.sync'; payload: CardSyncPayload } | …`. */
+export type Job = JobOf<AppJobSchemas>;
+
+export type NotifyMessage = z.output<typeof notifyMessage>;
+export type CardSyncPayload = PayloadOf<'card.sync'>;
+export type CardPutPayload = PayloadOf<'card.put'>;
+export type MessageSendPayload = PayloadOf<'message.send'>;
+export type ErpCreatePayload = PayloadOf<'erp.create'>;

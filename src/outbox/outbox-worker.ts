@@ -1,31 +1,41 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 import { ExternalServiceError } from '../core/errors.ts';
 import { Doorbell } from '../scheduler/doorbell.ts';
 import type { Database, OutboxJobRow } from '../db/database.ts';
 import { isDatabaseUnavailable } from '../db/db-errors.ts';
 import { GroupBatcher } from '../db/group-batcher.ts';
+import type { AppJobSchemas } from '../jobs/job-kinds.ts';
+import { parseJob, type JobOf, type JobSchemas } from '../jobs/job-schema.ts';
 import { backoffMs } from './backoff.ts';
 import { RetryLater } from './job-errors.ts';
 import * as outboxRepo from './outbox-repo.ts';
 
-export interface OutboxJob {
+/** A claimed job's run: what a handler gets besides its payload. */
+export interface JobRun {
   id: number;
   tenantId: string;
-  kind: string;
-  payload: unknown;
   idempotencyKey: string;
   attempts: number;
   /** Aborted when the run times out or its lease is lost: stop and leave the job to its next run. */
   signal: AbortSignal;
 }
 
-/** One handler per job kind. Must be idempotent: a job may run again after a crash or a lost lease. */
-export type JobHandler = (job: OutboxJob) => Promise<void>;
+/** A claimed job whose payload matched its kind's schema. */
+export type OutboxJob<S extends JobSchemas = AppJobSchemas> = JobRun & JobOf<S>;
 
-export interface OutboxWorkerOptions {
+/** Runs one kind's jobs, given the checked payload. Must be idempotent: a job may run again after a crash or a lost lease. */
+export type JobHandler<P> = (payload: P, job: JobRun) => Promise<void>;
+
+/** One handler per kind of the set, taking that kind's payload: a kind without a handler does not compile. */
+export type JobHandlers<S extends JobSchemas = AppJobSchemas> = { [K in keyof S]: JobHandler<z.output<S[K]>> };
+
+export interface OutboxWorkerOptions<S extends JobSchemas = AppJobSchemas> {
   db: Kysely<Database>;
-  handlers: Record<string, JobHandler>;
+  /** The kinds this worker runs and the schema of each payload, checked when a job is claimed. */
+  schemas: S;
+  handlers: JobHandlers<S>;
   logger: Logger;
   workerId: string;
   concurrency: number;
@@ -35,8 +45,11 @@ export interface OutboxWorkerOptions {
   timeoutMs?: number;
   pollMs: number;
   onJobDone?: (kind: string, outcome: 'done' | 'retry' | 'dead', ms: number) => void;
-  /** A job gave up (non-retryable error or attempts used up): lets its owner record the failure. */
-  onDeadLetter?: (job: OutboxJob, error: string) => Promise<void>;
+  /**
+   * A job gave up (non-retryable error or attempts used up): lets its owner record the failure. Not called for a
+   * job whose payload did not match its schema (there is nothing typed to record it against; the row and the log say it).
+   */
+  onDeadLetter?: (job: OutboxJob<S>, error: string) => Promise<void>;
 }
 
 /** How often a running worker also looks for jobs whose lease expired (their worker died). */
@@ -51,7 +64,7 @@ class RunAbandoned extends ExternalServiceError {
 }
 
 /** Claims jobs with SKIP LOCKED, runs them with bounded concurrency, retries with backoff, dead-letters. */
-export class OutboxWorker {
+export class OutboxWorker<S extends JobSchemas = AppJobSchemas> {
   private running = false;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly bell = new Doorbell();
@@ -66,7 +79,7 @@ export class OutboxWorker {
   /** The database failed under a claim or a run's bookkeeping: some of this worker's claims may be orphaned. */
   private orphansSuspected = false;
 
-  constructor(private readonly o: OutboxWorkerOptions) {
+  constructor(private readonly o: OutboxWorkerOptions<S>) {
     this.completions = new GroupBatcher({ maxInFlight: 1, maxBatch: 64, run: (jobs) => outboxRepo.completeMany(o.db, jobs, o.workerId) });
   }
 
@@ -171,13 +184,18 @@ export class OutboxWorker {
     const abort = new AbortController();
     const claim: outboxRepo.Held = { id: row.id, attempts: row.attempts };
     this.held.set(row.id, { attempts: row.attempts, abort });
-    const job: OutboxJob = { id: row.id, tenantId: row.tenant_id, kind: row.kind, payload: row.payload, idempotencyKey: row.idempotency_key, attempts: row.attempts, signal: abort.signal };
+    const run: JobRun = { id: row.id, tenantId: row.tenant_id, idempotencyKey: row.idempotency_key, attempts: row.attempts, signal: abort.signal };
     const { db, workerId, logger } = this.o;
-    const handler = this.o.handlers[row.kind];
+    let job: OutboxJob<S> | undefined;
     try {
-      if (!handler) throw new ExternalServiceError('outbox', 'outbox.unknown_kind', `no handler for job kind "${row.kind}"`, { retryable: false });
+      // A kind this worker does not know, or a payload its kind's schema refuses, cannot succeed by retrying.
+      const parsed = parseJob(this.o.schemas, row.kind, row.payload);
+      if (!parsed.ok) throw new ExternalServiceError('outbox', `outbox.${parsed.reason}`, parsed.error, { retryable: false });
+      job = { ...run, ...parsed.job };
       if (row.attempts > row.max_attempts) throw new ExternalServiceError('outbox', 'outbox.lease_lost', 'lease expired on every attempt', { retryable: false });
-      await this.runBounded(handler, job, abort);
+      // The handler of the parsed kind, given the payload its schema produced (the map's type pairs them up).
+      const handler = this.o.handlers[parsed.job.kind] as JobHandler<unknown>;
+      await this.runBounded(() => handler(parsed.job.payload, run), abort);
       await this.completions.submit(claim);
       this.o.onJobDone?.(row.kind, 'done', Date.now() - started);
     } catch (e: unknown) {
@@ -199,7 +217,7 @@ export class OutboxWorker {
         // Only the holder of this claim dead-letters: a run that lost its lease leaves the job to its new holder.
         if (!(await outboxRepo.deadLetter(db, claim, workerId, msg))) return;
         logger.error({ err: e, jobId: row.id, kind: row.kind, attempts: row.attempts }, 'outbox job dead-lettered');
-        await this.o.onDeadLetter?.(job, msg).catch((err: unknown) => logger.error({ err, jobId: row.id }, 'dead-letter hook failed'));
+        if (job) await this.o.onDeadLetter?.(job, msg).catch((err: unknown) => logger.error({ err, jobId: row.id }, 'dead-letter hook failed'));
         this.o.onJobDone?.(row.kind, 'dead', Date.now() - started);
         return;
       }
@@ -220,7 +238,7 @@ export class OutboxWorker {
    * last two its signal is aborted and the run is abandoned: the handler may still be winding down, but
    * its slot is free and the job goes back to the queue (handlers are idempotent).
    */
-  private async runBounded(handler: JobHandler, job: OutboxJob, abort: AbortController): Promise<void> {
+  private async runBounded(handle: () => Promise<void>, abort: AbortController): Promise<void> {
     const ms = this.o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
@@ -231,7 +249,7 @@ export class OutboxWorker {
     });
     stopped.catch(() => undefined);
     try {
-      await Promise.race([handler(job), stopped]);
+      await Promise.race([handle(), stopped]);
     } finally {
       clearTimeout(timer);
       if (onAbort) abort.signal.removeEventListener('abort', onAbort);

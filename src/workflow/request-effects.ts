@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.ts';
 import type { IdGenerator } from '../core/ids.ts';
-import { JOB, type CardSyncPayload, type MessageSendPayload, type NotifyMessage } from '../jobs/job-kinds.ts';
+import type { CardSyncPayload, MessageSendPayload, NotifyMessage } from '../jobs/job-kinds.ts';
 import type { NewJob } from '../jobs/enqueue.ts';
 import type { Effect, TaskStatus } from './approval-states.ts';
 import type { RequestRecord } from './request-repo.ts';
@@ -45,7 +45,7 @@ export function planEffects(deps: EffectDeps, req: RequestRecord, effects: Effec
         for (const userId of e.userIds) plan.jobs.push(notifyJob(req, v, userId, e.message));
         break;
       case 'erp_create':
-        plan.jobs.push({ tenantId: req.tenantId, kind: JOB.erpCreate, payload: { requestId: req.id }, idempotencyKey: `erp.create:${req.id}:r${req.revision}` });
+        plan.jobs.push({ tenantId: req.tenantId, kind: 'erp.create', payload: { requestId: req.id }, idempotencyKey: `erp.create:${req.id}:r${req.revision}` });
         break;
     }
   }
@@ -56,12 +56,12 @@ export function planEffects(deps: EffectDeps, req: RequestRecord, effects: Effec
   ];
   for (const p of participants) {
     const card = `card.sync:${req.id}:${p.role}:${p.userId}`;
-    plan.jobs.push({ tenantId: req.tenantId, kind: JOB.cardSync, payload: p, idempotencyKey: `${card}:v${v}`, coalesceKey: card });
+    plan.jobs.push({ tenantId: req.tenantId, kind: 'card.sync', payload: p, idempotencyKey: `${card}:v${v}`, coalesceKey: card });
   }
   return plan;
 }
 
 function notifyJob(req: RequestRecord, version: number, userId: string, message: NotifyMessage): NewJob {
   const payload: MessageSendPayload = { userId, notify: { requestId: req.id, message } };
-  return { tenantId: req.tenantId, kind: JOB.messageSend, payload, idempotencyKey: `notify:${req.id}:v${version}:${userId}:${message.kind}` };
+  return { tenantId: req.tenantId, kind: 'message.send', payload, idempotencyKey: `notify:${req.id}:v${version}:${userId}:${message.kind}` };
 }

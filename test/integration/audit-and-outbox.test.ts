@@ -1,12 +1,14 @@
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { appendAudit, verifyAuditChain } from '../../src/audit/audit-log.ts';
 import { ExternalServiceError } from '../../src/core/errors.ts';
-import { enqueue } from '../../src/jobs/enqueue.ts';
+import { enqueue, type NewJob } from '../../src/jobs/enqueue.ts';
 import * as outboxRepo from '../../src/outbox/outbox-repo.ts';
 import { OutboxWorker } from '../../src/outbox/outbox-worker.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
+import { emptyKinds } from '../support/test-jobs.ts';
 import { until } from '../support/until.ts';
 
 let tdb: TestDb;
@@ -38,8 +40,9 @@ describe('outbox', () => {
     const db = tdb.handle.db;
     let calls = 0;
     let failUntil = 99;
+    const kinds = emptyKinds('flaky', 'broken');
     const worker = new OutboxWorker({
-      db, logger: pino({ level: 'silent' }), workerId: 'w1', concurrency: 2, leaseMs: 5000, pollMs: 10,
+      db, logger: pino({ level: 'silent' }), workerId: 'w1', concurrency: 2, leaseMs: 5000, pollMs: 10, schemas: kinds,
       handlers: {
         flaky: async () => {
           calls++;
@@ -48,8 +51,8 @@ describe('outbox', () => {
         broken: async () => { throw new ExternalServiceError('erp', 'erp.validation', 'bad payload', { retryable: false }); },
       },
     });
-    await enqueue(db, [{ tenantId: 'default', kind: 'flaky', payload: {}, idempotencyKey: 'k-flaky' }, { tenantId: 'default', kind: 'broken', payload: {}, idempotencyKey: 'k-broken' }], 3);
-    await enqueue(db, [{ tenantId: 'default', kind: 'flaky', payload: {}, idempotencyKey: 'k-flaky' }], 3); // same key: one job
+    await enqueue<typeof kinds>(db, [{ tenantId: 'default', kind: 'flaky', payload: {}, idempotencyKey: 'k-flaky' }, { tenantId: 'default', kind: 'broken', payload: {}, idempotencyKey: 'k-broken' }], 3);
+    await enqueue<typeof kinds>(db, [{ tenantId: 'default', kind: 'flaky', payload: {}, idempotencyKey: 'k-flaky' }], 3); // same key: one job
     for (let i = 0; i < 5; i++) await worker.drain();
     const jobs = await db.selectFrom('outbox_jobs').selectAll().orderBy('id').execute();
     expect(jobs.map((j) => [j.kind, j.status, j.attempts])).toEqual([['flaky', 'dead', 3], ['broken', 'dead', 1]]);
@@ -66,14 +69,15 @@ describe('outbox', () => {
 
   it("a platform's rate limit with a reset of 0 is retried after the backoff, not at once; another dependency's retry-after is kept as given", async () => {
     const db = tdb.handle.db;
+    const kinds = emptyKinds('throttled', 'hinted');
     const worker = new OutboxWorker({
-      db, logger: pino({ level: 'silent' }), workerId: 'w-rl', concurrency: 2, leaseMs: 5000, pollMs: 10,
+      db, logger: pino({ level: 'silent' }), workerId: 'w-rl', concurrency: 2, leaseMs: 5000, pollMs: 10, schemas: kinds,
       handlers: {
         throttled: async () => { throw new ExternalServiceError('feishu', 'feishu.rate_limited', 'too many requests', { retryable: true, retryAfterMs: 0, throttled: true }); },
         hinted: async () => { throw new ExternalServiceError('erp', 'erp.unavailable', 'ERP is down', { retryable: true, retryAfterMs: 0 }); },
       },
     });
-    await enqueue(db, [{ tenantId: 'default', kind: 'throttled', payload: {}, idempotencyKey: 'k-rl' }, { tenantId: 'default', kind: 'hinted', payload: {}, idempotencyKey: 'k-hint' }], 8);
+    await enqueue<typeof kinds>(db, [{ tenantId: 'default', kind: 'throttled', payload: {}, idempotencyKey: 'k-rl' }, { tenantId: 'default', kind: 'hinted', payload: {}, idempotencyKey: 'k-hint' }], 8);
     await worker.drain(1); // one round: each job runs once (the hinted one would otherwise run again at once, until dead)
     // The delay the retry chose, read off the row: run_at and updated_at are stamped by the same statement
     // (now() + delay, now()), so their difference is exact however long the machine took to get here.
@@ -90,18 +94,18 @@ describe('outbox', () => {
     const db = tdb.handle.db;
     const order: string[] = [];
     let failedOnce = false;
+    const kinds = { say: z.object({ text: z.string() }) };
     const worker = new OutboxWorker({
-      db, logger: pino({ level: 'silent' }), workerId: 'w2', concurrency: 4, leaseMs: 5000, pollMs: 5,
+      db, logger: pino({ level: 'silent' }), workerId: 'w2', concurrency: 4, leaseMs: 5000, pollMs: 5, schemas: kinds,
       handlers: {
-        say: async (job) => {
-          const { text } = job.payload as { text: string };
+        say: async ({ text }) => {
           if (text === 'first' && !failedOnce) { failedOnce = true; throw new ExternalServiceError('im', 'im.unavailable', 'down', { retryable: true, retryAfterMs: 0 }); }
           order.push(text);
         },
       },
     });
-    await enqueue(db, ['first', 'second', 'third'].map((text) => ({ tenantId: 'default', kind: 'say', payload: { text }, idempotencyKey: `say-${text}`, queueKey: 'chat:console:zhangsan' })), 3);
-    await enqueue(db, [{ tenantId: 'default', kind: 'say', payload: { text: 'other chat' }, idempotencyKey: 'say-other', queueKey: 'chat:console:lisi' }], 3);
+    await enqueue<typeof kinds>(db, ['first', 'second', 'third'].map((text) => ({ tenantId: 'default', kind: 'say' as const, payload: { text }, idempotencyKey: `say-${text}`, queueKey: 'chat:console:zhangsan' })), 3);
+    await enqueue<typeof kinds>(db, [{ tenantId: 'default', kind: 'say', payload: { text: 'other chat' }, idempotencyKey: 'say-other', queueKey: 'chat:console:lisi' }], 3);
     for (let i = 0; i < 10 && order.length < 4; i++) await worker.drain();
     expect(order.filter((t) => t !== 'other chat')).toEqual(['first', 'second', 'third']);
     expect(order).toContain('other chat');
@@ -109,18 +113,19 @@ describe('outbox', () => {
 
   it('coalesces re-render jobs: one waiting job per card, a new one once it has started', async () => {
     const db = tdb.handle.db;
-    const job = (v: number) => ({ tenantId: 'default', kind: 'render', payload: { v }, idempotencyKey: `render-card-x-v${v}`, coalesceKey: 'render:card-x' });
-    await enqueue(db, [job(1)], 3);
-    await enqueue(db, [job(2)], 3);
+    const kinds = { render: z.object({ v: z.number() }) };
+    const job = (v: number): NewJob<typeof kinds> => ({ tenantId: 'default', kind: 'render', payload: { v }, idempotencyKey: `render-card-x-v${v}`, coalesceKey: 'render:card-x' });
+    await enqueue<typeof kinds>(db, [job(1)], 3);
+    await enqueue<typeof kinds>(db, [job(2)], 3);
     const waiting = await db.selectFrom('outbox_jobs').selectAll().where('kind', '=', 'render').execute();
     expect(waiting.map((j) => j.payload)).toEqual([{ v: 1 }]);
     const claimed = await outboxRepo.claim(db, 'w3', 10, 5000);
     expect(claimed.map((j) => j.kind)).toContain('render');
-    await enqueue(db, [job(3)], 3);
+    await enqueue<typeof kinds>(db, [job(3)], 3);
     const after = await db.selectFrom('outbox_jobs').select(['payload', 'status']).where('kind', '=', 'render').orderBy('id').execute();
     expect(after).toEqual([{ payload: { v: 1 }, status: 'running' }, { payload: { v: 3 }, status: 'pending' }]);
     // The same job again (same idempotency key) is skipped, whatever state the first one is in.
-    await enqueue(db, [job(1), job(3)], 3);
+    await enqueue<typeof kinds>(db, [job(1), job(3)], 3);
     expect(await db.selectFrom('outbox_jobs').select('payload').where('kind', '=', 'render').execute()).toHaveLength(2);
   });
 });
@@ -135,8 +140,9 @@ describe('outbox leases and time limits', () => {
     let most = 0;
     let starts = 0;
     const slow = async (): Promise<void> => { starts++; running++; most = Math.max(most, running); await sleep(1500); running--; };
-    const mk = (id: string) => new OutboxWorker({ db, logger: quiet, workerId: id, concurrency: 4, leaseMs: 300, pollMs: 20, handlers: { slow } });
-    await enqueue(db, [{ tenantId: 'default', kind: 'slow', payload: {}, idempotencyKey: 'slow-lease-1' }], 8);
+    const kinds = emptyKinds('slow');
+    const mk = (id: string) => new OutboxWorker({ db, logger: quiet, workerId: id, concurrency: 4, leaseMs: 300, pollMs: 20, schemas: kinds, handlers: { slow } });
+    await enqueue<typeof kinds>(db, [{ tenantId: 'default', kind: 'slow', payload: {}, idempotencyKey: 'slow-lease-1' }], 8);
     const a = mk('lease-a');
     const b = mk('lease-b');
     a.start();
@@ -153,10 +159,11 @@ describe('outbox leases and time limits', () => {
     const db = tdb.handle.db;
     let calls = 0;
     let aborted: unknown;
+    const kinds = emptyKinds('hangs', 'quick');
     const worker = new OutboxWorker({
-      db, logger: quiet, workerId: 'timeouts', concurrency: 1, leaseMs: 5000, timeoutMs: 300, pollMs: 10,
+      db, logger: quiet, workerId: 'timeouts', concurrency: 1, leaseMs: 5000, timeoutMs: 300, pollMs: 10, schemas: kinds,
       handlers: {
-        hangs: async (job) => {
+        hangs: async (_, job) => {
           calls++;
           if (calls === 1) {
             job.signal.addEventListener('abort', () => { aborted = job.signal.reason; });
@@ -166,10 +173,10 @@ describe('outbox leases and time limits', () => {
         quick: async () => undefined,
       },
     });
-    await enqueue(db, [{ tenantId: 'default', kind: 'hangs', payload: {}, idempotencyKey: 'hang-once' }], 5);
+    await enqueue<typeof kinds>(db, [{ tenantId: 'default', kind: 'hangs', payload: {}, idempotencyKey: 'hang-once' }], 5);
     worker.start();
     await sleep(100);
-    await enqueue(db, [{ tenantId: 'default', kind: 'quick', payload: {}, idempotencyKey: 'quick-behind-hang' }], 5);
+    await enqueue<typeof kinds>(db, [{ tenantId: 'default', kind: 'quick', payload: {}, idempotencyKey: 'quick-behind-hang' }], 5);
     for (let i = 0; i < 100; i++) {
       const rows = await db.selectFrom('outbox_jobs').select('status').where('idempotency_key', 'in', ['hang-once', 'quick-behind-hang']).execute();
       if (rows.every((r) => r.status === 'done')) break;
@@ -184,7 +191,8 @@ describe('outbox leases and time limits', () => {
 
   it('a run whose lease was taken over can neither complete, retry nor dead-letter the job (the claim fences it off)', async () => {
     const db = tdb.handle.db;
-    await enqueue(db, [{ tenantId: 'default', kind: 'fenced', payload: {}, idempotencyKey: 'fenced-1' }], 5);
+    const kinds = emptyKinds('fenced');
+    await enqueue<typeof kinds>(db, [{ tenantId: 'default', kind: 'fenced', payload: {}, idempotencyKey: 'fenced-1' }], 5);
     const [first] = await outboxRepo.claim(db, 'stalled', 1, 1);
     expect(first?.kind).toBe('fenced');
     await sleep(20);
@@ -200,7 +208,7 @@ describe('outbox leases and time limits', () => {
     expect(await outboxRepo.completeMany(db, [{ id: old.id, attempts: 2 }], 'rescuer')).toEqual([true]);
     // A worker never picks a claim it is running (it renews those) but does take back one it lost track of,
     // and a claim never exceeds its limit.
-    await enqueue(db, Array.from({ length: 8 }, (_, i) => ({ tenantId: 'default', kind: 'fenced', payload: {}, idempotencyKey: `fenced-many-${i}` })), 5);
+    await enqueue<typeof kinds>(db, Array.from({ length: 8 }, (_, i) => ({ tenantId: 'default', kind: 'fenced' as const, payload: {}, idempotencyKey: `fenced-many-${i}` })), 5);
     const mine = await outboxRepo.claim(db, 'w-limit', 3, 1);
     await sleep(20);
     const fresh = await outboxRepo.claim(db, 'w-limit', 2, 5000, { expired: true, holding: mine.map((j) => j.id) });
@@ -212,11 +220,12 @@ describe('outbox leases and time limits', () => {
   it('a claim whose answer never reached its worker is taken back by that same worker once the lease ends', async () => {
     const db = tdb.handle.db;
     let runs = 0;
-    await enqueue(db, [{ tenantId: 'default', kind: 'orphaned', payload: {}, idempotencyKey: 'orphaned-1' }], 5);
+    const kinds = emptyKinds('orphaned');
+    await enqueue<typeof kinds>(db, [{ tenantId: 'default', kind: 'orphaned', payload: {}, idempotencyKey: 'orphaned-1' }], 5);
     // Claimed by 'solo' and committed, but the answer was lost on the way back (a connection reset).
     await sql`update outbox_jobs set status = 'running', locked_by = 'solo', attempts = 1, locked_until = now() + interval '200 milliseconds'
       where idempotency_key = 'orphaned-1'`.execute(db);
-    const worker = new OutboxWorker({ db, logger: quiet, workerId: 'solo', concurrency: 2, leaseMs: 200, pollMs: 20, handlers: { orphaned: async () => { runs++; } } });
+    const worker = new OutboxWorker({ db, logger: quiet, workerId: 'solo', concurrency: 2, leaseMs: 200, pollMs: 20, schemas: kinds, handlers: { orphaned: async () => { runs++; } } });
     worker.start();
     for (let i = 0; i < 100 && runs === 0; i++) await sleep(50);
     await worker.stop();

@@ -13,6 +13,7 @@ import { OutboxWorker } from '../../src/outbox/outbox-worker.ts';
 import { MessengerRegistry } from '../../src/platforms/messenger-registry.ts';
 import type { Messenger } from '../../src/platforms/platform.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
+import { emptyKinds } from '../support/test-jobs.ts';
 import { until } from '../support/until.ts';
 
 /**
@@ -68,11 +69,12 @@ describe('inbox worker', () => {
 describe('outbox worker', () => {
   it('a job the database interrupted is retried without counting the attempt; a job that failed by itself counts it', async () => {
     const db = tdb.handle.db;
+    const kinds = emptyKinds('dropped', 'failing');
     const worker = new OutboxWorker({
-      db, logger: silent, workerId: 'w-outbox-drop', concurrency: 2, leaseMs: 5000, pollMs: 10,
+      db, logger: silent, workerId: 'w-outbox-drop', concurrency: 2, leaseMs: 5000, pollMs: 10, schemas: kinds,
       handlers: { dropped: async () => { throw lost(); }, failing: async () => { throw new Error('bad payload'); } },
     });
-    await enqueue(db, [
+    await enqueue<typeof kinds>(db, [
       { tenantId: 'default', kind: 'dropped', payload: {}, idempotencyKey: 'k-dropped' }, { tenantId: 'default', kind: 'failing', payload: {}, idempotencyKey: 'k-failing' },
     ], 3);
     await worker.drain(1);
@@ -81,10 +83,13 @@ describe('outbox worker', () => {
       { kind: 'dropped', status: 'pending', attempts: 1, max_attempts: 4 }, // the budget grows by the attempt that did not count
       { kind: 'failing', status: 'pending', attempts: 1, max_attempts: 3 },
     ]);
+    // Due again within a second: not left for the claims of the tests below to take.
+    await db.deleteFrom('outbox_jobs').where('idempotency_key', 'in', ['k-dropped', 'k-failing']).execute();
   });
 
   it('a claim that committed but whose answer was lost is taken back by its worker at once, not after its lease', async () => {
-    await enqueue(tdb.handle.db, [{ tenantId: 'default', kind: 'lost-answer', payload: {}, idempotencyKey: 'k-lost-answer' }], 5);
+    const kinds = emptyKinds('lost-answer');
+    await enqueue<typeof kinds>(tdb.handle.db, [{ tenantId: 'default', kind: 'lost-answer', payload: {}, idempotencyKey: 'k-lost-answer' }], 5);
     let dropped = 0;
     // The first claim that takes a job commits, then its answer is lost on the way back (as when the backend is
     // terminated between COMMIT and the reply): the worker sees a DatabaseUnavailableError.
@@ -99,8 +104,8 @@ describe('outbox worker', () => {
     const runs: number[] = [];
     const LEASE_MS = 60_000;
     const worker = new OutboxWorker({
-      db: tdb.handle.db.withPlugin(loseFirstClaim), logger: silent, workerId: 'w-lost-answer', concurrency: 1, leaseMs: LEASE_MS, pollMs: 10,
-      handlers: { 'lost-answer': async (job) => { runs.push(job.attempts); } },
+      db: tdb.handle.db.withPlugin(loseFirstClaim), logger: silent, workerId: 'w-lost-answer', concurrency: 1, leaseMs: LEASE_MS, pollMs: 10, schemas: kinds,
+      handlers: { 'lost-answer': async (_, job) => { runs.push(job.attempts); } },
     });
     worker.start();
     const job = await until(
@@ -116,7 +121,8 @@ describe('outbox worker', () => {
 
   it('claim with orphans takes this worker\'s own unheld running claims before their lease ends, never another worker\'s or a held one', async () => {
     const db = tdb.handle.db;
-    await enqueue(db, ['mine-a', 'mine-b', 'theirs'].map((k) => ({ tenantId: 'default', kind: 'orphan-check', payload: {}, idempotencyKey: `k-${k}` })), 5);
+    const kinds = emptyKinds('orphan-check');
+    await enqueue<typeof kinds>(db, ['mine-a', 'mine-b', 'theirs'].map((k) => ({ tenantId: 'default', kind: 'orphan-check' as const, payload: {}, idempotencyKey: `k-${k}` })), 5);
     const a = await outboxRepo.claim(db, 'w-me', 2, 60_000);
     const b = await outboxRepo.claim(db, 'w-them', 1, 60_000);
     expect([a.length, b.length]).toEqual([2, 1]);

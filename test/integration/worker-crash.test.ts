@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookPostHandler } from '../../src/outbox/handlers/webhook-post.ts';
 import { enqueue } from '../../src/jobs/enqueue.ts';
 import { OutboxWorker } from '../../src/outbox/outbox-worker.ts';
 import { startWebhookReceiver } from '../fakes/webhook-receiver.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
+import { webhookHandlers, webhookKinds } from '../support/webhook-job.ts';
 
 const LEASE_MS = 1500;
 let tdb: TestDb;
@@ -20,7 +20,7 @@ describe('a worker killed mid-job', () => {
       return;
     }
     const hook = await startWebhookReceiver({ hangFirst: true });
-    await enqueue(tdb.handle.db, [{ tenantId: 'default', kind: 'webhook.post', payload: { url: hook.url, body: { requestId: 'r-1', event: 'approved' } }, idempotencyKey: 'webhook:r-1:approved' }], 5);
+    await enqueue<typeof webhookKinds>(tdb.handle.db, [{ tenantId: 'default', kind: 'test.webhook', payload: { url: hook.url, body: { requestId: 'r-1', event: 'approved' } }, idempotencyKey: 'webhook:r-1:approved' }], 5);
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/outbox-child.ts', tdb.url, 'doomed-worker', String(LEASE_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise<number | null>((r) => child.on('exit', (code, signal) => r(code ?? (signal ? -1 : null))));
     await hook.firstDelivery;
@@ -29,7 +29,7 @@ describe('a worker killed mid-job', () => {
     const stuck = await tdb.handle.db.selectFrom('outbox_jobs').selectAll().executeTakeFirstOrThrow();
     expect(stuck).toMatchObject({ status: 'running', locked_by: 'doomed-worker', attempts: 1 });
 
-    const survivor = new OutboxWorker({ db: tdb.handle.db, handlers: { 'webhook.post': webhookPostHandler() }, logger: pino({ level: 'silent' }), workerId: 'survivor', concurrency: 1, leaseMs: LEASE_MS, pollMs: 50 });
+    const survivor = new OutboxWorker({ db: tdb.handle.db, schemas: webhookKinds, handlers: webhookHandlers(), logger: pino({ level: 'silent' }), workerId: 'survivor', concurrency: 1, leaseMs: LEASE_MS, pollMs: 50 });
     const killedAt = Date.now();
     survivor.start();
     let job = stuck;

@@ -28,9 +28,8 @@ const MAX_TRANSFER_OPTIONS = 200;
  * one on the card, and every later change enqueues its own card.sync, so a late job never shows an
  * older state and the newest state always arrives.
  */
-export function cardSyncHandler(d: CardSyncDeps): JobHandler {
-  return async (job) => {
-    const p = job.payload as CardSyncPayload;
+export function cardSyncHandler(d: CardSyncDeps): JobHandler<CardSyncPayload> {
+  return async (p, job) => {
     const found = await requestRepo.findRequestForCard(d.db, job.tenantId, p.requestId);
     if (!found) return;
     const { request: req, tasks, erp } = found;

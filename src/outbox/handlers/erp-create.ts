@@ -3,9 +3,8 @@ import type { ErpCreatePayload } from '../../jobs/job-kinds.ts';
 import type { JobHandler } from '../outbox-worker.ts';
 
 /** erp.create: create the approved request's ERP document (exactly once, see ErpService). */
-export function erpCreateHandler(erp: ErpService): JobHandler {
-  return async (job) => {
-    const p = job.payload as ErpCreatePayload;
+export function erpCreateHandler(erp: ErpService): JobHandler<ErpCreatePayload> {
+  return async (p, job) => {
     await erp.createForRequest(job.tenantId, p.requestId);
   };
 }

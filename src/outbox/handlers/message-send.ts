@@ -13,9 +13,8 @@ import type { JobHandler } from '../outbox-worker.ts';
 export interface MessageSendDeps { db: Kysely<Database>; messengers: MessengerRegistry; intents: IntentVersions; localeOf: (botId: string) => Locale }
 
 /** message.send: a text (dialog replies) or a request notification, to a user's chat. Idempotent by job key. */
-export function messageSendHandler(d: MessageSendDeps): JobHandler {
-  return async (job) => {
-    const p = job.payload as MessageSendPayload;
+export function messageSendHandler(d: MessageSendDeps): JobHandler<MessageSendPayload> {
+  return async (p, job) => {
     const target = p.target ?? (await d.messengers.targetFor(d.db, job.tenantId, p.userId));
     if (!target) throw new AppError('message.no_target', `user ${p.userId} has no identity on a running bot`);
     let text = p.text;
