@@ -134,7 +134,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const sandbox = new SandboxActions({ db, erp, directory, ids, clock, maxAttempts: config.workers.maxAttempts, onCommitted: kick, operatorRoles: SANDBOX_OPERATOR_ROLES });
 
   const messengers = new MessengerRegistry();
-  const platforms = createPlatforms(bots, { db, clock, ids, logger, fetch: o.fetch, secrets: o.secrets ?? ((name) => readSecret(name)) });
+  const platforms = await createPlatforms(bots, { db, clock, ids, logger, fetch: o.fetch, secrets: o.secrets ?? ((name) => readSecret(name)) });
   for (const m of platforms.messengers) messengers.add(m);
   const directorySync = new DirectorySync({ db, logger, bots: platforms.directories, onSynced: (tenantId) => directory.invalidate(tenantId) });
 

@@ -1,19 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { DB_TIMEOUT_DEFAULTS } from '../config/env.ts';
 import { AppError } from '../core/errors.ts';
 import type { Database } from './database.ts';
-import { createPgPool, type PgTimeouts } from './pg-pool.ts';
+import type { PgTimeouts } from './pg-pool.ts';
 import { PgliteDialect } from './pglite-dialect.ts';
-import { waitForDatabase } from './wait-for-database.ts';
+import { initDataDirInChild, needsInitdb, pgliteStartParams } from './pglite-init.ts';
 
 /** int8 → number (ids and counters stay far below 2^53); numeric stays a string (money is decimal). */
 const INT8_OID = 20;
-pg.types.setTypeParser(INT8_OID, (v: string) => Number(v));
 
 export interface DbHandle {
   db: Kysely<Database>;
@@ -41,7 +39,11 @@ export interface DbOptions {
  * `db.unreachable` / `db.refused` error, then pools connections that survive being dropped (pg-pool.ts).
  */
 export async function createDb(o: DbOptions): Promise<DbHandle> {
+  // Each driver is loaded only when it is used: the other one would only take memory (PGlite's module alone is
+  // about 5 MB, pg's about 14 MB of the idle service's RSS).
   if (o.databaseUrl) {
+    const [{ default: pg }, { createPgPool }, { waitForDatabase }] = await Promise.all([import('pg'), import('./pg-pool.ts'), import('./wait-for-database.ts')]);
+    pg.types.setTypeParser(INT8_OID, (v: string) => Number(v));
     const timeouts = o.timeouts ?? DB_TIMEOUT_DEFAULTS;
     await waitForDatabase(o.databaseUrl, { timeoutMs: timeouts.startupMs, connectMs: timeouts.connectMs });
     const { kysely } = createPgPool({ url: o.databaseUrl, max: o.poolSize ?? 10, timeouts, onConnectionError: (e) => o.onConnectionError?.(e) });
@@ -50,12 +52,17 @@ export async function createDb(o: DbOptions): Promise<DbHandle> {
   }
   if (o.dataDir) mkdirSync(o.dataDir, { recursive: true });
   const unlock = o.dataDir ? lockDataDir(o.dataDir) : () => undefined;
-  const pglite = new PGlite({
-    ...(o.dataDir ? { dataDir: o.dataDir } : {}),
-    ...(o.loadDataDir ? { loadDataDir: o.loadDataDir } : {}),
-    parsers: { [INT8_OID]: (v: string) => Number(v) },
-  });
+  let pglite: PGlite;
   try {
+    const { PGlite } = await import('@electric-sql/pglite');
+    // A new data dir is created in a child process, whose memory is all given back (pglite-init.ts).
+    if (o.dataDir && !o.loadDataDir && needsInitdb(o.dataDir)) await initDataDirInChild(o.dataDir);
+    pglite = new PGlite({
+      ...(o.dataDir ? { dataDir: o.dataDir } : {}),
+      ...(o.loadDataDir ? { loadDataDir: o.loadDataDir } : {}),
+      startParams: pgliteStartParams(PGlite.defaultStartParams),
+      parsers: { [INT8_OID]: (v: string) => Number(v) },
+    });
     await pglite.waitReady;
   } catch (e: unknown) {
     unlock();

@@ -9,8 +9,6 @@ import { dingtalkSecrets, feishuSecrets, type SecretLookup } from './bot-secrets
 import { ConsoleMessenger } from './console/api-client.ts';
 import { ConsoleFeed } from './console/feed.ts';
 import { ConsoleReceiver } from './console/receiver.ts';
-import { createDingtalkPlatform } from './dingtalk/dingtalk-platform.ts';
-import { createFeishuPlatform } from './feishu/feishu-platform.ts';
 import type { DirectorySource, Messenger, PlatformDeps, Receiver } from './platform.ts';
 import { createPgRateLimiter } from './rate-limiter.ts';
 import { rejectionAudit } from './rejection-audit.ts';
@@ -43,8 +41,10 @@ export const feishuWebhookPath = (botId: string): string => `/webhooks/feishu/${
 /**
  * Builds receivers, messengers, HTTP mounts and directory sources for every enabled bot. Secrets are resolved
  * here, by name, so a missing one fails the boot with a ConfigError naming the bot and the variable.
+ * A platform's module (and its SDK: @larksuiteoapi/node-sdk, dingtalk-stream) is loaded only when one of its
+ * bots is enabled; the Feishu SDK alone is about 55 MB of a process's memory.
  */
-export function createPlatforms(bots: BotConfig[], d: PlatformFactoryDeps): Platforms {
+export async function createPlatforms(bots: BotConfig[], d: PlatformFactoryDeps): Promise<Platforms> {
   const out: Platforms = { receivers: [], messengers: [], mounts: [], directories: [] };
   // One budget per app in Postgres, shared by every bot and replica: platform quotas are per app, not per process.
   const limiter = createPgRateLimiter(d.db);
@@ -59,12 +59,14 @@ export function createPlatforms(bots: BotConfig[], d: PlatformFactoryDeps): Plat
       out.messengers.push(new ConsoleMessenger(bot.id, bot.tenant, d.db, d.ids, (u) => feed.notify(u)));
       out.mounts.push({ path: out.mounts.some((m) => m.path === '/console') ? `/console/${bot.id}` : '/console', app: receiver.routes });
     } else if (bot.platform === 'feishu') {
+      const { createFeishuPlatform } = await import('./feishu/feishu-platform.ts');
       const p = createFeishuPlatform(bot, feishuSecrets(bot, d.secrets), deps(bot, bot.transport === 'webhook' ? 'api' : 'chat'));
       out.receivers.push(...p.receivers);
       out.messengers.push(p.messenger);
       if (p.webhook) out.mounts.push({ path: feishuWebhookPath(bot.id), app: p.webhook });
       out.directories.push({ bot: { id: bot.id, platform: 'feishu', tenant: bot.tenant }, source: p.directory, minutes: bot.directory_sync_minutes });
     } else {
+      const { createDingtalkPlatform } = await import('./dingtalk/dingtalk-platform.ts');
       const p = createDingtalkPlatform(bot, dingtalkSecrets(bot, d.secrets), deps(bot, 'chat'), d.fetch ? { fetch: d.fetch } : {});
       out.receivers.push(...p.receivers);
       out.messengers.push(p.messenger);

@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { IntentCatalog } from '../../config/intent-catalog.ts';
 import { isInjectionAttempt } from '../classifier/guard-cues.ts';
 import type { OfflineResolver } from '../offline-resolver.ts';
@@ -30,11 +30,16 @@ export interface LlmResolverOptions {
 export class LlmResolver implements IntentResolver {
   /** Characters sent in the last request (system + user); 0 before the first call. */
   lastPromptChars = 0;
-  private readonly client: OpenAI;
+  /** The SDK is loaded by the first turn that asks the model: a process in offline mode never loads it (about 12 MB). */
+  private client: Promise<OpenAI> | undefined;
   private readonly tools = new WeakMap<IntentCatalog, { tool: ToolDefinition; summary: string }>();
 
-  constructor(private readonly opts: LlmResolverOptions) {
-    this.client = new OpenAI({ apiKey: opts.openai.apiKey || 'unset', baseURL: opts.openai.baseUrl, timeout: opts.openai.timeoutMs, maxRetries: 0 });
+  constructor(private readonly opts: LlmResolverOptions) {}
+
+  private openai(): Promise<OpenAI> {
+    const { apiKey, baseUrl, timeoutMs } = this.opts.openai;
+    this.client ??= import('openai').then(({ default: OpenAI }) => new OpenAI({ apiKey: apiKey || 'unset', baseURL: baseUrl, timeout: timeoutMs, maxRetries: 0 }));
+    return this.client;
   }
 
   private toolFor(catalog: IntentCatalog): { tool: ToolDefinition; summary: string } {
@@ -60,7 +65,7 @@ export class LlmResolver implements IntentResolver {
     const chars = promptChars(messages);
     this.lastPromptChars = chars;
     try {
-      const completion = await this.client.chat.completions.create({
+      const completion = await (await this.openai()).chat.completions.create({
         model: this.opts.openai.model,
         messages,
         tools: [tool],
