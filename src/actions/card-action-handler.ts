@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { ConversationService, Turn } from '../conversation/conversation-service.ts';
 import type { Locale } from '../core/locale.ts';
+import { t, type Localized, type PlainKey } from '../i18n/catalog.ts';
 import type { Clock } from '../core/clock.ts';
 import { AppError } from '../core/errors.ts';
 import type { InboundCardAction } from '../core/inbound-event.ts';
@@ -26,18 +27,14 @@ export interface CardActionDeps {
   localeOf: (botId: string) => Locale;
 }
 
-type Msg = { zh: string; en: string };
+type Msg = PlainKey;
+/** What a click is answered with (src/i18n holds the texts). */
 const M = {
-  done: { zh: '已处理', en: 'Done' }, approved: { zh: '已同意', en: 'Approved' }, rejected: { zh: '已驳回', en: 'Rejected' },
-  transferred: { zh: '已转交', en: 'Transferred' }, reminded: { zh: '已提醒审批人', en: 'Approvers reminded' }, withdrawn: { zh: '已撤回', en: 'Withdrawn' },
-  duplicate: { zh: '这个操作已经处理过了', en: 'This action was already handled' }, unknownUser: { zh: '你不在通讯录中', en: 'You are not in the directory' },
-  transferTo: { zh: '请选择转交对象', en: 'Choose who to transfer to' }, editing: { zh: '已打开可编辑的申请表', en: 'Opened the form for editing' },
-  unknownAction: { zh: '未知操作', en: 'Unknown action' }, commented: { zh: '已发送评论', en: 'Comment sent' },
-  commentText: { zh: '请先填写评论内容', en: 'Write the comment first' }, noRequest: { zh: '申请不存在', en: 'No such request' },
-  noSuchPerson: { zh: '转交对象不在通讯录中或已离职', en: 'That person is not in the directory (or has left)' },
-  notRequester: { zh: '只有申请人可以重新提交', en: 'Only the requester can resubmit' },
-  submitted: { zh: '已提交 {number}', en: 'Submitted {number}' },
-};
+  done: 'toast.done', approved: 'toast.approved', rejected: 'toast.rejected', transferred: 'toast.transferred', reminded: 'toast.reminded',
+  withdrawn: 'toast.withdrawn', duplicate: 'error.alreadyHandled', unknownUser: 'toast.unknownUser', transferTo: 'toast.transferTo',
+  editing: 'toast.editing', unknownAction: 'toast.unknownAction', commented: 'toast.commented', commentText: 'toast.commentText',
+  noRequest: 'error.requestNotFound', noSuchPerson: 'toast.noSuchPerson', notRequester: 'toast.notRequester',
+} as const satisfies Record<string, Msg>;
 
 /** Actions on a request: their commit (commit_request_change) records the event and finds a redelivery. */
 const REQUEST_ACTIONS = new Set(['approve', 'reject', 'transfer', 'comment', 'remind', 'withdraw']);
@@ -62,7 +59,7 @@ export function cardActionHandler(d: CardActionDeps) {
   return async (ev: InboundCardAction): Promise<AckReply> => {
     const ids = [ev.sender.externalId, ...(ev.sender.aliases ?? [])];
     const locale = (await chatLocales.of(ev.platform, ev.botId, ids)) ?? d.localeOf(ev.botId);
-    const say = (m: Msg, type: 'success' | 'info' | 'warning' | 'error' = 'success', status = 200): AckReply => ({ toast: { type, text: m[locale] }, status });
+    const say = (m: Msg, type: 'success' | 'info' | 'warning' | 'error' = 'success', status = 200): AckReply => ({ toast: { type, text: t(locale, m) }, status });
     const user = await d.directory.userByIdentity(ev.platform, ev.botId, ids);
     if (!user) {
       await appendAudit(d.db, { tenantId: ev.tenantId, at: d.clock.now(), actor: `${ev.platform}:${ev.sender.externalId}`, action: 'card.denied', source: 'card',
@@ -88,7 +85,7 @@ export function cardActionHandler(d: CardActionDeps) {
     } catch (e: unknown) {
       if (e instanceof EventRecordedMeanwhile) return duplicate();
       // Expected refusals the services raise (no such request, too many people at once) are answered, not thrown.
-      const localized = e instanceof AppError && e.httpStatus < 500 ? (e.details?.['localized'] as Msg | undefined) : undefined;
+      const localized = e instanceof AppError && e.httpStatus < 500 ? (e.details?.['localized'] as Localized | undefined) : undefined;
       if (e instanceof AppError && localized) return { toast: { type: e.httpStatus === 409 ? 'info' : 'error', text: localized[locale] }, status: e.httpStatus, error: { code: e.code, message: e.message } };
       throw e;
     }
@@ -106,7 +103,7 @@ async function route(d: CardActionDeps, ev: InboundCardAction, user: DirectoryUs
     const status = STATUS_OF_ERROR[out.error.code] ?? 400;
     return { toast: { type: status === 409 ? 'info' : 'error', text: out.error.localized[turn.locale] }, status, error: { code: out.error.code, message: out.error.message } };
   };
-  const done = (res: { locale: Locale }): AckReply => ({ toast: { type: 'info', text: M.done[res.locale] }, status: 200 });
+  const done = (res: { locale: Locale }): AckReply => ({ toast: { type: 'info', text: t(res.locale, M.done) }, status: 200 });
   switch (v.op) {
     case 'approve': return act({ type: 'approve', actor: user.id, taskId: v.taskId ?? '', ...(text('comment') ? { comment: text('comment') } : {}) }, M.approved);
     case 'reject': return act({ type: 'reject', actor: user.id, taskId: v.taskId ?? '', reason: text('comment') || text('reason') }, M.rejected);
@@ -134,8 +131,8 @@ async function route(d: CardActionDeps, ev: InboundCardAction, user: DirectoryUs
     case 'dialog.submit': {
       // Answered in the draft's language (an English draft on a Chinese bot gets an English toast).
       const res = await d.conversation.applyCommands(turn, [{ type: 'confirm' }], ev.form, v.dialogId);
-      if (!res.ok) return { toast: { type: 'error', text: res.errors.join('; ') || M.unknownAction[res.locale] }, status: 400, error: { code: 'dialog.invalid', message: res.errors.join('; ') } };
-      return { toast: { type: 'success', text: M.submitted[res.locale].replace('{number}', res.number ?? '').trim() }, status: 200 };
+      if (!res.ok) return { toast: { type: 'error', text: res.errors.join('; ') || t(res.locale, M.unknownAction) }, status: 400, error: { code: 'dialog.invalid', message: res.errors.join('; ') } };
+      return { toast: { type: 'success', text: t(res.locale, 'toast.submitted', { number: res.number ?? '' }).trim() }, status: 200 };
     }
     case 'dialog.cancel': return done(await d.conversation.applyCommands(turn, [{ type: 'cancel' }], undefined, v.dialogId));
     case 'dialog.start': return done(await d.conversation.applyCommands(turn, [{ type: 'start_intent', intent: v.intent ?? '' }]));

@@ -10,6 +10,7 @@ import type { MessageSendPayload } from '../jobs/job-kinds.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import { markDone, type InboxRow } from '../inbox/inbox-repo.ts';
 import { writtenLocale } from '../core/locale.ts';
+import { t } from '../i18n/catalog.ts';
 
 export interface MessageHandlerDeps {
   db: Kysely<Database>;
@@ -18,10 +19,6 @@ export interface MessageHandlerDeps {
   localeOf: (botId: string) => Locale;
   maxAttempts: number;
 }
-
-const UNKNOWN_USER = {
-  zh: '你还不在这个审批助手的通讯录里，请联系管理员开通。', en: 'You are not in this approval assistant’s directory yet; please ask an admin to add you.',
-};
 
 /** Inbox handler for chat messages: who is talking, then one conversation turn. */
 export function messageHandler(d: MessageHandlerDeps) {
@@ -36,7 +33,7 @@ export function messageHandler(d: MessageHandlerDeps) {
     const user = await findUserByIdentity(d.db, ev.platform, ev.botId, [ev.sender.externalId, ...(ev.sender.aliases ?? [])]);
     if (!user) {
       await d.db.transaction().execute(async (trx) => {
-        const payload: MessageSendPayload = { userId: `unknown:${ev.sender.externalId}`, target: ev.chat, text: UNKNOWN_USER[locale] };
+        const payload: MessageSendPayload = { userId: `unknown:${ev.sender.externalId}`, target: ev.chat, text: t(locale, 'chat.unknownUser') };
         await enqueue(trx, [{ tenantId: ev.tenantId, kind: 'message.send', payload, idempotencyKey: `reply:${ev.source}:${ev.eventId}:unknown` }], d.maxAttempts);
         await appendAudit(trx, { tenantId: ev.tenantId, at: d.clock.now(), actor: `${ev.platform}:${ev.sender.externalId}`, action: 'inbound.unknown_user',
           source: 'chat', subjectType: 'bot', subjectId: ev.botId, meta: { eventId: ev.eventId } });

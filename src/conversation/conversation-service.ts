@@ -17,6 +17,7 @@ import { fillForm, type FillResult, type Reply } from './form-filler.ts';
 import { closedCardJobs, errorJobs, replyJobs, submittedJobs, type ReplyContext } from './reply-jobs.ts';
 import type { IntentResolver } from './resolver.ts';
 import type { Locale } from '../core/locale.ts';
+import { localized } from '../i18n/catalog.ts';
 import { loadSession, saveSession } from './session-repo.ts';
 import { parseSlashCommand } from './slash-commands.ts';
 
@@ -55,9 +56,8 @@ class SessionMoved extends Error {
     super('the dialog session changed meanwhile');
   }
 }
-const EXPIRED = { zh: '上次未提交的申请草稿已过期，我们重新开始吧。', en: 'Your unfinished draft expired; let us start again.' };
-const REQUIRED = { zh: '「{field}」不能为空', en: '{field} is required' };
-const INACTIVE = { zh: '这张表单已失效（已提交、已取消或已过期）', en: 'This form is no longer active (submitted, cancelled or expired)' };
+const EXPIRED = localized('chat.draftExpired');
+const INACTIVE = localized('form.inactive');
 
 /** What a commit's submit came to: the request's number, or why it was refused. */
 interface Outcome { errors: string[]; number?: string }
@@ -114,7 +114,7 @@ export class ConversationService {
       for (const [name, v] of Object.entries(formValues)) {
         const field = intent?.fields.find((f) => f.name === name);
         if (!field || (v !== null && String(v).trim() !== '') || state.fields[name] === undefined) continue;
-        if (field.required) errors.push(REQUIRED[t.locale].replace('{field}', field.label[t.locale]));
+        if (field.required) errors.push(localized('form.required', { field: field.label })[t.locale]);
         else state = { ...state, fields: Object.fromEntries(Object.entries(state.fields).filter(([k]) => k !== name)) };
       }
       const edits: Command[] = Object.entries(formValues).filter(([, v]) => v !== undefined && v !== null && String(v).trim() !== '')

@@ -1,5 +1,6 @@
 import type { FieldDefinition } from '../config/intent-schema.ts';
 import { formatLocalDate, localDateOf } from '../core/time-zone.ts';
+import { localized, type Localized } from '../i18n/catalog.ts';
 import type { FieldValue } from './commands.ts';
 import { amountToMoney, parseAmount } from './extractors/amount-expression.ts';
 import { isValidDate } from './extractors/calendar.ts';
@@ -11,13 +12,13 @@ import { parseQuantity } from './extractors/quantity-expression.ts';
  * Turns a typed answer or an edited form input into the normalized value of a field
  * (see FieldValue), or says in both languages why it can't. Pure: "today" comes from ctx.
  */
-export type CoercionResult = { ok: true; value: FieldValue } | { ok: false; message: { zh: string; en: string } };
+export type CoercionResult = { ok: true; value: FieldValue } | { ok: false; message: Localized };
 export interface CoercionContext { now: Date; timeZone: string }
 
 const TEXT_MAX = 500;
 
-function fail(zh: string, en: string): CoercionResult {
-  return { ok: false, message: { zh, en } };
+function fail(message: Localized): CoercionResult {
+  return { ok: false, message };
 }
 
 function asText(input: unknown): string | null {
@@ -27,8 +28,8 @@ function asText(input: unknown): string | null {
 }
 
 function checkRange(field: FieldDefinition, n: number): CoercionResult | null {
-  if (field.min !== undefined && n < field.min) return fail(`${field.label.zh}不能小于 ${field.min}`, `${field.label.en} must be at least ${field.min}`);
-  if (field.max !== undefined && n > field.max) return fail(`${field.label.zh}不能大于 ${field.max}`, `${field.label.en} must be at most ${field.max}`);
+  if (field.min !== undefined && n < field.min) return fail(localized('form.atLeast', { field: field.label, min: field.min }));
+  if (field.max !== undefined && n > field.max) return fail(localized('form.atMost', { field: field.label, max: field.max }));
   return null;
 }
 
@@ -36,14 +37,14 @@ function coerceMoney(field: FieldDefinition, input: unknown): CoercionResult {
   const raw = typeof input === 'number' ? input : asText(input);
   const n = raw === null ? null : parseAmount(raw);
   const money = n === null ? null : amountToMoney(n);
-  if (n === null || money === null) return fail(`请输入金额，例如 3560 或 1.2万`, `Please enter an amount, e.g. 3560`);
+  if (n === null || money === null) return fail(localized('form.amount'));
   return checkRange(field, n) ?? { ok: true, value: money };
 }
 
 function coerceNumber(field: FieldDefinition, input: unknown): CoercionResult {
   const raw = typeof input === 'number' ? input : asText(input);
   const n = typeof raw === 'number' ? raw : raw === null ? null : parseQuantity(raw);
-  if (n === null || !Number.isFinite(n)) return fail('请输入数字', 'Please enter a number');
+  if (n === null || !Number.isFinite(n)) return fail(localized('form.number'));
   return checkRange(field, n) ?? { ok: true, value: n };
 }
 
@@ -64,7 +65,7 @@ function coerceDate(input: unknown, ctx: CoercionContext): CoercionResult {
     const day = found.days[0]?.value ?? found.ranges[0]?.value.start;
     if (day) return { ok: true, value: day };
   }
-  return fail('请输入日期，例如 2026-11-03、昨天、11月3日', 'Please enter a date, e.g. 2026-11-03, yesterday, Nov 3');
+  return fail(localized('form.date'));
 }
 
 function coerceMonth(input: unknown, ctx: CoercionContext): CoercionResult {
@@ -76,7 +77,7 @@ function coerceMonth(input: unknown, ctx: CoercionContext): CoercionResult {
     const month = found.months[0]?.value ?? found.days[0]?.value.slice(0, 7);
     if (month) return { ok: true, value: month };
   }
-  return fail('请输入月份，例如 2026-11、本月、上个月', 'Please enter a month, e.g. 2026-11, this month, last month');
+  return fail(localized('form.month'));
 }
 
 function coerceDateRange(input: unknown, ctx: CoercionContext): CoercionResult {
@@ -84,33 +85,33 @@ function coerceDateRange(input: unknown, ctx: CoercionContext): CoercionResult {
     const a = coerceDate(input.start, ctx);
     const b = coerceDate(input.end, ctx);
     if (a.ok && b.ok && typeof a.value === 'string' && typeof b.value === 'string') {
-      return a.value <= b.value ? { ok: true, value: { start: a.value, end: b.value } } : fail('结束日期不能早于开始日期', 'The end date is before the start date');
+      return a.value <= b.value ? { ok: true, value: { start: a.value, end: b.value } } : fail(localized('form.endBeforeStart'));
     }
   }
   const s = asText(input);
   if (s) {
     const found = findDates(s, ctx.now, ctx.timeZone);
     const range = found.ranges[0]?.value;
-    if (range) return range.start <= range.end ? { ok: true, value: range } : fail('结束日期不能早于开始日期', 'The end date is before the start date');
+    if (range) return range.start <= range.end ? { ok: true, value: range } : fail(localized('form.endBeforeStart'));
     const day = found.days[0]?.value;
     if (day) return { ok: true, value: { start: day, end: day } };
   }
-  return fail('请输入日期范围，例如 11月3日到11月5日', 'Please enter a date range, e.g. Nov 3 to Nov 5');
+  return fail(localized('form.dateRange'));
 }
 
 function coerceEnum(field: FieldDefinition, input: unknown): CoercionResult {
   const s = asText(input);
   const match = s ? matchEnumOption(field, s) : null;
   if (match) return { ok: true, value: match.value };
-  const zh = (field.options ?? []).map((o) => o.label.zh).join('/');
-  const en = (field.options ?? []).map((o) => o.label.en).join(', ');
-  return fail(`请选择：${zh}`, `Please choose one of: ${en}`);
+  const options = localized('form.choose.separator');
+  const labels = (l: keyof Localized): string => (field.options ?? []).map((o) => o.label[l]).join(options[l]);
+  return fail(localized('form.choose', { options: { zh: labels('zh'), en: labels('en') } }));
 }
 
 function coerceText(field: FieldDefinition, input: unknown): CoercionResult {
   const s = asText(input);
-  if (!s) return fail(`请填写${field.label.zh}`, `Please enter ${field.label.en}`);
-  if (s.length > TEXT_MAX) return fail(`${field.label.zh}不能超过 ${TEXT_MAX} 个字`, `${field.label.en} must be at most ${TEXT_MAX} characters`);
+  if (!s) return fail(localized('form.enterText', { field: field.label }));
+  if (s.length > TEXT_MAX) return fail(localized('form.tooLong', { field: field.label, max: TEXT_MAX }));
   return { ok: true, value: s };
 }
 
@@ -126,11 +127,11 @@ export function coerceFieldValue(field: FieldDefinition, input: unknown, ctx: Co
     case 'textarea': return coerceText(field, input);
     case 'user': {
       const s = asText(input);
-      return s ? { ok: true, value: s } : fail('请指定人员', 'Please name a person');
+      return s ? { ok: true, value: s } : fail(localized('form.person'));
     }
     case 'attachment': {
       const s = asText(input);
-      return s ? { ok: true, value: s } : fail('请上传附件', 'Please attach a file');
+      return s ? { ok: true, value: s } : fail(localized('form.attachment'));
     }
   }
 }

@@ -4,6 +4,7 @@ import { formatLocalDate, formatMonth, localDateOf } from '../core/time-zone.ts'
 import type { Command, FieldValue } from './commands.ts';
 import type { DialogState } from './dialog-state.ts';
 import { coerceFieldValue } from './field-coercion.ts';
+import { localized, type ArgsOf, type ParamsOf } from '../i18n/catalog.ts';
 
 /** What the dialog should say or do after a turn; the conversation service turns these into outbox jobs. */
 export type Reply =
@@ -30,30 +31,25 @@ export interface FillContext {
   timeZone: string;
 }
 
+/** Replies of a turn (src/i18n holds the texts); `named` ones take intent names. */
 const T = {
-  cancelled: { zh: '好的，已取消这次申请。', en: 'OK, the draft is cancelled.' },
-  nothingToCancel: { zh: '现在没有进行中的申请。', en: 'There is no draft in progress.' },
-  nothingToConfirm: { zh: '现在没有待提交的申请。', en: 'There is no draft to submit.' },
-  notUnderstood: { zh: '没太明白。', en: "Sorry, I didn't get that." },
-  confirmHint: {
-    zh: '没太明白。可以直接在卡片上修改，或说“金额改成3000”；回复“确认”即可提交。',
-    en: 'Sorry, I didn\'t get that. Edit the card, or say e.g. "change the amount to 3000"; reply "submit" to send it.',
-  },
-  started: { zh: '好的，开始填写「{name}」。', en: 'OK, starting a {name}.' },
-  switched: { zh: '好的，先放下「{old}」，改为填写「{name}」。', en: 'OK, leaving the {old} aside; starting a {name}.' },
-  nothingToCorrect: {
-    zh: '现在没有正在填写的申请，这句修改没有可以改的表单。已提交的申请被驳回或撤回后，可在它的卡片上点「修改后重新提交」；要发起新申请，直接告诉我要办什么。',
-    en: 'There is no draft open to apply that change to. A request that was rejected or withdrawn can be changed with "Edit and resubmit" on its card; to start a new one, tell me what you need.',
-  },
-  alreadyOpen: { zh: '「{name}」正在填写中，我们接着来。', en: 'The {name} is already open; let us carry on.' },
-};
+  cancelled: localized('chat.cancelled'),
+  nothingToCancel: localized('chat.nothingToCancel'),
+  nothingToConfirm: localized('chat.nothingToConfirm'),
+  notUnderstood: localized('chat.notUnderstood'),
+  confirmHint: localized('chat.confirmHint'),
+  started: 'chat.started',
+  switched: 'chat.switched',
+  nothingToCorrect: localized('chat.nothingToCorrect'),
+  alreadyOpen: 'chat.alreadyOpen',
+} as const;
 
-function named(text: Localized, names: Record<string, Localized>): Localized {
-  const fill = (lang: 'zh' | 'en'): string => text[lang].replace(/\{(\w+)\}/g, (m, k: string) => {
-    const n = names[k];
-    return n ? (lang === 'en' ? n.en.toLowerCase() : n.zh) : m;
-  });
-  return { zh: fill('zh'), en: fill('en') };
+type NamedKey = 'chat.started' | 'chat.switched' | 'chat.alreadyOpen';
+
+/** A reply naming intents: "OK, starting a travel expense claim" (English names read in lower case mid-sentence). */
+function named<K extends NamedKey>(key: K, names: Record<ParamsOf<K>, Localized>): Localized {
+  const inSentence = Object.fromEntries(Object.entries<Localized>(names).map(([k, n]) => [k, { zh: n.zh, en: n.en.toLowerCase() }]));
+  return localized(key, ...([inSentence] as ArgsOf<K>));
 }
 
 /**
@@ -190,7 +186,7 @@ export function missingRequired(intent: IntentDefinition | undefined, fields: Re
 }
 
 export function promptFor(f: FieldDefinition): Localized {
-  return f.prompt ?? { zh: `请填写${f.label.zh}`, en: `Please enter the ${f.label.en.toLowerCase()}` };
+  return f.prompt ?? localized('chat.askField', { field: { zh: f.label.zh, en: f.label.en.toLowerCase() } });
 }
 
 /** Fills relative defaults (today, this_month) and literal ones for fields still empty. */

@@ -14,6 +14,7 @@ import { resolveRoute } from '../workflow/route-resolver.ts';
 import type { DialogState } from './dialog-state.ts';
 import type { Reply } from './form-filler.ts';
 import type { Locale } from '../core/locale.ts';
+import { t } from '../i18n/catalog.ts';
 
 export interface ReplyContext {
   db: Kysely<Database> | Transaction<Database>;
@@ -66,12 +67,6 @@ export async function replyJobs(c: ReplyContext, replies: Reply[], state: Dialog
   return jobs;
 }
 
-const SUBMITTED = {
-  zh: '已提交，单号 {number}。随时可以问我“我的申请到哪一步了”。',
-  en: 'Submitted as {number}. Ask me "where is my request?" any time.',
-};
-const NOT_SUBMITTED = { zh: '还不能提交：{errors}', en: 'Not submitted yet: {errors}' };
-
 function textJob(c: ReplyContext, text: string, key: string): NewJob {
   const payload: MessageSendPayload = { userId: c.userId, target: c.target, text };
   return { tenantId: c.tenantId, kind: 'message.send', payload, idempotencyKey: `reply:${c.eventKey}:${key}`, queueKey: chatQueue(c) };
@@ -81,7 +76,7 @@ function textJob(c: ReplyContext, text: string, key: string): NewJob {
 export async function submittedJobs(c: ReplyContext, s: DialogState, number: string, announce: boolean): Promise<NewJob[]> {
   const card = await confirmCard(c, s, { submittedAs: number });
   const jobs = card ? [cardPutJob(c, `dialog:${s.id}`, card, s.cardVersion + 1)] : [];
-  if (announce) jobs.push(textJob(c, SUBMITTED[c.locale].replace('{number}', number), 'submitted'));
+  if (announce) jobs.push(textJob(c, t(c.locale, 'chat.submitted', { number }), 'submitted'));
   return jobs;
 }
 
@@ -89,7 +84,7 @@ export async function submittedJobs(c: ReplyContext, s: DialogState, number: str
 export async function errorJobs(c: ReplyContext, s: DialogState, errors: string[], announce: boolean): Promise<NewJob[]> {
   const card = await confirmCard(c, s, { errors });
   const jobs = card ? [cardPutJob(c, `dialog:${s.id}`, card, s.cardVersion)] : [];
-  if (announce) jobs.push(textJob(c, NOT_SUBMITTED[c.locale].replace('{errors}', errors.join('; ')), 'not-submitted'));
+  if (announce) jobs.push(textJob(c, t(c.locale, 'chat.notSubmitted', { errors: errors.join('; ') }), 'not-submitted'));
   return jobs;
 }
 

@@ -18,6 +18,7 @@ import { commitPayload, commitRequestChange } from './request-commit.ts';
 import * as requestRepo from './request-repo.ts';
 import type { RequestRecord, TaskRecord } from './request-repo.ts';
 import { resolveRoute } from './route-resolver.ts';
+import { localized } from '../i18n/catalog.ts';
 
 export interface ApprovalServiceDeps {
   db: Kysely<Database>;
@@ -120,7 +121,7 @@ export class ApprovalService {
   async act(tenantId: string, requestId: string, ev: ActEvent, source: AuditSource, inbound?: InboundEvent): Promise<ActOutcome> {
     if (ev.type === 'transfer' && !(await this.d.directory.get(tenantId)).user(ev.to)) {
       throw new ValidationError('workflow.invalid_transfer', `"${ev.to}" is not an active person in the directory`,
-        { details: { localized: { en: `"${ev.to}" is not an active person in the directory`, zh: `「${ev.to}」不在通讯录中或已离职` } } });
+        { details: { localized: localized('error.notInDirectory', { person: ev.to }) } });
     }
     return this.run(tenantId, requestId, source, `request.${ev.type}`, (req, tasks) => {
       if (ev.type !== 'comment') return { event: ev, patch: ev.type === 'reject' ? { rejectReason: ev.reason.trim() } : {} };
@@ -149,7 +150,7 @@ export class ApprovalService {
     const db = trx ?? this.d.db;
     for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
       const found = trx ? (await requestRepo.findRequestsWithTasks(trx, [requestId])).get(requestId) : await this.loads.submit({ tenantId, id: requestId });
-      if (!found || found.request.tenantId !== tenantId) throw new NotFoundError('request.not_found', `no request ${requestId}`, { details: { localized: { en: 'No such request', zh: '申请不存在' } } });
+      if (!found || found.request.tenantId !== tenantId) throw new NotFoundError('request.not_found', `no request ${requestId}`, { details: { localized: localized('error.requestNotFound') } });
       const { request: req, tasks: allTasks } = found;
       const now = this.d.clock.now();
       const { event, patch } = plan(req, allTasks);
@@ -168,14 +169,14 @@ export class ApprovalService {
       const effects = planEffects(this.d, next, t.effects, allTasks.map((x) => x.approverId));
       const written = trx ? await commitRequestChange(trx, next, req.version, effects, audit, this.d.maxAttempts, inbound)
         : await this.commits.commit(commitPayload(next, req.version, effects, audit, this.d.maxAttempts, inbound));
-      if (written === 'duplicate') return { ok: false, request: req, error: { code: 'workflow.already_handled', message: 'this event was already handled', localized: { en: 'This action was already handled', zh: '这个操作已经处理过了' } } };
+      if (written === 'duplicate') return { ok: false, request: req, error: { code: 'workflow.already_handled', message: 'this event was already handled', localized: localized('error.alreadyHandled') } };
       if (written === 'written') {
         if (!trx) this.d.onCommitted?.(); // in a caller's transaction the caller says when it committed
         return { ok: true, request: next };
       }
     }
     throw new ConflictError('workflow.contended', 'the request is being changed by many people at once; try again',
-      { details: { localized: { en: 'The request is being changed by many people at once; try again', zh: '这张申请正被多人同时操作，请稍后再试' } } });
+      { details: { localized: localized('error.contended') } });
   }
 }
 

@@ -68,15 +68,6 @@ export type TransitionErrorCode =
 /** `message` for logs and the API (English); `localized` for the person in chat, in their language. */
 export interface TransitionError { code: TransitionErrorCode; message: string; localized: Localized; retryAfterMs?: number }
 
-/** How statuses read in a refusal, per language. */
-export const STATUS_WORDS: Record<RequestStatus | TaskStatus | ErpStatus, Localized> = {
-  draft: { zh: '草稿', en: 'draft' }, pending: { zh: '审批中', en: 'pending' }, approved: { zh: '已通过', en: 'approved' },
-  rejected: { zh: '已驳回', en: 'rejected' }, withdrawn: { zh: '已撤回', en: 'withdrawn' }, transferred: { zh: '已转交', en: 'transferred' },
-  cancelled: { zh: '已取消', en: 'cancelled' }, skipped: { zh: '已跳过', en: 'skipped' }, none: { zh: '未生成', en: 'none' },
-  creating: { zh: '生成中', en: 'creating' }, created: { zh: '已生成', en: 'created' }, posted: { zh: '已入账', en: 'posted' },
-  paid: { zh: '已付款', en: 'paid' }, failed: { zh: '生成失败', en: 'failed' },
-};
-
 export type Transition =
   | { ok: true; next: RequestSnapshot; effects: Effect[] }
   | { ok: false; error: TransitionError };

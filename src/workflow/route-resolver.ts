@@ -1,12 +1,13 @@
 import type { ApproverRule, Condition, IntentDefinition } from '../config/intent-schema.ts';
 import { compareMoney, normalizeMoney } from '../core/money.ts';
+import { localized, type Localized } from '../i18n/catalog.ts';
 import type { DirectoryView } from '../directory/directory-view.ts';
 import type { ResolvedStep } from './approval-states.ts';
 
 export type RouteResult =
   | { ok: true; steps: ResolvedStep[] }
   /** `message` for logs and the API; `localized` for the person in chat. */
-  | { ok: false; code: 'workflow.no_approver'; message: string; localized: { zh: string; en: string } };
+  | { ok: false; code: 'workflow.no_approver'; message: string; localized: Localized };
 
 /** Evaluates the intent's route for a request: conditions on fields, approvers resolved to user ids. */
 export function resolveRoute(intent: IntentDefinition, fields: Record<string, unknown>, requesterId: string, dir: DirectoryView): RouteResult {
@@ -19,7 +20,7 @@ export function resolveRoute(intent: IntentDefinition, fields: Record<string, un
     if (approvers.length === 0 && !candidates.includes(requesterId)) {
       const message = `no approver found for step "${step.name.en}" (${describeRule(step.approvers)})`;
       return { ok: false, code: 'workflow.no_approver', message,
-        localized: { en: message, zh: `审批步骤「${step.name.zh}」找不到审批人（${describeRuleZh(step.approvers)}），请联系管理员检查组织架构或审批流程` } };
+        localized: localized('error.noApprover', { step: step.name, rule: ruleInWords(step.approvers) }) };
     }
     // A step whose only approver is the requester is skipped: nobody approves their own request.
     steps.push({ index, name: step.name, mode: step.mode, approvers });
@@ -63,12 +64,13 @@ function describeRule(rule: ApproverRule): string {
   }
 }
 
-function describeRuleZh(rule: ApproverRule): string {
+/** Who a step asks for, for the person told that nobody was found. */
+function ruleInWords(rule: ApproverRule): Localized {
   switch (rule.rule) {
-    case 'manager': return '直属上级';
-    case 'department_leader': return '部门负责人';
-    case 'role': return `角色 ${rule.role}`;
-    case 'user': return `用户 ${rule.user}`;
+    case 'manager': return localized('route.rule.manager');
+    case 'department_leader': return localized('route.rule.department_leader');
+    case 'role': return localized('route.rule.role', { role: rule.role });
+    case 'user': return localized('route.rule.user', { user: rule.user });
   }
 }
 

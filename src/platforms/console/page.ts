@@ -1,7 +1,19 @@
-/** The web chat console: pick a demo user, chat, click card buttons. Plain HTML + JS, no build step. */
-export const consolePage = `<!doctype html>
-<html lang="zh"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Approval assistant · console</title>
+import type { Locale } from '../../core/locale.ts';
+import { t, type PlainKey } from '../../i18n/catalog.ts';
+
+const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * The web chat console: pick a demo user, chat, click card buttons. Plain HTML + JS, no build step. Its own
+ * words are in the console bot's language (cards and replies speak each chat's own).
+ */
+export function consolePage(locale: Locale): string {
+  const text = (key: PlainKey): string => escapeHtml(t(locale, key));
+  // Texts the script shows, as a JS object literal ("<" escaped so no text can close the script element).
+  const scriptTexts = JSON.stringify({ tokenPrompt: t(locale, 'console.page.tokenPrompt'), usersFailed: t(locale, 'console.page.usersFailed', { status: '{status}' }) }).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${text('console.page.title')}</title>
 <style>
 body{font-family:system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;margin:0;background:#f3f4f6;color:#111}
 header{display:flex;gap:12px;align-items:center;padding:10px 16px;background:#1f2937;color:#fff}
@@ -25,10 +37,11 @@ footer{position:fixed;bottom:0;left:0;right:0;background:#fff;border-top:1px sol
 footer form{max-width:760px;margin:0 auto;display:flex;gap:8px}footer input{flex:1;font-size:15px;padding:8px}
 #toast{position:fixed;top:56px;right:16px;padding:8px 14px;border-radius:8px;background:#111;color:#fff;display:none}
 </style></head><body>
-<header><b>Approval assistant</b><label>user <select id="user"></select></label><span id="status"></span></header>
+<header><b>${text('console.page.brand')}</b><label>${text('console.page.user')} <select id="user"></select></label><span id="status"></span></header>
 <div id="feed"></div><div id="toast"></div>
-<footer><form id="composer"><input id="text" autocomplete="off" placeholder="例如：报销上个月去北京出差的费用 3560 元，或 /new travel_expense"><button class="btn btn-primary">Send</button></form></footer>
+<footer><form id="composer"><input id="text" autocomplete="off" placeholder="${text('console.page.placeholder')}"><button class="btn btn-primary">${text('console.page.send')}</button></form></footer>
 <script>
+const T = ${scriptTexts};
 const $ = (s) => document.querySelector(s);
 let user = new URLSearchParams(location.search).get('user') || '';
 let cursor = 0, generation = 0;
@@ -37,7 +50,7 @@ const els = new Map();
 async function api(path, init){
   const send = () => { const t = sessionStorage.getItem('consoleToken'); return fetch(path, t ? {...init, headers:{...(init&&init.headers), authorization:'Bearer '+t}} : init); };
   let r = await send();
-  if(r.status===401 && !declined){ const t = prompt('Console token (CONSOLE_TOKEN)'); if(t){ sessionStorage.setItem('consoleToken', t.trim()); r = await send(); } else declined = true; }
+  if(r.status===401 && !declined){ const t = prompt(T.tokenPrompt); if(t){ sessionStorage.setItem('consoleToken', t.trim()); r = await send(); } else declined = true; }
   return r;
 }
 let declined = false;
@@ -63,7 +76,7 @@ async function poll(gen){
 function switchUser(u){ user=u; cursor=0; els.clear(); $('#feed').innerHTML=''; generation++; history.replaceState(null,'','?user='+encodeURIComponent(u)); poll(generation); }
 async function loadUsers(){
   const r = await api('/console/api/users');
-  if(!r.ok){ toast({type:'error',text:'users: HTTP '+r.status}); return; }
+  if(!r.ok){ toast({type:'error',text:T.usersFailed.replace('{status}', r.status)}); return; }
   const { users } = await r.json();
   const sel = $('#user'); sel.innerHTML = users.map(u=>'<option value="'+u.id+'">'+u.name+' ('+u.id+')</option>').join('');
   if(!user || !users.some(u=>u.id===user)) user = users[0] ? users[0].id : '';
@@ -88,3 +101,4 @@ document.addEventListener('click', async (e) => {
 });
 loadUsers();
 </script></body></html>`;
+}

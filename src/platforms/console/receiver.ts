@@ -9,6 +9,7 @@ import type { IdGenerator } from '../../core/ids.ts';
 import type { Database } from '../../db/database.ts';
 import { chatLocale, findUserByIdentity, listActiveUsers } from '../../directory/directory-repo.ts';
 import { readBodyText } from '../../http/body.ts';
+import { t, type PlainKey } from '../../i18n/catalog.ts';
 import type { Receiver } from '../platform.ts';
 import type { AcceptEvent } from '../../core/inbound-event.ts';
 import type { ConsoleFeed } from './feed.ts';
@@ -26,8 +27,8 @@ const inboxQuery = z.object({
   html: z.enum(['0', '1']).optional(),
 });
 
-const OUTDATED = { zh: '这张卡片已经更新，请看最新内容后再操作', en: 'This card has changed; look at it again before acting' };
-const NOT_YOURS = { zh: '这张卡片不是发给你的', en: 'This card was not sent to you' };
+const OUTDATED = 'toast.cardOutdated';
+const NOT_YOURS = 'toast.cardNotYours';
 
 /** The console as a platform: HTTP API + page. Same ports as Feishu and DingTalk (Receiver + Messenger). */
 export class ConsoleReceiver implements Receiver {
@@ -48,7 +49,8 @@ export class ConsoleReceiver implements Receiver {
 
   private mount(): void {
     const r = this.routes;
-    r.get('/', (c) => c.html(consolePage));
+    const page = consolePage(this.cfg.locale);
+    r.get('/', (c) => c.html(page));
     r.get('/api/users', async (c) => {
       const users = await listActiveUsers(this.d.db, this.cfg.tenant);
       return c.json({ users: users.map((u) => ({ id: u.id, name: u.name, roles: u.roles })) });
@@ -72,9 +74,9 @@ export class ConsoleReceiver implements Receiver {
       // Who the clicker is gets checked by the card-action handler; here: only cards delivered to them.
       const stored = await this.d.feed.cardOf(body.user, body.messageId);
       // Refusals answer with a toast in the chat's language (the page shows it), the English stays in `error`.
-      const refuse = async (status: 404 | 409, code: string, message: string, text: { zh: string; en: string }) => {
+      const refuse = async (status: 404 | 409, code: string, message: string, text: PlainKey) => {
         const locale = (await chatLocale(this.d.db, 'console', this.cfg.id, [body.user])) ?? this.cfg.locale;
-        return c.json({ toast: { type: 'info', text: text[locale] }, error: { code, message } }, status);
+        return c.json({ toast: { type: 'info', text: t(locale, text) }, error: { code, message } }, status);
       };
       if (!stored) return refuse(404, 'console.unknown_message', `no card ${body.messageId} was delivered to ${body.user}`, NOT_YOURS);
       if (body.revision !== undefined && body.revision !== stored.revision) {

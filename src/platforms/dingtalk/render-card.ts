@@ -1,4 +1,5 @@
 import type { ButtonView, CardBlock, CardView, InputView, TimelineItem } from '../../core/card-view.ts';
+import { t } from '../../i18n/catalog.ts';
 
 /**
  * CardView → DingTalk template card variables. DingTalk cards need a template from the Card Platform; ours
@@ -149,9 +150,7 @@ export function fitValue(text: string): string {
 /** Fallback when the bot has no template for this kind: a markdown robot message, buttons become a hint. */
 export function renderMarkdownFallback(card: CardView, locale: 'zh' | 'en'): { title: string; text: string } {
   const buttons = card.blocks.flatMap((b) => (b.type === 'actions' || b.type === 'form' ? b.buttons : []));
-  const hint = buttons.length === 0 ? '' : locale === 'zh'
-    ? `\n\n> 此消息不支持按钮（${buttons.map((b) => b.label).join(' / ')}）：管理员尚未导入钉钉卡片模板，请在网页控制台中处理。`
-    : `\n\n> Buttons (${buttons.map((b) => b.label).join(' / ')}) are unavailable: the DingTalk card template is not configured; please use the web console.`;
+  const hint = buttons.length === 0 ? '' : `\n\n> ${t(locale, 'card.fallback.noButtons', { buttons: buttons.map((b) => b.label).join(' / ') })}`;
   const head = `### ${escapeDingtalkMarkdown(card.title)}${card.subtitle ? `\n${escapeDingtalkMarkdown(card.subtitle)}` : ''}`;
   const body = cardMarkdown(card);
   return { title: card.title, text: `${head}${body ? `\n\n${body}` : ''}${hint}` };

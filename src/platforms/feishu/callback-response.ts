@@ -1,4 +1,5 @@
 import type { AckReply } from '../../core/inbound-event.ts';
+import { t } from '../../i18n/catalog.ts';
 import { renderFeishuCard } from './render-card.ts';
 
 /**
@@ -15,13 +16,11 @@ export function toFeishuCallbackResponse(ack: AckReply): Record<string, unknown>
   };
 }
 
-const FAILED = { zh: '操作没有完成，请稍后再试', en: 'That did not go through. Please try again.' };
-const STARTING = { zh: '服务正在启动，请稍后再试', en: 'The service is starting. Please try again in a moment.' };
 
 /**
  * The answer to a click the receiver could not hand on (not started yet, or it failed), in the bot's language:
  * an error toast the user can read, where a non-200 would surface as a bare client error code.
  */
 export function clickFailureResponse(reason: 'failed' | 'starting', locale: 'zh' | 'en'): Record<string, unknown> {
-  return { toast: { type: 'error', content: (reason === 'starting' ? STARTING : FAILED)[locale] } };
+  return { toast: { type: 'error', content: t(locale, reason === 'starting' ? 'toast.starting' : 'toast.clickFailed') } };
 }
