@@ -127,11 +127,11 @@ export async function createApp(o: AppOptions): Promise<App> {
   const botErp = new Map(bots.map((b) => [b.id, connectorNamed(b.erp, b.tenant)]));
   const erp = new ErpService({
     db, connectors, connectorFor: (botId, tenant) => botErp.get(botId) ?? tenantErp(bots, tenant, connectorNamed, (c) => connectors.has(c)), connectorNamed, approvals, intents, ids, logger,
-    onDocumentCreated: (tenantId, docId, trx) => publishSandboxDoc(trx, directory, SANDBOX_OPERATOR_ROLES, tenantId, docId, config.workers.maxAttempts),
+    onDocumentCreated: (tenantId, docId, trx) => publishSandboxDoc(trx, directory, SANDBOX_OPERATOR_ROLES, tenantId, docId, config.workers.maxAttempts, localeOf),
     onCommitted: kick,
   });
   const conversation = new ConversationService({ db, catalog, intents, resolver, approvals, directory, clock, ids, logger, timeZone: config.timeZone, maxAttempts: config.workers.maxAttempts, onCommitted: kick });
-  const sandbox = new SandboxActions({ db, erp, directory, ids, clock, maxAttempts: config.workers.maxAttempts, onCommitted: kick, operatorRoles: SANDBOX_OPERATOR_ROLES });
+  const sandbox = new SandboxActions({ db, erp, directory, ids, clock, maxAttempts: config.workers.maxAttempts, onCommitted: kick, operatorRoles: SANDBOX_OPERATOR_ROLES, localeOf });
 
   const messengers = new MessengerRegistry();
   const platforms = await createPlatforms(bots, { db, clock, ids, logger, fetch: o.fetch, secrets: o.secrets ?? ((name) => readSecret(name)) });

@@ -5,6 +5,7 @@ import type { IntentVersions } from '../../workflow/intent-versions.ts';
 import type { Locale } from '../../core/locale.ts';
 import type { ChatTarget } from '../../core/inbound-event.ts';
 import type { Database } from '../../db/database.ts';
+import { recipientChatLocale } from '../../directory/chat-locales.ts';
 import { activePeopleOnBot, getUsers } from '../../directory/directory-repo.ts';
 import type { DirectoryViews } from '../../directory/directory-view.ts';
 import * as requestRepo from '../../workflow/request-repo.ts';
@@ -15,6 +16,7 @@ export interface CardSyncDeps extends CardDeliveryDeps {
   db: Kysely<Database>;
   intents: IntentVersions;
   directory: DirectoryViews;
+  /** A bot's language: the card's until its recipient has written in one to that bot. */
   localeOf: (botId: string) => Locale;
   timeZone: string;
 }
@@ -46,11 +48,12 @@ export function cardSyncHandler(d: CardSyncDeps): JobHandler<CardSyncPayload> {
       tenantId: job.tenantId, subject: `request:${req.id}:${p.role}:${p.userId}`, userId: p.userId, requestId: req.id,
       ...(p.role === 'requester' ? { target: req.origin } : {}),
       render: async (to) => {
+        const locale = (await recipientChatLocale(d.db, job.tenantId, p.userId, to)) ?? d.localeOf(to.botId);
         const colleagues = picking ? await transferCandidates(d, job.tenantId, to, people.active, [p.userId, req.requesterId]) : [];
         const card = buildRequestCard({
           request: req, tasks, intent, erp, viewer: p.userId, role: p.role,
           nameOf: (id) => people.name(id) ?? former?.get(id)?.name, colleagues,
-          locale: d.localeOf(to.botId), timeZone: d.timeZone,
+          locale, timeZone: d.timeZone,
         });
         return { card, version: req.version };
       },

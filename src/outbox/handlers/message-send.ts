@@ -4,6 +4,7 @@ import type { IntentVersions } from '../../workflow/intent-versions.ts';
 import type { Locale } from '../../core/locale.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Database } from '../../db/database.ts';
+import { recipientChatLocale } from '../../directory/chat-locales.ts';
 import { getUsers } from '../../directory/directory-repo.ts';
 import type { MessengerRegistry } from '../../platforms/messenger-registry.ts';
 import * as requestRepo from '../../workflow/request-repo.ts';
@@ -24,7 +25,8 @@ export function messageSendHandler(d: MessageSendDeps): JobHandler<MessageSendPa
       const intent = await d.intents.definition(job.tenantId, req.intentKey, req.intentVersion);
       const by = 'by' in p.notify.message ? [p.notify.message.by] : [];
       const names = await getUsers(d.db, job.tenantId, by);
-      const locale = d.localeOf(target.botId);
+      // The recipient's chat language with this bot; the bot's before they wrote in one.
+      const locale = (await recipientChatLocale(d.db, job.tenantId, p.userId, target)) ?? d.localeOf(target.botId);
       text = notifyText(p.notify.message, req.number, intent?.name[locale] ?? req.intentKey, (id) => names.get(id)?.name ?? id, locale);
     }
     if (!text) return;
