@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { actionOf, cardSubject } from '../cards/card-actions.ts';
+import { actionOf, cardSubject, TASK_OPS } from '../cards/card-actions.ts';
 import type { InboundCardAction } from '../core/inbound-event.ts';
 import type { Database } from '../db/database.ts';
 
@@ -19,9 +19,6 @@ export async function findStoredCard(db: Kysely<Database>, ev: InboundCardAction
     .where('platform', '=', ev.platform).where('tenant_id', '=', ev.tenantId)
     .executeTakeFirst();
 }
-
-/** Ops that act on the viewer's approval task. */
-const TASK_OPS = new Set(['approve', 'reject', 'transfer']);
 
 /**
  * The click's value as the stored card defines it. Without a stored card (a message this server does not know),

@@ -4,6 +4,7 @@ import { t, type Localized } from '../i18n/catalog.ts';
 import { compareMoney, normalizeMoney } from '../core/money.ts';
 import type { ResolvedStep } from '../workflow/approval-states.ts';
 import type { CardBlock, CardView, InputType, InputView } from '../core/card-view.ts';
+import { button } from './card-actions.ts';
 import { inputValue } from './format-value.ts';
 
 /** What the confirmation card shows of a draft (the conversation's dialog state has more). */
@@ -52,8 +53,8 @@ export function buildConfirmCard(m: ConfirmCardModel): CardView {
   for (const e of m.errors ?? []) blocks.push({ type: 'note', text: `⚠ ${e}` });
   for (const w of policyWarnings(intent, state, locale)) blocks.push({ type: 'note', text: `⚠ ${w}` });
   blocks.push({ type: 'form', formId: key, inputs, buttons: [
-    { actionId: 'dialog.submit', label: t(locale, 'card.dialog.submit'), style: 'primary', value: { op: 'dialog.submit', dialogId: state.id } },
-    { actionId: 'dialog.cancel', label: t(locale, 'card.dialog.cancel'), style: 'default', value: { op: 'dialog.cancel', dialogId: state.id }, sendsForm: false },
+    button({ op: 'dialog.submit', dialogId: state.id }, t(locale, 'card.dialog.submit'), 'primary'),
+    button({ op: 'dialog.cancel', dialogId: state.id }, t(locale, 'card.dialog.cancel'), 'default', { sendsForm: false }),
   ] });
   blocks.push({ type: 'text', text: routePreview(m) });
   return { title, subtitle: t(locale, 'card.dialog.subtitle'), tone: 'orange', blocks, key };
@@ -82,8 +83,8 @@ export function buildHelpCard(intents: IntentDefinition[], locale: Locale): Card
     blocks: [
       { type: 'text', text: t(locale, 'card.help.text') },
       { type: 'actions', buttons: [
-        ...forms.map((i) => ({ actionId: `start.${i.key}`, label: i.name[locale], style: 'default' as const, value: { op: 'dialog.start', intent: i.key } })),
-        { actionId: 'status', label: t(locale, 'card.help.myRequests'), style: 'default', value: { op: 'status' } },
+        ...forms.map((i) => button({ op: 'dialog.start', intent: i.key }, i.name[locale], 'default')),
+        button({ op: 'status' }, t(locale, 'card.help.myRequests'), 'default'),
       ] },
     ],
   };

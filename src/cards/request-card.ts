@@ -3,6 +3,7 @@ import type { Locale } from '../core/locale.ts';
 import { t } from '../i18n/catalog.ts';
 import type { RequestRecord, TaskRecord } from '../workflow/request-repo.ts';
 import type { ButtonView, CardBlock, CardTone, CardView } from '../core/card-view.ts';
+import { button } from './card-actions.ts';
 import { formatFieldValue } from './format-value.ts';
 import { requestTimeline, type ErpDocView } from './request-timeline.ts';
 
@@ -57,10 +58,10 @@ function approverActions(m: RequestCardModel): CardBlock[] {
   }
   const v = { requestId: r.id, taskId: task.id };
   const buttons: ButtonView[] = [
-    { actionId: 'approve', label: t(locale, 'card.request.approve'), style: 'primary', value: { ...v, op: 'approve' } },
-    { actionId: 'reject', label: t(locale, 'card.request.reject'), style: 'danger', value: { ...v, op: 'reject' } },
-    { actionId: 'transfer', label: t(locale, 'card.request.transfer'), style: 'default', value: { ...v, op: 'transfer' } },
-    { actionId: 'comment', label: t(locale, 'card.request.commentOnly'), style: 'default', value: { requestId: r.id, op: 'comment' } },
+    button({ op: 'approve', ...v }, t(locale, 'card.request.approve'), 'primary'),
+    button({ op: 'reject', ...v }, t(locale, 'card.request.reject'), 'danger'),
+    button({ op: 'transfer', ...v }, t(locale, 'card.request.transfer'), 'default'),
+    button({ op: 'comment', requestId: r.id }, t(locale, 'card.request.commentOnly'), 'default'),
   ];
   return [{
     type: 'form', formId: `task-${task.id}`, buttons, inputs: [
@@ -77,14 +78,14 @@ function requesterActions(m: RequestCardModel): CardBlock[] {
   const v = { requestId: r.id };
   if (r.status === 'pending') {
     return [{ type: 'form', formId: `request-${r.id}`, inputs: [{ name: 'comment', label: t(locale, 'card.request.messageToApprovers'), type: 'textarea', required: false }], buttons: [
-      { actionId: 'remind', label: t(locale, 'card.request.remind'), style: 'default', value: { ...v, op: 'remind' }, sendsForm: false },
-      { actionId: 'comment', label: t(locale, 'card.request.comment'), style: 'default', value: { ...v, op: 'comment' } },
-      { actionId: 'withdraw', label: t(locale, 'card.request.withdraw'), style: 'danger', value: { ...v, op: 'withdraw' }, sendsForm: false,
-        confirm: { title: t(locale, 'card.request.withdrawTitle'), text: t(locale, 'card.request.withdrawText') } },
+      button({ op: 'remind', ...v }, t(locale, 'card.request.remind'), 'default', { sendsForm: false }),
+      button({ op: 'comment', ...v }, t(locale, 'card.request.comment'), 'default'),
+      button({ op: 'withdraw', ...v }, t(locale, 'card.request.withdraw'), 'danger', {
+        sendsForm: false, confirm: { title: t(locale, 'card.request.withdrawTitle'), text: t(locale, 'card.request.withdrawText') } }),
     ] }];
   }
   if (r.status === 'rejected' || r.status === 'withdrawn') {
-    return [{ type: 'actions', buttons: [{ actionId: 'resubmit', label: t(locale, 'card.request.resubmit'), style: 'primary', value: { ...v, op: 'resubmit' } }] }];
+    return [{ type: 'actions', buttons: [button({ op: 'resubmit', ...v }, t(locale, 'card.request.resubmit'), 'primary')] }];
   }
   return [];
 }

@@ -2,6 +2,7 @@ import type { CardView } from '../core/card-view.ts';
 import type { Locale } from '../core/locale.ts';
 import { formatMoney } from '../core/money.ts';
 import { t } from '../i18n/catalog.ts';
+import { button } from './card-actions.ts';
 
 /** A sandbox ERP document as its operator card shows it (a row of erp_documents). */
 export interface SandboxDocView { id: string; number: string | null; status: string; amount: string | null; bank_ref: string | null }
@@ -31,8 +32,8 @@ export function sandboxDocCard(doc: SandboxDocView, requestNumber: string, local
         type: 'form' as const, formId: `erpdoc-${doc.id}`,
         inputs: [{ name: 'bank_ref', label: t(locale, 'card.sandbox.bankRefInput'), type: 'text' as const, required: false }],
         buttons: [
-          ...(doc.status === 'approved' ? [{ actionId: 'erp.post', label: t(locale, 'card.sandbox.post'), style: 'default' as const, value: { op: 'erp.post', docId: doc.id }, sendsForm: false }] : []),
-          { actionId: 'erp.pay', label: t(locale, 'card.sandbox.pay'), style: 'primary' as const, value: { op: 'erp.pay', docId: doc.id } },
+          ...(doc.status === 'approved' ? [button({ op: 'erp.post', docId: doc.id }, t(locale, 'card.sandbox.post'), 'default', { sendsForm: false })] : []),
+          button({ op: 'erp.pay', docId: doc.id }, t(locale, 'card.sandbox.pay'), 'primary'),
         ],
       }] : []),
     ],
