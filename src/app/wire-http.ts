@@ -1,0 +1,61 @@
+import type { Hono } from 'hono';
+import { sql, type Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { adminRoutes } from '../admin/admin-routes.ts';
+import { directoryAdminRoutes } from '../admin/directory-admin-routes.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import type { AppConfig } from '../config/env.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Database } from '../db/database.ts';
+import type { DirectorySync } from '../directory/directory-sync.ts';
+import { createHttpApp } from '../http/server.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { TableSizes } from '../observability/table-sizes.ts';
+import * as outboxRepo from '../outbox/outbox-repo.ts';
+import type { Platforms } from '../platforms/create-platforms.ts';
+import { TRAFFIC_TABLES } from '../scheduler/retention.ts';
+
+/** /metrics waits at most this long for the table sizes; they keep their last values when the database is slower. */
+const TABLE_SIZES_TIMEOUT_MS = 1000;
+
+export interface HttpWiringDeps {
+  db: Kysely<Database>;
+  config: AppConfig;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  /** The platforms' mounts (console, webhooks). */
+  mounts: Platforms['mounts'];
+  directorySync: DirectorySync;
+  /** Where rejected requests are audited. */
+  consoleTenant: string;
+  /** Ready only while the app takes events (between start and stop). */
+  accepting: () => boolean;
+  kick: () => void;
+}
+
+/** The HTTP app: health and readiness, /metrics, the platforms' mounts and /admin. */
+export function wireHttp(d: HttpWiringDeps): Hono {
+  const { db, logger, metrics } = d;
+  const tableSizes = new TableSizes(db, TRAFFIC_TABLES, metrics.tableRows, TABLE_SIZES_TIMEOUT_MS, (e) => logger.warn({ err: e }, 'table sizes unavailable for /metrics'));
+  return createHttpApp({
+    logger, metrics, apiToken: d.config.consoleToken,
+    ready: async () => d.accepting() && (await sql`select 1`.execute(db).then(() => true, () => false)),
+    // The database being down is when metrics matter most: the depth and size gauges keep their last values.
+    beforeScrape: async () => {
+      const sizes = tableSizes.refresh();
+      try {
+        const depth = await outboxRepo.depth(db);
+        for (const s of ['pending', 'running', 'dead']) metrics.outboxDepth.set({ status: s }, depth[s] ?? 0);
+      } catch (e: unknown) {
+        logger.warn({ err: e }, 'outbox depth unavailable for /metrics');
+      }
+      await sizes;
+    },
+    mounts: [...d.mounts, { path: '/admin', app: adminRoutes(db, d.kick) }, { path: '/admin', app: directoryAdminRoutes(d.directorySync) }],
+    onRejected: async (r) => {
+      await appendAudit(db, { tenantId: d.consoleTenant, at: d.clock.now(), actor: 'anonymous', action: 'inbound.rejected', source: 'api',
+        subjectType: 'endpoint', subjectId: r.path, meta: { status: r.status, code: r.code } });
+    },
+  });
+}

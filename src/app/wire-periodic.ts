@@ -1,0 +1,35 @@
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/env.ts';
+import type { IntentCatalog } from '../config/intent-catalog.ts';
+import type { Clock } from '../core/clock.ts';
+import type { DbHandle } from '../db/create-db.ts';
+import type { ErpService } from '../erp/erp-service.ts';
+import { Periodic } from '../scheduler/periodic.ts';
+import { retentionTask } from '../scheduler/retention.ts';
+import type { ApprovalService } from '../workflow/approval-service.ts';
+import { remindOverdue } from '../workflow/sla-reminders.ts';
+import type { ErpFeed } from './wire-erp.ts';
+
+export interface PeriodicDeps {
+  dbh: DbHandle;
+  config: AppConfig;
+  clock: Clock;
+  logger: Logger;
+  catalog: IntentCatalog;
+  approvals: ApprovalService;
+  erp: ErpService;
+  feeds: ErpFeed[];
+}
+
+/** The timers, in start order: the ERP status poll, SLA reminders, retention. */
+export function wirePeriodic(d: PeriodicDeps): Periodic[] {
+  const { config, clock, logger, erp } = d;
+  const db = d.dbh.db;
+  const erpPoll = new Periodic('erp-poll', config.workers.erpPollMs, async () => {
+    for (const f of d.feeds) await erp.syncConnector(f.tenant, f.connector);
+  }, logger);
+  const sla = new Periodic('sla-reminders', config.workers.slaCheckMs, async () => { await remindOverdue(db, d.catalog, d.approvals, clock.now()); }, logger);
+  // Tables that grow with traffic are purged past their retention (config.retention); business records are kept.
+  const retention = new Periodic('retention', config.retention.intervalMs, retentionTask({ db, clock, cfg: config.retention, logger, vacuum: d.dbh.kind === 'pglite' }), logger);
+  return [erpPoll, sla, retention];
+}
