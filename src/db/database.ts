@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 /** Tables as the migrations create them. snake_case here; repos map rows to camelCase domain objects. */
 type Json = ColumnType<unknown, string, string>;
@@ -88,5 +88,3 @@ export interface Database {
 export type RequestRow = Selectable<RequestsTable>;
 export type TaskRow = Selectable<ApprovalTasksTable>;
 export type OutboxJobRow = Selectable<OutboxJobsTable>;
-export type NewOutboxJob = Insertable<OutboxJobsTable>;
-export type UserRow = Selectable<UsersTable>;
