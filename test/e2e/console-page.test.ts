@@ -89,7 +89,7 @@ describe('the web console in Chromium', () => {
       await page.fill('#text', '/new material_requisition');
       await page.press('#text', 'Enter');
       await page.getByText('领什么物料？').waitFor();
-      expect(asked).toEqual(['Console token (CONSOLE_TOKEN)']);
+      expect(asked).toEqual(['控制台令牌（CONSOLE_TOKEN）']); // the page speaks the console bot's language (zh here)
     } finally {
       guardedServer?.close();
       await guarded.stop();
