@@ -23,9 +23,9 @@ export class OfflineResolver implements IntentResolver {
   private warmUp(catalog: IntentCatalog): void {
     const ctx: ResolveContext = { now: new Date(0), timeZone: 'Asia/Shanghai', locale: 'zh', dialog: null, catalog };
     const samples = [
-      '上周三去北京出差花了1.2万', '下周五前付给华为两万五，合同号HT-2026-001', '从二号仓库领300米电缆', '我的报销到哪一步了',
-      'pay Acme Ltd 3,000 by Friday for 10 laptops', 'submit my travel expenses for this month', 'claim 45 yuan for a taxi yesterday',
-      'trip to Beijing from Nov 2 to Nov 4, 5400', 'contract with Bosch for 2.4 million, due next Monday on Dec 15', 'hello',
+      '上周三去北京出差花了1.2万', '下周五前付给华为两万五，合同号HT-2026-001', '去三号库房拿50卷胶带', '差旅那张单子批了没有',
+      'pay Acme Ltd 3,000 by Friday for 10 laptops', 'file the hotel costs from my Shenzhen visit', 'claim 45 yuan for a taxi yesterday',
+      'trip to Beijing from Nov 2 to Nov 4, 5400', 'sign a deal with Siemens worth 1.8 million by end of March', 'hello',
       'I had dinner with a client last Friday, 3 days ago, by the end of month', 'order 5 boxes of A4 paper, needed by December 1st',
     ];
     for (let i = 0; i < 5; i += 1) for (const text of samples) this.resolveSync(text, ctx);

@@ -1,7 +1,7 @@
 import { bestQuantity, type QuantityMention } from './quantity-extractor.ts';
 
 /**
- * What is bought or taken from stock: the words after a count ("10台笔记本电脑" → 笔记本电脑,
+ * What is bought or taken from stock: the words after a count ("6把办公椅" → 办公椅,
  * "5 boxes of A4 paper" → A4 paper), else the words right before it ("办公椅20把" → 办公椅),
  * else the object of a verb (采购/购买/买/领/buy/purchase/order).
  */

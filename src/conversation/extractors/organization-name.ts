@@ -1,6 +1,6 @@
 /**
  * Reads an organization name that starts at a given point of a message: Chinese up to the next
- * verb / particle / number ("华为付款12万" → 华为, "阿里云的服务合同" → 阿里云), full company
+ * verb / particle / number ("华为付款12万" → 华为, "腾讯的维保合同" → 腾讯), full company
  * names up to 公司/集团, English as a run of capitalized words ("ACME Ltd 15,000" → ACME Ltd).
  */
 const COMPANY = /^([\p{Script=Han}A-Za-z0-9（）()·&]{1,24}?(?:股份有限公司|有限责任公司|有限公司|分公司|公司|集团|银行|事务所|研究院|研究所|大学|医院|工作室|商行|厂))/u;
