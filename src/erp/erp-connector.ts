@@ -29,18 +29,34 @@ export interface ErpDocRef {
   externalKey: string;
 }
 
+/**
+ * A document as the ERP reports it now. Times are ISO 8601 in UTC, money decimal strings (two places).
+ * `status` is canonical: a connector maps its ERP's states and codes (configurable where they differ by
+ * deployment) onto submitted, approved, rejected, posted, partially_paid, paid, cancelled.
+ */
 export interface StatusSnapshot {
   ref: ErpDocRef;
   status: CanonicalStatus;
+  /** The ERP's own fields the status was read from (kept on the document row for support). */
   raw: Record<string, unknown>;
+  /** total: the document's amount; paid: what has been paid so far (partly paid: 0 < paid < total). */
   amounts?: { total: string; paid?: string; currency?: string };
   changedAt?: string;
-  /** Paid documents: when and with which bank reference. */
+  /** Paid or partly paid: when the last payment was made and with which bank reference. */
   payment?: { at: string; bankRef?: string };
   postedAt?: string;
-  versionStamp?: string;
+  /** The posting's own number where the ERP has one (voucher, journal entry, move). */
+  voucher?: string;
+  /** Changes whenever the document changes (a write date, a version number): repeats of one stamp are skipped. */
+  versionStamp: string;
 }
 
+/**
+ * What to create, rendered from the intent's `erp.payload` templates. Keys every connector understands:
+ * `amount` (decimal string, compared to the cent), `currency` (ISO 4217, default CNY), `description`,
+ * `party` (the payee, supplier or employee as the ERP names it), `date` (YYYY-MM-DD), `item`, `quantity`.
+ * A connector maps them (and any other key) onto its own fields with its instance's `settings`.
+ */
 export interface CreateDocumentInput {
   docKind: DocKind;
   externalKey: ExternalKey;
@@ -86,8 +102,34 @@ export interface OperatorLedger {
   pay(ref: ErpDocRef, bankRef: string, trx: Kysely<Database>): Promise<LedgerMove>;
 }
 
+/**
+ * A push the ERP (or its adapter) sent, after the service checked its signature, time window and event id:
+ * which documents changed. The service reads each one back with getStatus: a push says "look", the ERP's
+ * answer is the truth (a forged or stale body cannot move a document).
+ */
+export interface PushNotice {
+  eventId: string;
+  documents: { id?: string; externalKey?: string; docKind?: DocKind }[];
+}
+
+/**
+ * Errors every connector throws (ExternalServiceError, src/core/errors.ts), so the service and the outbox treat
+ * all ERPs alike:
+ * - `erp.unavailable` retryable: no answer, timeout, 5xx, "locked" after the connector's own retries;
+ * - `erp.result_unknown` retryable: a write was sent and its answer lost (the next attempt looks up by key first);
+ * - `erp.validation` not retryable: the ERP refused the data; `message` carries the ERP's own words;
+ * - `erp.auth` not retryable: credentials refused (fix the instance file or the secret, then replay);
+ * - `erp.not_found` not retryable: no such document; `erp.not_allowed_in_state` not retryable: wrong state;
+ * - `erp.rpc_error` not retryable: anything else the ERP answered that makes no sense.
+ */
+export const ERP_ERROR_CODES = [
+  'erp.unavailable', 'erp.result_unknown', 'erp.validation', 'erp.auth', 'erp.not_found', 'erp.not_allowed_in_state', 'erp.rpc_error',
+] as const;
+
 export interface ErpConnector {
+  /** The instance id (its YAML file's `id`, or `sandbox`/`sandbox-<tenant>`). */
   readonly id: string;
+  /** The kind: sandbox, tryton, kingdee, rest. */
   readonly erp: string;
   capabilities(): Capabilities;
   /** Present when operators move this connector's documents from the chat (see OperatorLedger). */
@@ -103,4 +145,8 @@ export interface ErpConnector {
   getStatus(ref: ErpDocRef): Promise<StatusSnapshot>;
   /** Changes since an opaque cursor (null = from now on). */
   listChanges(cursor: string | null, opts?: { limit?: number }): Promise<ChangePage>;
+  /** Reads a verified push body (kinds with `push` other than 'none'); a body it cannot read is a ValidationError. */
+  parsePush?(body: unknown): PushNotice;
+  /** Ends sessions and timers at shutdown (best effort). */
+  close?(): Promise<void>;
 }
