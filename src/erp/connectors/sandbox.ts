@@ -41,7 +41,11 @@ export class SandboxErpConnector implements ErpConnector, OperatorLedger {
 
   async createDocument(input: CreateDocumentInput): Promise<CreateResult> {
     const key = externalKeyString(input.externalKey);
-    const amount = normalizeMoney(input.payload.amount ?? '0') ?? '0.00';
+    // Refused like a real ERP refuses a document it cannot book: with its reason, and nothing created.
+    const amount = normalizeMoney(input.payload.amount ?? '');
+    if (amount === null || amount.startsWith('-')) {
+      throw new ExternalServiceError('sandbox-erp', 'erp.validation', `amount "${input.payload.amount ?? ''}" is not a positive decimal amount`, { retryable: false, details: { field: 'amount' } });
+    }
     const status = input.autoApprove ? 'approved' : input.autoSubmit ? 'submitted' : 'saved';
     const inserted = await sql<{ id: number }>`
       with n as (select nextval(pg_get_serial_sequence('sandbox_erp_documents', 'id')) as id)
