@@ -45,6 +45,10 @@ export interface AppOptions {
   workerId?: string;
   /** Bot secrets by environment variable NAME (tests inject values); defaults to config/env.ts readSecret. */
   secrets?: (name: string) => string | undefined;
+  /** Where ERP instance files' credential and push-secret variables are read (default: process.env). */
+  env?: Record<string, string | undefined>;
+  /** The fetch ERP connectors use (tests break or record it); default: the global one. */
+  erpFetch?: typeof fetch;
 }
 
 export interface App {
@@ -79,7 +83,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const ids = o.ids ?? randomIds;
   const logger = o.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
-  const settings = loadSettings(config);
+  const settings = loadSettings(config, o.env ?? process.env);
   const { catalog, bots, directoryFile, tenants, localeOf } = settings;
   const { dbh, ownDb } = await openDatabase(config, logger, o.db);
   const db = dbh.db;
@@ -87,15 +91,16 @@ export async function createApp(o: AppOptions): Promise<App> {
   const kick = (): void => outbox.kick();
 
   const { intents, directory, approvals, conversation } = wireServices({ db, config, settings, clock, ids, logger, metrics, resolver: o.resolver, kick });
-  const { erp, feeds } = wireErp({
-    db, settings, clock, ids, logger, approvals, intents, wrapErp: o.wrapErp, kick,
+  const { erp, feeds, pushes, pushInstances } = wireErp({
+    db, settings, clock, ids, logger, approvals, intents, wrapErp: o.wrapErp, kick, fetch: o.erpFetch,
+    sandboxPollMs: config.workers.erpPollMs, maxAttempts: config.workers.maxAttempts,
     onDocumentCreated: (tenantId, docId, trx) => publishSandboxDoc(trx, directory, SANDBOX_OPERATOR_ROLES, tenantId, docId, config.workers.maxAttempts, localeOf),
   });
   const sandbox = new SandboxActions({ db, erp, directory, ids, clock, maxAttempts: config.workers.maxAttempts, onCommitted: kick, operatorRoles: SANDBOX_OPERATOR_ROLES, localeOf });
   const { platforms, messengers, directorySync } = await wirePlatforms(bots, { db, clock, ids, logger, fetch: o.fetch, secrets: o.secrets ?? ((name) => readSecret(name)), directory });
 
   const workers = { db, config, logger, metrics, workerId, ids, directory, approvals, localeOf };
-  const outbox = wireOutbox({ ...workers, messengers, intents, erp });
+  const outbox = wireOutbox({ ...workers, messengers, intents, erp, pushes });
   const { inbox, accept } = wireInbox({ ...workers, clock, conversation, sandbox });
   const timers = wirePeriodic({ dbh, config, clock, logger, catalog, approvals, erp, feeds });
 
@@ -103,6 +108,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   let server: ServerType | null = null;
   const http = wireHttp({
     db, config, clock, logger, metrics, mounts: platforms.mounts, directorySync, consoleTenant: settings.consoleTenant, accepting: () => accepting, kick,
+    erp: { feeds, pushes, pushInstances },
   });
 
   const { receivers } = platforms;

@@ -1,4 +1,6 @@
-import { loadBots } from '../config/bot-catalog.ts';
+import { erpReferenceProblem, loadBots } from '../config/bot-catalog.ts';
+import { loadErpInstances, type ErpInstance } from '../config/erp-instances.ts';
+import { ConfigError } from '../core/errors.ts';
 import type { BotConfig } from '../config/bot-schema.ts';
 import type { AppConfig } from '../config/env.ts';
 import { loadIntentCatalog, type IntentCatalog } from '../config/intent-catalog.ts';
@@ -10,6 +12,8 @@ export interface Settings {
   catalog: IntentCatalog;
   /** The enabled bots. */
   bots: BotConfig[];
+  /** The enabled ERP instances (ERPS_DIR), credentials read from the environment. */
+  erps: ErpInstance[];
   directoryFile: DirectoryFile;
   /** Every tenant a bot or the directory file names. */
   tenants: string[];
@@ -20,15 +24,33 @@ export interface Settings {
 }
 
 /** Reads the intent catalog, the bots and the directory file (a fault in any of them fails the boot). */
-export function loadSettings(config: AppConfig): Settings {
+export function loadSettings(config: AppConfig, env: Record<string, string | undefined> = process.env): Settings {
   const catalog = loadIntentCatalog(config.intentsDir);
-  const bots = loadBots(config.botsDir, catalog).filter((b) => b.enabled);
+  const erps = loadErpInstances(config.erpsDir, env);
+  const bots = loadBots(config.botsDir, catalog, erps).filter((b) => b.enabled);
+  const problems = intentErpProblems(catalog, bots, erps);
+  if (problems.length) throw new ConfigError(problems.join('\n'));
   const directoryFile = loadDirectoryFile(config.directoryFile);
   const tenants = [...new Set([directoryFile.tenant, ...bots.map((b) => b.tenant)])];
   const botLocale = new Map(bots.map((b) => [b.id, b.locale as Locale]));
   return {
-    catalog, bots, directoryFile, tenants,
+    catalog, bots, erps, directoryFile, tenants,
     consoleTenant: bots.find((b) => b.platform === 'console')?.tenant ?? tenants[0] ?? 'default',
     localeOf: (botId) => botLocale.get(botId) ?? 'zh',
   };
+}
+
+/** An intent's `erp.connector` must name an ERP of every tenant whose bots offer that intent. */
+export function intentErpProblems(catalog: IntentCatalog, bots: BotConfig[], erps: ErpInstance[]): string[] {
+  const problems: string[] = [];
+  for (const intent of catalog.intents) {
+    const name = intent.erp?.connector;
+    if (!name) continue;
+    const tenants = new Set(bots.filter((b) => !b.intents || b.intents.includes(intent.key)).map((b) => b.tenant));
+    for (const tenant of tenants) {
+      const p = erpReferenceProblem(name, tenant, erps);
+      if (p) problems.push(`intent ${intent.key}: erp.connector: ${p}`);
+    }
+  }
+  return problems;
 }

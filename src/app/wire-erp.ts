@@ -3,7 +3,10 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { IdGenerator } from '../core/ids.ts';
 import type { Database } from '../db/database.ts';
+import { sandboxId } from '../config/erp-instances.ts';
+import { createConnectors } from '../erp/connector-kinds.ts';
 import { SandboxErpConnector } from '../erp/connectors/sandbox.ts';
+import { ErpPushes, type PushInstance } from '../erp/erp-push.ts';
 import type { ErpConnector } from '../erp/erp-connector.ts';
 import { ErpService, tenantErp } from '../erp/erp-service.ts';
 import type { ApprovalService } from '../workflow/approval-service.ts';
@@ -23,26 +26,38 @@ export interface ErpDeps {
   /** Runs in the transaction that links a document to its request (the sandbox tells its operators). */
   onDocumentCreated: (tenantId: string, erpDocumentId: string, trx: Transaction<Database>) => Promise<void>;
   kick: () => void;
+  /** How often each tenant's sandbox ledger is polled (ERP_POLL_MS); instances have their own interval. */
+  sandboxPollMs: number;
+  maxAttempts: number;
+  /** The fetch real connectors use (tests point it at fakes or break it); default: the global one. */
+  fetch?: typeof fetch | undefined;
 }
 
-/** A connector whose change feed the ERP poll reads, for one tenant. */
-export interface ErpFeed { tenant: string; connector: string }
+/** A connector whose change feed a poll reads, for one tenant, at its own interval. */
+export interface ErpFeed { tenant: string; connector: string; kind: string; pollIntervalMs: number }
 
 /**
- * The ERP connectors and the service over them. One sandbox ledger per tenant (`sandbox`, `sandbox-<tenant>`);
- * a bot's `erp: sandbox` means its own tenant's sandbox.
+ * The ERP connectors and the service over them: one sandbox ledger per tenant (`sandbox`, `sandbox-<tenant>`; a
+ * bot's `erp: sandbox` means its own tenant's), and one connector per instance file of ERPS_DIR. Instances with a
+ * push secret take pushes at /webhooks/erp/<id>.
  */
-export function wireErp(d: ErpDeps): { erp: ErpService; feeds: ErpFeed[] } {
+export function wireErp(d: ErpDeps): { erp: ErpService; feeds: ErpFeed[]; pushes: ErpPushes; pushInstances: Map<string, PushInstance>; connectors: Map<string, ErpConnector> } {
   const { db, clock } = d;
-  const { bots, tenants } = d.settings;
-  const sandboxOf = (tenant: string): string => (tenant === 'default' ? 'sandbox' : `sandbox-${tenant}`);
+  const { bots, tenants, erps } = d.settings;
   const wrap = d.wrapErp ?? ((c: ErpConnector) => c);
-  const connectors = new Map<string, ErpConnector>(tenants.map((t) => [sandboxOf(t), wrap(new SandboxErpConnector(sandboxOf(t), db, t, clock))]));
-  const connectorNamed = (name: string, tenant: string): string => (name === 'sandbox' ? sandboxOf(tenant) : name);
+  const connectors = new Map<string, ErpConnector>(tenants.map((t) => [sandboxId(t), wrap(new SandboxErpConnector(sandboxId(t), db, t, clock))]));
+  for (const [id, c] of createConnectors(erps, { clock, logger: d.logger, ...(d.fetch ? { fetch: d.fetch } : {}) })) connectors.set(id, wrap(c));
+  const connectorNamed = (name: string, tenant: string): string => (name === 'sandbox' ? sandboxId(tenant) : name);
   const botErp = new Map(bots.map((b) => [b.id, connectorNamed(b.erp, b.tenant)]));
   const erp = new ErpService({
     db, connectors, connectorFor: (botId, tenant) => botErp.get(botId) ?? tenantErp(bots, tenant, connectorNamed, (c) => connectors.has(c)), connectorNamed,
-    approvals: d.approvals, intents: d.intents, ids: d.ids, logger: d.logger, onDocumentCreated: d.onDocumentCreated, onCommitted: d.kick,
+    approvals: d.approvals, intents: d.intents, ids: d.ids, clock, logger: d.logger, onDocumentCreated: d.onDocumentCreated, onCommitted: d.kick,
   });
-  return { erp, feeds: tenants.map((t) => ({ tenant: t, connector: sandboxOf(t) })) };
+  const feeds: ErpFeed[] = [
+    ...tenants.map((t) => ({ tenant: t, connector: sandboxId(t), kind: 'sandbox', pollIntervalMs: d.sandboxPollMs })),
+    ...erps.map((e) => ({ tenant: e.tenant, connector: e.id, kind: e.kind, pollIntervalMs: e.pollIntervalMs })),
+  ];
+  const pushInstances = new Map<string, PushInstance>(erps.flatMap((e) => (e.push ? [[e.id, { id: e.id, tenant: e.tenant, secret: e.push.secret, windowMs: e.push.windowMs }] as const] : [])));
+  const pushes = new ErpPushes({ db, erp, clock, logger: d.logger, maxAttempts: d.maxAttempts, onCommitted: d.kick });
+  return { erp, feeds, pushes, pushInstances, connectors };
 }

@@ -3,6 +3,11 @@ import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { adminRoutes } from '../admin/admin-routes.ts';
 import { directoryAdminRoutes } from '../admin/directory-admin-routes.ts';
+import { erpAdminRoutes } from '../admin/erp-admin-routes.ts';
+import { connectorHealth } from '../erp/erp-health.ts';
+import type { ErpPushes, PushInstance } from '../erp/erp-push.ts';
+import { erpPushRoutes } from '../erp/erp-push-route.ts';
+import type { ErpFeed } from './wire-erp.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { AppConfig } from '../config/env.ts';
 import type { Clock } from '../core/clock.ts';
@@ -32,6 +37,7 @@ export interface HttpWiringDeps {
   /** Ready only while the app takes events (between start and stop). */
   accepting: () => boolean;
   kick: () => void;
+  erp: { feeds: ErpFeed[]; pushes: ErpPushes; pushInstances: Map<string, PushInstance> };
 }
 
 /** The HTTP app: health and readiness, /metrics, the platforms' mounts and /admin. */
@@ -50,9 +56,29 @@ export function wireHttp(d: HttpWiringDeps): Hono {
       } catch (e: unknown) {
         logger.warn({ err: e }, 'outbox depth unavailable for /metrics');
       }
+      try {
+        for (const h of await connectorHealth(db, d.erp.feeds, d.clock.now())) {
+          const labels = { connector: h.connector, kind: h.kind };
+          metrics.erpLastSuccess.set(labels, h.lastSuccessAt ? Date.parse(h.lastSuccessAt) / 1000 : 0);
+          if (h.lagSeconds !== null) metrics.erpLag.set(labels, h.lagSeconds);
+          metrics.erpFailing.set(labels, h.lastErrorAt && (!h.lastSuccessAt || h.lastErrorAt > h.lastSuccessAt) ? 1 : 0);
+          metrics.erpPending.set(labels, h.documentsPending);
+        }
+      } catch (e: unknown) {
+        logger.warn({ err: e }, 'ERP connector health unavailable for /metrics');
+      }
       await sizes;
     },
-    mounts: [...d.mounts, { path: '/admin', app: adminRoutes(db, d.kick) }, { path: '/admin', app: directoryAdminRoutes(d.directorySync) }],
+    mounts: [
+      ...d.mounts,
+      { path: '/webhooks/erp', app: erpPushRoutes({ instances: d.erp.pushInstances, pushes: d.erp.pushes, clock: d.clock, logger, onRefused: async (r) => {
+        metrics.erpPushes.inc({ connector: d.erp.pushInstances.has(r.instance) ? r.instance : '(unknown)', outcome: r.code });
+        await appendAudit(db, { tenantId: r.tenant ?? d.consoleTenant, at: d.clock.now(), actor: 'anonymous', action: 'inbound.rejected', source: 'erp',
+          subjectType: 'endpoint', subjectId: `/webhooks/erp/${r.instance}`.slice(0, 200), meta: { status: r.status, code: r.code } });
+      }, onAccepted: (instance) => metrics.erpPushes.inc({ connector: instance, outcome: 'accepted' }) }) },
+      { path: '/admin', app: adminRoutes(db, d.kick) }, { path: '/admin', app: directoryAdminRoutes(d.directorySync) },
+      { path: '/admin', app: erpAdminRoutes(db, d.erp.feeds, d.clock) },
+    ],
     onRejected: async (r) => {
       await appendAudit(db, { tenantId: d.consoleTenant, at: d.clock.now(), actor: 'anonymous', action: 'inbound.rejected', source: 'api',
         subjectType: 'endpoint', subjectId: r.path, meta: { status: r.status, code: r.code } });

@@ -21,15 +21,14 @@ export interface PeriodicDeps {
   feeds: ErpFeed[];
 }
 
-/** The timers, in start order: the ERP status poll, SLA reminders, retention. */
+/** The timers, in start order: one ERP status poll per connector (each at its interval), SLA reminders, retention. */
 export function wirePeriodic(d: PeriodicDeps): Periodic[] {
   const { config, clock, logger, erp } = d;
   const db = d.dbh.db;
-  const erpPoll = new Periodic('erp-poll', config.workers.erpPollMs, async () => {
-    for (const f of d.feeds) await erp.syncConnector(f.tenant, f.connector);
-  }, logger);
+  // One timer each: an ERP that is down or slow holds up its own poll only.
+  const polls = d.feeds.map((f) => new Periodic(`erp-poll:${f.connector}`, f.pollIntervalMs, async () => { await erp.syncConnector(f.tenant, f.connector); }, logger));
   const sla = new Periodic('sla-reminders', config.workers.slaCheckMs, async () => { await remindOverdue(db, d.catalog, d.approvals, clock.now()); }, logger);
   // Tables that grow with traffic are purged past their retention (config.retention); business records are kept.
   const retention = new Periodic('retention', config.retention.intervalMs, retentionTask({ db, clock, cfg: config.retention, logger, vacuum: d.dbh.kind === 'pglite' }), logger);
-  return [erpPoll, sla, retention];
+  return [...polls, sla, retention];
 }

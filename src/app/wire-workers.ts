@@ -12,6 +12,7 @@ import type { AcceptEvent } from '../core/inbound-event.ts';
 import type { Locale } from '../core/locale.ts';
 import type { Database } from '../db/database.ts';
 import type { DirectoryViews } from '../directory/directory-view.ts';
+import type { ErpPushes } from '../erp/erp-push.ts';
 import type { ErpService } from '../erp/erp-service.ts';
 import { createAccept } from '../inbox/accept-event.ts';
 import { InboxWorker } from '../inbox/inbox-worker.ts';
@@ -20,6 +21,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import { cardPutHandler } from '../outbox/handlers/card-put.ts';
 import { cardSyncHandler } from '../outbox/handlers/card-sync.ts';
 import { erpCreateHandler } from '../outbox/handlers/erp-create.ts';
+import { erpPushHandler } from '../outbox/handlers/erp-push.ts';
 import { messageSendHandler } from '../outbox/handlers/message-send.ts';
 import { OutboxWorker } from '../outbox/outbox-worker.ts';
 import type { MessengerRegistry } from '../platforms/messenger-registry.ts';
@@ -40,7 +42,7 @@ export interface WorkerDeps {
 }
 
 /** The outbox worker with a handler per job kind: cards and messages to the platforms, documents to the ERP. */
-export function wireOutbox(d: WorkerDeps & { messengers: MessengerRegistry; intents: IntentVersions; erp: ErpService }): OutboxWorker {
+export function wireOutbox(d: WorkerDeps & { messengers: MessengerRegistry; intents: IntentVersions; erp: ErpService; pushes: ErpPushes }): OutboxWorker {
   const { db, config, logger, metrics, messengers, intents, localeOf } = d;
   const delivery = { db, messengers, ids: d.ids, logger };
   return new OutboxWorker({
@@ -52,6 +54,7 @@ export function wireOutbox(d: WorkerDeps & { messengers: MessengerRegistry; inte
       'card.put': cardPutHandler(delivery),
       'message.send': messageSendHandler({ db, messengers, intents, localeOf }),
       'erp.create': erpCreateHandler(d.erp),
+      'erp.push': erpPushHandler(d.pushes),
     },
     onJobDone: (kind, outcome, ms) => { metrics.jobs.inc({ kind, outcome }); metrics.jobDuration.observe({ kind }, ms / 1000); },
     // An ERP document that could not be created shows as failed on the cards until the job is replayed.

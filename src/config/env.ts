@@ -32,6 +32,8 @@ const schema = z.object({
   /** Tenant time zone for "today", "this month" and card timestamps. */
   TIME_ZONE: z.string().default('Asia/Shanghai').refine(isTimeZone, 'unknown IANA time zone'),
   BOTS_DIR: z.string().default('./bots'),
+  /** ERP instances, one YAML file each (src/config/erp-instances.ts); a missing folder means the sandbox alone. */
+  ERPS_DIR: z.string().default('./erps'),
   INTENTS_DIR: z.string().default('./intents'),
   DIRECTORY_FILE: z.string().default('./directory/demo.yaml'),
   NLU_MODE: z.enum(['offline', 'llm', 'hybrid']).default('offline'),
@@ -84,6 +86,7 @@ export interface AppConfig {
   logLevel: RawEnv['LOG_LEVEL'];
   timeZone: string;
   botsDir: string;
+  erpsDir: string;
   intentsDir: string;
   directoryFile: string;
   nlu: {
@@ -139,6 +142,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     timeZone: e.TIME_ZONE,
     botsDir: e.BOTS_DIR,
+    erpsDir: e.ERPS_DIR,
     intentsDir: e.INTENTS_DIR,
     directoryFile: e.DIRECTORY_FILE,
     nlu: { mode: e.NLU_MODE, openai: { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY ?? '', model: e.OPENAI_MODEL, timeoutMs: e.OPENAI_TIMEOUT_MS } },

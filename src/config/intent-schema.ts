@@ -77,13 +77,10 @@ export const policySchema = z.object({
   message: localizedSchema,
 }).strict();
 
-/** The ERP connectors this build has (bots name one with `erp:`, an intent's mapping may override it). */
-export const ERP_CONNECTORS: readonly string[] = ['sandbox'];
-
 export const erpMappingSchema = z.object({
   doc_kind: z.enum(['expense_reimbursement', 'payment_request', 'purchase_requisition', 'purchase_order', 'payable', 'journal_voucher', 'material_requisition', 'contract']),
-  /** Connector id from the bot; omitted = the bot's default connector. */
-  connector: z.string().refine((c) => ERP_CONNECTORS.includes(c), { message: `unknown ERP connector (available: ${ERP_CONNECTORS.join(', ')})` }).optional(),
+  /** An ERP instance (`sandbox` or the id of a file in ERPS_DIR, checked at boot); omitted = the bot's. */
+  connector: z.string().min(1).optional(),
   /** Target field ← template. `{{fields.amount}}`, `{{number}}`, `{{requester.name}}`; no code runs. */
   payload: z.record(z.string(), z.string()),
 }).strict();

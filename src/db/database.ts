@@ -56,8 +56,13 @@ export interface ErpDocumentsTable {
   id: string; tenant_id: string; request_id: string; connector: string; doc_kind: string; external_key: string; erp_id: string | null;
   number: string | null; status: string; amount: Numeric | null; paid_amount: Numeric | null; posted_at: Timestamp | null;
   paid_at: Timestamp | null; bank_ref: string | null; raw: NullableJson; created_at: DefaultTimestamp; updated_at: DefaultTimestamp;
+  voucher: string | null; version_stamp: string | null; last_error: string | null; form_id: string | null;
 }
-export interface ErpSyncCursorsTable { tenant_id: string; connector: string; cursor: string | null; updated_at: DefaultTimestamp }
+export interface ErpSyncCursorsTable {
+  tenant_id: string; connector: string; cursor: string | null; updated_at: DefaultTimestamp;
+  last_attempt_at: Timestamp | null; last_success_at: Timestamp | null; last_error: string | null; last_error_at: Timestamp | null;
+}
+export interface ErpPushEventsTable { instance: string; event_id: string; tenant_id: string; received_at: Timestamp }
 export interface SandboxErpDocumentsTable {
   id: Generated<number>; tenant_id: string; number: string; doc_kind: string; external_key: string; payload: Json; amount: Numeric;
   status: string; paid_amount: ColumnType<string, string | number | undefined, string | number>; posted_at: Timestamp | null;
@@ -82,6 +87,7 @@ export interface Database {
   audit_log: AuditLogTable;
   erp_documents: ErpDocumentsTable;
   erp_sync_cursors: ErpSyncCursorsTable;
+  erp_push_events: ErpPushEventsTable;
   sandbox_erp_documents: SandboxErpDocumentsTable;
 }
 

@@ -7,7 +7,9 @@ import type { Database } from '../db/database.ts';
 import { getUsers } from '../directory/directory-repo.ts';
 import type { ApprovalService } from '../workflow/approval-service.ts';
 import * as requestRepo from '../workflow/request-repo.ts';
-import type { CanonicalStatus, ErpConnector, StatusChange, StatusSnapshot } from './erp-connector.ts';
+import type { CanonicalStatus, CreateResult, ErpConnector, StatusChange, StatusSnapshot } from './erp-connector.ts';
+import { compareMoney } from '../core/money.ts';
+import type { Clock } from '../core/clock.ts';
 import { renderPayload } from './payload-template.ts';
 
 export interface ErpServiceDeps {
@@ -20,12 +22,15 @@ export interface ErpServiceDeps {
   approvals: ApprovalService;
   intents: IntentVersions;
   ids: IdGenerator;
+  clock: Clock;
   logger: Logger;
   /** Runs in the transaction that links a document to its request (the sandbox tells its operators). */
   onDocumentCreated?: (tenantId: string, erpDocumentId: string, trx: Transaction<Database>) => Promise<void>;
   /** After a commit that queued jobs (wakes the outbox). */
   onCommitted?: () => void;
 }
+
+type ErpEvent = Parameters<ApprovalService['erpEvent']>[2];
 
 /**
  * How far along its life an ERP document is. A change that would move a document back (a poll that read
@@ -56,7 +61,9 @@ export class ErpService {
     if (req.status !== 'approved' || (req.erpStatus !== 'creating' && req.erpStatus !== 'failed')) return;
     const intent = await this.d.intents.definition(tenantId, req.intentKey, req.intentVersion);
     if (!intent?.erp) {
-      await this.d.approvals.erpEvent(tenantId, req.id, { type: 'erp_failed', reason: 'intent has no ERP mapping' });
+      // An intent without an ERP mapping (leave, seal use) is complete at approval; this moves a request that was
+      // approved before its intent lost the mapping (or before that was understood) out of "creating".
+      await this.d.approvals.erpEvent(tenantId, req.id, { type: 'erp_not_required' });
       return;
     }
     const connectorId = intent.erp.connector ? (this.d.connectorNamed?.(intent.erp.connector, tenantId) ?? intent.erp.connector) : this.d.connectorFor(req.origin.botId, tenantId);
@@ -69,69 +76,116 @@ export class ErpService {
     }).onConflict((oc) => oc.columns(['connector', 'external_key']).doNothing()).execute();
     const requester = (await getUsers(this.d.db, tenantId, [req.requesterId])).get(req.requesterId);
     const payload = renderPayload(intent.erp.payload, { fields: req.fields, number: req.number, requester: { id: req.requesterId, name: requester?.name ?? req.requesterId } });
-    const res = await connector.createDocument({ docKind: intent.erp.doc_kind, externalKey, payload, autoApprove: true });
+    if (req.amount !== null && payload.amount === undefined) payload.amount = req.amount;
+    payload.currency ??= 'CNY';
+    let res: CreateResult;
+    try {
+      res = await connector.createDocument({ docKind: intent.erp.doc_kind, externalKey, payload, autoApprove: true });
+    } catch (e: unknown) {
+      // Kept on the document for admins; a refusal also reaches the card through the dead letter (erp_failed).
+      const message = e instanceof Error ? e.message : String(e);
+      await this.d.db.updateTable('erp_documents').set({ last_error: message.slice(0, 2000), updated_at: this.d.clock.now() })
+        .where('connector', '=', connectorId).where('external_key', '=', keyString).execute();
+      throw e;
+    }
+    const total = res.snapshot.amounts?.total;
+    if (req.amount !== null && total !== undefined && compareMoney(total, req.amount) !== 0) {
+      this.d.logger.warn({ requestId: req.id, erpId: res.ref.id, approved: req.amount, erp: total }, 'ERP document amount differs from the approved amount');
+    }
     const link = await this.d.db.updateTable('erp_documents').set({
-      erp_id: res.ref.id, number: res.ref.number ?? null, status: res.snapshot.status, raw: JSON.stringify(res.snapshot.raw), updated_at: sql`now()`,
+      erp_id: res.ref.id, number: res.ref.number ?? null, form_id: res.ref.formId, status: res.snapshot.status, raw: JSON.stringify(res.snapshot.raw),
+      version_stamp: res.snapshot.versionStamp, last_error: null, updated_at: this.d.clock.now(),
     }).where('connector', '=', connectorId).where('external_key', '=', keyString).returning('id').executeTakeFirstOrThrow();
     // The request learns of its document and the operators get their card in one commit: a retry after a
     // failure here runs both again, never one without the other.
     await this.d.db.transaction().execute(async (trx) => {
       const outcome = await this.d.approvals.erpEvent(tenantId, req.id, { type: 'erp_created' }, { connector: connectorId, id: res.ref.id, number: res.ref.number ?? null }, trx);
-      if (outcome.ok && this.d.onDocumentCreated) await this.d.onDocumentCreated(tenantId, link.id, trx);
+      if (outcome.ok && connector.ledger && this.d.onDocumentCreated) await this.d.onDocumentCreated(tenantId, link.id, trx);
     });
     this.d.onCommitted?.();
     this.d.logger.info({ requestId: req.id, erpId: res.ref.id, created: res.created }, 'ERP document linked');
   }
 
-  /** Polls one connector's change feed from its stored cursor and applies what changed. */
-  async syncConnector(tenantId: string, connectorId: string): Promise<number> {
+  /**
+   * Polls one connector's change feed from its stored cursor and applies what changed: at most `maxPages` pages a
+   * poll (the rest waits for the next one, from the cursor reached). The attempt, its success or its error are
+   * recorded for the connector's health (admin API, /metrics); a failed poll keeps the cursor it started from.
+   */
+  async syncConnector(tenantId: string, connectorId: string, opts: { maxPages?: number; pageSize?: number } = {}): Promise<number> {
     const connector = this.connector(connectorId);
+    const started = this.d.clock.now();
     const row = await this.d.db.selectFrom('erp_sync_cursors').select('cursor').where('tenant_id', '=', tenantId).where('connector', '=', connectorId).executeTakeFirst();
     let cursor = row?.cursor ?? null;
     let applied = 0;
-    for (let page = 0; page < 50; page++) {
-      const res = await connector.listChanges(cursor, { limit: 100 });
-      for (const c of res.changes) if (await this.applyChange(tenantId, connectorId, c)) applied++;
-      const advanced = res.nextCursor !== cursor;
-      cursor = res.nextCursor;
-      if (!res.hasMore || !advanced) break;
+    try {
+      for (let page = 0; page < (opts.maxPages ?? 20); page++) {
+        const res = await connector.listChanges(cursor, { limit: opts.pageSize ?? 100 });
+        for (const c of res.changes) if (await this.applyChange(tenantId, connectorId, c)) applied++;
+        const advanced = res.nextCursor !== cursor;
+        cursor = res.nextCursor;
+        // Saved per page: a poll that fails later resumes from the last page it finished.
+        await this.saveCursor(tenantId, connectorId, { cursor, last_attempt_at: started });
+        if (!res.hasMore || !advanced) break;
+      }
+    } catch (e: unknown) {
+      const message = e instanceof Error ? e.message : String(e);
+      await this.saveCursor(tenantId, connectorId, { cursor, last_attempt_at: started, last_error: message.slice(0, 2000), last_error_at: this.d.clock.now() });
+      throw e;
     }
-    await this.d.db.insertInto('erp_sync_cursors').values({ tenant_id: tenantId, connector: connectorId, cursor })
-      .onConflict((oc) => oc.columns(['tenant_id', 'connector']).doUpdateSet({ cursor, updated_at: sql`now()` })).execute();
+    await this.saveCursor(tenantId, connectorId, { cursor, last_attempt_at: started, last_success_at: this.d.clock.now() });
     return applied;
+  }
+
+  private async saveCursor(tenantId: string, connectorId: string, set: { cursor: string | null; last_attempt_at: Date; last_success_at?: Date; last_error?: string; last_error_at?: Date }): Promise<void> {
+    const values = { ...set, updated_at: this.d.clock.now() };
+    await this.d.db.insertInto('erp_sync_cursors').values({ tenant_id: tenantId, connector: connectorId, ...values })
+      .onConflict((oc) => oc.columns(['tenant_id', 'connector']).doUpdateSet(values)).execute();
   }
 
   /**
    * Applies one ERP change to the linked document and its request, in one transaction: a failure leaves
-   * both as they were, so the change is applied when the feed is read again. Repeats and stale changes
-   * (older than what is recorded) are no-ops. With `trx`, inside the caller's transaction (a sandbox click
-   * that moves the ledger and records itself in the same commit); the caller says when it committed.
+   * both as they were, so the change is applied when the feed is read again. Repeats (the version stamp on file)
+   * and stale changes (a status behind the recorded one) are no-ops; a new stamp with the same status (another
+   * part payment) is recorded. With `trx`, inside the caller's transaction (a sandbox click that moves the ledger
+   * and records itself in the same commit); the caller says when it committed.
    */
   async applyChange(tenantId: string, connectorId: string, c: StatusChange | { snapshot: StatusSnapshot }, trx?: Transaction<Database>): Promise<boolean> {
     const s = c.snapshot;
     const doc = await (trx ?? this.d.db).selectFrom('erp_documents').selectAll().where('tenant_id', '=', tenantId).where('connector', '=', connectorId)
       .where('external_key', '=', s.ref.externalKey).executeTakeFirst();
-    if (!doc || doc.status === s.status) return false;
-    if ((PROGRESS[s.status] ?? -1) < (PROGRESS[doc.status as CanonicalStatus] ?? -1)) {
+    if (!doc) return false;
+    if (doc.version_stamp !== null && doc.version_stamp === s.versionStamp && doc.status === s.status) return false;
+    const recorded = PROGRESS[doc.status as CanonicalStatus] ?? -1;
+    const reported = PROGRESS[s.status] ?? -1;
+    if (reported < recorded) {
       this.d.logger.info({ erpDocumentId: doc.id, recorded: doc.status, reported: s.status }, 'stale ERP change ignored');
       return false;
     }
-    const ev: Parameters<ApprovalService['erpEvent']>[2] | null = s.status === 'posted' ? { type: 'erp_posted', ...(s.postedAt ? { postedAt: s.postedAt } : {}) }
-      : s.status === 'paid' ? { type: 'erp_paid', amount: s.amounts?.paid ?? s.amounts?.total ?? null, ...(s.payment ? { paidAt: s.payment.at, bankRef: s.payment.bankRef ?? null } : {}) }
-      : null;
+    const paidNow = s.amounts?.paid ?? (s.status === 'paid' ? s.amounts?.total : undefined) ?? null;
+    const samePayment = paidNow === null || (doc.paid_amount !== null && compareMoney(String(doc.paid_amount), paidNow) === 0);
+    // Same status, new stamp: only a part payment that grew is news for the request; anything else updates the row.
+    const news = reported > recorded || (s.status === 'partially_paid' && !samePayment);
+    const ev = news ? requestEvent(s, paidNow) : null;
     const apply = async (trx: Transaction<Database>): Promise<boolean> => {
-      // Compare-and-set on the status read above: a concurrent sync (the periodic poll and an operator's
+      // Compare-and-set on what was read above: a concurrent sync (the periodic poll, a push and an operator's
       // click) that got there first wins, and this one is a no-op.
-      const moved = await trx.updateTable('erp_documents').set({
-        status: s.status, erp_id: s.ref.id, number: s.ref.number ?? doc.number, raw: JSON.stringify(s.raw), updated_at: sql`now()`,
-        ...(s.postedAt ? { posted_at: s.postedAt } : {}),
-        ...(s.payment ? { paid_at: s.payment.at, bank_ref: s.payment.bankRef ?? null, paid_amount: s.amounts?.paid ?? s.amounts?.total ?? null } : {}),
-      }).where('id', '=', doc.id).where('status', '=', doc.status).executeTakeFirst();
+      let q = trx.updateTable('erp_documents').set({
+        status: s.status, erp_id: s.ref.id, number: s.ref.number ?? doc.number, raw: JSON.stringify(s.raw), updated_at: this.d.clock.now(),
+        version_stamp: s.versionStamp, ...(s.voucher ? { voucher: s.voucher } : {}),
+        // Paid implies posted: a poll that skipped the posting still records when the document was booked.
+        ...(s.postedAt ? { posted_at: s.postedAt } : s.status === 'paid' && !doc.posted_at && s.payment ? { posted_at: s.payment.at } : {}),
+        ...(s.payment ? { paid_at: s.payment.at, bank_ref: s.payment.bankRef ?? null } : {}),
+        ...(paidNow !== null && (s.status === 'paid' || s.status === 'partially_paid') ? { paid_amount: paidNow } : {}),
+      }).where('id', '=', doc.id).where('status', '=', doc.status);
+      q = doc.version_stamp === null ? q.where('version_stamp', 'is', null) : q.where('version_stamp', '=', doc.version_stamp);
+      const moved = await q.executeTakeFirst();
       if (Number(moved.numUpdatedRows) === 0) return false;
       if (!ev) return true;
       try {
         const out = await this.d.approvals.erpEvent(tenantId, doc.request_id, ev, undefined, trx);
-        if (!out.ok && out.error.code !== 'workflow.already_handled') this.d.logger.warn({ requestId: doc.request_id, error: out.error }, 'ERP change not applied to request');
+        if (!out.ok && out.error.code !== 'workflow.already_handled' && out.error.code !== 'workflow.illegal_transition') {
+          this.d.logger.warn({ requestId: doc.request_id, error: out.error }, 'ERP change not applied to request');
+        }
       } catch (e: unknown) {
         // A document whose request is gone cannot hold up the feed; anything else (the database) is retried.
         if (!(e instanceof NotFoundError)) throw e;
@@ -143,6 +197,17 @@ export class ErpService {
     const applied = await this.d.db.transaction().execute(apply);
     if (applied) this.d.onCommitted?.();
     return applied;
+  }
+}
+
+/** The request event an ERP status brings (the ones a requester hears about), or null. */
+function requestEvent(s: StatusSnapshot, paid: string | null): ErpEvent | null {
+  const payment = s.payment ? { paidAt: s.payment.at, bankRef: s.payment.bankRef ?? null } : {};
+  switch (s.status) {
+    case 'posted': return { type: 'erp_posted', ...(s.postedAt ? { postedAt: s.postedAt } : {}) };
+    case 'partially_paid': return { type: 'erp_paid', partial: true, amount: paid, ...payment };
+    case 'paid': return { type: 'erp_paid', amount: paid, ...payment };
+    default: return null;
   }
 }
 

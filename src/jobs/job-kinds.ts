@@ -31,6 +31,12 @@ export const JOB_SCHEMAS = {
   }),
   /** Create the ERP document of an approved request (idempotent by external key). */
   'erp.create': z.object({ requestId: z.string() }),
+  /** Apply a verified ERP push: read each named document back from that instance and apply its status. */
+  'erp.push': z.object({
+    instance: z.string(),
+    eventId: z.string(),
+    documents: z.array(z.object({ id: z.string().optional(), externalKey: z.string().optional(), docKind: z.string().optional() })).max(500),
+  }),
 } satisfies JobSchemas;
 
 export type AppJobSchemas = typeof JOB_SCHEMAS;
@@ -44,3 +50,4 @@ export type CardSyncPayload = PayloadOf<'card.sync'>;
 export type CardPutPayload = PayloadOf<'card.put'>;
 export type MessageSendPayload = PayloadOf<'message.send'>;
 export type ErpCreatePayload = PayloadOf<'erp.create'>;
+export type ErpPushPayload = PayloadOf<'erp.push'>;

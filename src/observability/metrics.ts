@@ -14,6 +14,12 @@ export function createMetrics() {
     commitBatch: new Histogram({ name: 'approval_commit_batch_size', help: 'Request changes per group commit', buckets: [1, 2, 4, 8, 16, 32], registers: [registry] }),
     outboxDepth: new Gauge({ name: 'outbox_jobs', help: 'Outbox jobs not done, by status', labelNames: ['status'] as const, registers: [registry] }),
     // Estimates, refreshed on each scrape within a time bound (observability/table-sizes.ts); the purges: scheduler/retention.ts.
+    // ERP connectors' health, read on each scrape (src/erp/erp-health.ts).
+    erpLastSuccess: new Gauge({ name: 'erp_poll_last_success_timestamp_seconds', help: 'When each ERP connector was last polled successfully (0: never)', labelNames: ['connector', 'kind'] as const, registers: [registry] }),
+    erpLag: new Gauge({ name: 'erp_poll_lag_seconds', help: 'Seconds since each ERP connector was last polled successfully', labelNames: ['connector', 'kind'] as const, registers: [registry] }),
+    erpFailing: new Gauge({ name: 'erp_poll_failing', help: '1 when the last poll of an ERP connector failed', labelNames: ['connector', 'kind'] as const, registers: [registry] }),
+    erpPending: new Gauge({ name: 'erp_documents_pending', help: 'ERP documents not yet paid, cancelled or rejected, per connector', labelNames: ['connector', 'kind'] as const, registers: [registry] }),
+    erpPushes: new Counter({ name: 'erp_push_total', help: 'ERP pushes received, by instance and outcome (accepted or the refusal code)', labelNames: ['connector', 'outcome'] as const, registers: [registry] }),
     tableRows: new Gauge({ name: 'db_table_rows', help: 'Rows of each table that grows with traffic (planner estimate)', labelNames: ['table'] as const, registers: [registry] }),
   };
 }

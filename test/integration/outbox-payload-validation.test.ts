@@ -24,6 +24,7 @@ describe('outbox payload validation', () => {
       'card.put': async (payload) => { ran.push({ kind: 'card.put', payload }); },
       'message.send': async (payload) => { ran.push({ kind: 'message.send', payload }); },
       'erp.create': async (payload) => { ran.push({ kind: 'erp.create', payload }); },
+      'erp.push': async (payload) => { ran.push({ kind: 'erp.push', payload }); },
     };
     const worker = new OutboxWorker({
       db, logger: pino({ level: 'silent' }), workerId: 'w-validate', concurrency: 2, leaseMs: 5000, pollMs: 10, schemas: JOB_SCHEMAS, handlers,

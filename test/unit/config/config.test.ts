@@ -84,7 +84,7 @@ describe('bots', () => {
   it('refuse an ERP connector this build does not have', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aa-bots-'));
     writeFileSync(join(dir, 'c.yaml'), 'id: c\nplatform: console\nerp: sap-prod\n');
-    expect(() => loadBots(dir, loadIntentCatalog('intents'))).toThrow(/c\.yaml: erp: unknown ERP connector "sap-prod" \(available: sandbox\)/);
+    expect(() => loadBots(dir, loadIntentCatalog('intents'))).toThrow(/c\.yaml: erp: unknown ERP connector "sap-prod" \(available: sandbox;/);
   });
 });
 
