@@ -1,14 +1,25 @@
 import { loadBots } from '../config/bot-catalog.ts';
+import { loadErpInstances } from '../config/erp-instances.ts';
+import { intentErpProblems } from '../app/wire-config.ts';
+import { instanceProblems } from '../erp/connector-kinds.ts';
 import { loadConfig, readSecret } from '../config/env.ts';
 import { dingtalkSecrets, feishuSecrets } from '../platforms/bot-secrets.ts';
 import { loadIntentCatalog } from '../config/intent-catalog.ts';
 import { loadDirectoryFile } from '../directory/directory-file.ts';
 
-/** `npm run check:config`: validates env, intents, bots and the directory file the way boot does. */
+/**
+ * `npm run check:config`: validates env, intents, ERP instances (envelope, credentials set, the kind's settings),
+ * bots and the directory file the way boot does.
+ */
 try {
   const cfg = loadConfig();
   const catalog = loadIntentCatalog(cfg.intentsDir);
-  const bots = loadBots(cfg.botsDir, catalog);
+  const erps = loadErpInstances(cfg.erpsDir, process.env);
+  const erpProblems = erps.flatMap(instanceProblems);
+  if (erpProblems.length) throw new Error(erpProblems.join('\n'));
+  const bots = loadBots(cfg.botsDir, catalog, erps);
+  const refs = intentErpProblems(catalog, bots.filter((b) => b.enabled), erps);
+  if (refs.length) throw new Error(refs.join('\n'));
   // Enabled bots' credentials, resolved by the variable names their YAML gives, as boot resolves them.
   const missing: string[] = [];
   for (const bot of bots.filter((b) => b.enabled)) {
@@ -21,7 +32,7 @@ try {
   }
   if (missing.length) throw new Error(missing.join('\n'));
   const dir = loadDirectoryFile(cfg.directoryFile);
-  console.log(JSON.stringify({ ok: true, intents: catalog.intents.map((i) => i.key), bots: bots.map((b) => `${b.id} (${b.platform})`), users: dir.users.length }));
+  console.log(JSON.stringify({ ok: true, intents: catalog.intents.map((i) => i.key), bots: bots.map((b) => `${b.id} (${b.platform})`), erps: erps.map((e) => `${e.id} (${e.kind}, tenant ${e.tenant})`), users: dir.users.length }));
 } catch (e: unknown) {
   console.error(e instanceof Error ? e.message : String(e));
   process.exitCode = 1;

@@ -30,7 +30,7 @@ import { purgeRefusals } from './retention-audit.ts';
 /** Tables whose size /metrics reports (src/observability/table-sizes.ts): purged ones and kept business ones. */
 export const TRAFFIC_TABLES = [
   'inbox_events', 'outbox_jobs', 'console_messages', 'card_messages', 'audit_log', 'audit_heads', 'dialog_sessions', 'rate_limits',
-  'conversation_leases', 'requests', 'approval_tasks',
+  'conversation_leases', 'requests', 'approval_tasks', 'erp_push_events',
 ] as const;
 
 /** Card subjects that are replies, not records: a draft's confirmation card, the help card, a status answer. */
@@ -73,6 +73,8 @@ function purges(cfg: RetentionConfig, now: Date): Purge[] {
     { name: 'dialog_sessions.expired', table: 'dialog_sessions', order: null, where: sql`expires_at < ${ago(now, cfg.expiredDialogsMs)}` },
     { name: 'rate_limits', table: 'rate_limits', order: null, where: sql`next_us < ${(now.getTime() - STATE_GRACE_MS) * 1000}::bigint` },
     { name: 'conversation_leases', table: 'conversation_leases', order: null, where: sql`until < ${ago(now, STATE_GRACE_MS)}` },
+    // Event ids of ERP pushes refuse replays; a replay older than the push window is refused by its timestamp anyway.
+    { name: 'erp_push_events', table: 'erp_push_events', order: 'received_at', where: sql`received_at < ${ago(now, cfg.inboxDoneMs)}` },
   ];
 }
 

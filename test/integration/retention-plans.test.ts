@@ -74,6 +74,8 @@ beforeAll(async () => {
     select gen_random_uuid(), case when g % 3 = 0 then 'default' else 't' || (g % 7) end, 'R' || g, 'expense_claim', 1, 'u' || (g % 90), 'pending',
       '{}'::jsonb, '[]'::jsonb, '{}'::jsonb, ${T}::timestamptz - (g || ' minutes')::interval, ${T}::timestamptz, ${T}::timestamptz
     from generate_series(1, ${N}) g`.execute(db);
+  await sql`insert into erp_push_events (instance, event_id, tenant_id, received_at)
+    select 'erp-' || (g % 3), 'e' || g, 'default', ${T}::timestamptz - (g || ' minutes')::interval from generate_series(1, ${N}) g`.execute(db);
   await sql`analyze`.execute(db);
 }, 120_000);
 
