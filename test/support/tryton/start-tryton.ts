@@ -1,4 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -12,7 +13,8 @@ import {
 
 /**
  * A real Tryton 6.0 server (Debian's packages, .ci/tryton-install.sh) for one test file: its own copy of the ready
- * database (template.ts), trytond on a free loopback port, stopped by `stop()`.
+ * database (template.ts), trytond on a free loopback port, stopped by `stop()`. The repository's push module
+ * (approval_webhook) is active; its secret is `webhookSecret` (webhook-triggers.ts registers triggers).
  *
  *   const tryton = await startTryton();          // null when Tryton is not installed (outside CI)
  *   describe.skipIf(!tryton)('…', () => { afterAll(() => tryton?.stop()); … });
@@ -27,8 +29,14 @@ export interface TrytonServer {
   readonly fiscalYear: number;
   /** How long the ready database took to build (0 when an earlier test file or run had built it). */
   readonly templateBuildMs: number;
+  /** `[approval_webhook] secret` of this server: the push module signs its POSTs with it. */
+  readonly webhookSecret: string;
   /** Makes every session of `login` older than Tryton's `[session] max_age`: its next call is refused (HTTP 401). */
   expireSessions(login: string): Promise<void>;
+  /** Stops trytond and keeps the database (an outage): calls get "connection refused" until `restart()`. */
+  halt(): Promise<void>;
+  /** Starts trytond again on the same port and database after `halt()` (sessions survive: they are in the database). */
+  restart(): Promise<void>;
   /** Stops trytond (SIGTERM, then SIGKILL after 10 s) and removes the copy. Safe to call twice. */
   stop(): Promise<void>;
   /** Exit code or signal of trytond once stopped. */
@@ -51,49 +59,67 @@ export async function startTryton(): Promise<TrytonServer | null> {
     mkdirSync(dbFolder);
     const dbFile = join(dbFolder, `${TEMPLATE_DATABASE}.sqlite`);
     copyFileSync(template.file, dbFile);
-    const { child, url } = await listen(dir, dbFolder);
-    return server(dir, dbFile, child, url, template.ids, template.buildMs);
+    const secret = randomBytes(24).toString('hex');
+    const { child, port } = await listen(dir, dbFolder, template.pythonPath, secret);
+    return server({ dir, dbFolder, dbFile, child, port, secret, pythonPath: template.pythonPath }, template.ids, template.buildMs);
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
 }
 
-function server(dir: string, dbFile: string, child: ChildProcess, url: string, ids: TrytonIds, templateBuildMs: number): TrytonServer {
+interface Running { dir: string; dbFolder: string; dbFile: string; child: ChildProcess; port: number; secret: string; pythonPath: string }
+
+async function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function server(r: Running, ids: TrytonIds, templateBuildMs: number): TrytonServer {
+  let child = r.child;
   let stopping: Promise<void> | null = null;
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await terminate(child);
+    rmSync(r.dir, { recursive: true, force: true });
   };
   return {
-    url, database: TEMPLATE_DATABASE, bot: TRYTON_BOT, admin: TRYTON_ADMIN, ids, fiscalYear: TRYTON_FISCAL_YEAR, templateBuildMs,
-    expireSessions: (login) => expireSessions(dbFile, login),
+    url: `http://127.0.0.1:${r.port}`, database: TEMPLATE_DATABASE, bot: TRYTON_BOT, admin: TRYTON_ADMIN, ids, fiscalYear: TRYTON_FISCAL_YEAR,
+    templateBuildMs, webhookSecret: r.secret,
+    expireSessions: (login) => expireSessions(r.dbFile, login),
+    halt: () => terminate(child),
+    restart: async () => {
+      if (stopping) throw new Error('this Tryton was stopped for good');
+      await terminate(child);
+      child = (await listen(r.dir, r.dbFolder, r.pythonPath, r.secret, r.port)).child;
+    },
     stop: () => (stopping ??= stop()),
     exit: () => (child.exitCode === null && child.signalCode === null ? null : { code: child.exitCode, signal: child.signalCode }),
   };
 }
 
-/** Starts trytond on a free port; a port taken between the probe and trytond's bind is retried with another. */
-async function listen(dir: string, dbFolder: string): Promise<{ child: ChildProcess; url: string }> {
+/**
+ * Starts trytond on a free port (or on `fixedPort` for a restart); a port taken between the probe and trytond's bind
+ * is retried with another, a fixed one a few times after a pause (the old process's socket may linger).
+ */
+async function listen(dir: string, dbFolder: string, pythonPath: string, secret: string, fixedPort?: number): Promise<{ child: ChildProcess; port: number }> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+    if (fixedPort !== undefined && attempt > 0) await new Promise((res) => setTimeout(res, 500));
+    const port = fixedPort ?? await freePort();
     const conf = join(dir, 'trytond.conf');
-    writeFileSync(conf, sqliteConfig(dbFolder, `127.0.0.1:${port}`));
+    writeFileSync(conf, sqliteConfig(dbFolder, `127.0.0.1:${port}`, secret), { mode: 0o600 });
     const logFile = join(dir, 'trytond.log');
     const log = openSync(logFile, 'a');
-    const child = spawn(TRYTOND, ['-c', conf], { env: trytonEnv(), cwd: dir, stdio: ['ignore', log, log] });
+    const child = spawn(TRYTOND, ['-c', conf], { env: trytonEnv({ PYTHONPATH: pythonPath }), cwd: dir, stdio: ['ignore', log, log] });
     closeSync(log);
     const url = `http://127.0.0.1:${port}`;
     try {
       await waitUntilServing(child, url);
-      return { child, url };
+      return { child, port };
     } catch (e) {
       lastError = new Error(`${(e as Error).message}\n--- trytond.log ---\n${tail(logFile)}`);
       if (child.exitCode === null && child.signalCode === null) {

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { hashWebhookModule, installWebhookModule, WEBHOOK_MODULE } from './webhook-module.ts';
 
 /**
  * The ready Tryton database every Tryton test starts from: modules activated by trytond-admin, business data by
@@ -20,10 +21,13 @@ const TRYTOND_PACKAGE = '/usr/lib/python3/dist-packages/trytond/__init__.py';
 const PROTEUS_PACKAGE = '/usr/lib/python3/dist-packages/proteus/__init__.py';
 const SETUP_SCRIPT = join(import.meta.dirname, 'setup-db.py');
 
-/** Modules to activate (their dependencies come along: account, account_product, stock, country…). */
+/**
+ * Modules to activate (their dependencies come along: account, account_product, stock, country…), and the repository's
+ * own push module (erp-modules/tryton/approval_webhook, found through PYTHONPATH: webhook-module.ts).
+ */
 export const TRYTON_MODULES = [
   'company', 'party', 'currency', 'product', 'account_invoice', 'account_payment',
-  'purchase', 'purchase_request', 'purchase_requisition',
+  'purchase', 'purchase_request', 'purchase_requisition', WEBHOOK_MODULE,
 ] as const;
 
 /** The one fiscal year the database has. Tests date their documents inside it; nothing depends on today. */
@@ -41,7 +45,8 @@ export type TrytonIds = Record<
   number
 >;
 
-export interface TrytonTemplate { file: string; ids: TrytonIds; builtNow: boolean; buildMs: number }
+/** `pythonPath`: the folder trytond needs on PYTHONPATH to load the repository's module (webhook-module.ts). */
+export interface TrytonTemplate { file: string; ids: TrytonIds; pythonPath: string; builtNow: boolean; buildMs: number }
 
 export function trytonInstalled(): boolean {
   return [TRYTOND, TRYTOND_ADMIN, SYSTEM_PYTHON, TRYTOND_PACKAGE, PROTEUS_PACKAGE].every((f) => existsSync(f));
@@ -49,15 +54,17 @@ export function trytonInstalled(): boolean {
 
 /** Environment for Tryton's programs: no Python settings of the developer's interpreter leak into Debian's. */
 export function trytonEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, TZ: 'UTC', ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, TZ: 'UTC' };
   for (const k of ['PYTHONPATH', 'PYTHONHOME', 'PYTHONSTARTUP', 'VIRTUAL_ENV']) delete env[k];
-  return env;
+  return { ...env, ...extra };
 }
 
-export function sqliteConfig(dbFolder: string, listen?: string): string {
+/** trytond.conf for a SQLite folder; `webhookSecret` fills the push module's `[approval_webhook] secret`. */
+export function sqliteConfig(dbFolder: string, listen?: string, webhookSecret?: string): string {
   return [
     '[database]', 'uri = sqlite://', `path = ${dbFolder}`, 'language = en',
-    ...(listen ? ['[web]', `listen = ${listen}`] : []), '',
+    ...(listen ? ['[web]', `listen = ${listen}`] : []),
+    ...(webhookSecret ? ['[approval_webhook]', `secret = ${webhookSecret}`, 'timeout = 5'] : []), '',
   ].join('\n');
 }
 
@@ -77,6 +84,7 @@ function cacheKey(): string {
   const h = createHash('sha256');
   h.update(readFileSync(SETUP_SCRIPT));
   h.update(readFileSync(TRYTOND_PACKAGE));
+  hashWebhookModule(h);
   h.update(JSON.stringify({ TRYTON_MODULES, TRYTON_FISCAL_YEAR, TRYTON_BOT, TRYTON_ADMIN, TEMPLATE_DATABASE }));
   return h.digest('hex').slice(0, 16);
 }
@@ -87,16 +95,20 @@ async function build(dir: string): Promise<void> {
   writeFileSync(conf, sqliteConfig(dir));
   writeFileSync(join(dir, `${TEMPLATE_DATABASE}.sqlite`), ''); // trytond's SQLite backend opens an existing file only
   writeFileSync(join(dir, 'adminpass'), `${TRYTON_ADMIN.password}\n`, { mode: 0o600 });
+  const pythonPath = installWebhookModule(join(dir, 'pylib'));
   writeFileSync(join(dir, 'params.json'), JSON.stringify({ fiscalYear: TRYTON_FISCAL_YEAR, botLogin: TRYTON_BOT.login, botPassword: TRYTON_BOT.password }));
   // One pass on an empty database: -u initialises it, activates the modules and their dependencies.
   await runLogged('trytond-admin', TRYTOND_ADMIN, [
     '-c', conf, '-d', TEMPLATE_DATABASE, '--email', 'admin@example.com', '-u', ...TRYTON_MODULES, '--activate-dependencies',
-  ], trytonEnv({ TRYTONPASSFILE: join(dir, 'adminpass') }), dir);
-  await runLogged('setup-db.py', SYSTEM_PYTHON, ['-W', 'ignore', SETUP_SCRIPT, conf, TEMPLATE_DATABASE, join(dir, 'params.json'), join(dir, 'ids.json')], trytonEnv(), dir);
+  ], trytonEnv({ TRYTONPASSFILE: join(dir, 'adminpass'), PYTHONPATH: pythonPath }), dir);
+  await runLogged('setup-db.py', SYSTEM_PYTHON, ['-W', 'ignore', SETUP_SCRIPT, conf, TEMPLATE_DATABASE, join(dir, 'params.json'), join(dir, 'ids.json')], trytonEnv({ PYTHONPATH: pythonPath }), dir);
 }
 
 function load(ready: string, builtNow: boolean, buildMs: number): TrytonTemplate {
-  return { file: join(ready, `${TEMPLATE_DATABASE}.sqlite`), ids: JSON.parse(readFileSync(join(ready, 'ids.json'), 'utf8')) as TrytonIds, builtNow, buildMs };
+  return {
+    file: join(ready, `${TEMPLATE_DATABASE}.sqlite`), ids: JSON.parse(readFileSync(join(ready, 'ids.json'), 'utf8')) as TrytonIds,
+    pythonPath: join(ready, 'pylib'), builtNow, buildMs,
+  };
 }
 
 function lockIsStale(lock: string): boolean {

@@ -44,6 +44,10 @@ export interface SearchOptions { offset?: number; limit?: number | null; order?:
 
 type Domain = unknown[];
 
+/** A wizard step's answer, in Tryton's typed JSON: a form to fill (`view`) or `{}` when the wizard ended. */
+export interface WizardAnswer { view?: { state?: string; defaults?: Record<string, unknown> } & Record<string, unknown>; actions?: unknown[] }
+export type WizardStep = (state: string, data: Record<string, unknown>) => Promise<WizardAnswer>;
+
 const DEFAULT_TIMEOUT_MS = 15_000;
 
 export class TrytonRpcClient {
@@ -111,6 +115,30 @@ export class TrytonRpcClient {
   /** A workflow button (`validate_invoice`, `post`, …). Tryton ignores a button the record's state does not allow: re-read the state. */
   async button(model: string, name: string, ids: number[], context?: Record<string, unknown>): Promise<void> {
     await this.model(model, name, [ids], context);
+  }
+
+  /**
+   * Runs a wizard on records as the Tryton client does: `wizard.<name>.create [ctx]` → `[sessionId, startState, endState]`,
+   * then `wizard.<name>.execute [sessionId, data, state, ctx]` for each step `run` takes (data: `{<form state>: {field: value}}`;
+   * an answer is `{view: {defaults, state, …}}` for a form, `{}` at the end), then `wizard.<name>.delete [sessionId, ctx]`.
+   * Step answers are left in Tryton's typed form, so a form's defaults can be sent back as they are.
+   * The context names the records (`active_model`, `active_id`, `active_ids`).
+   */
+  async wizard<T>(name: string, activeModel: string, ids: number[], run: (step: WizardStep) => Promise<T>): Promise<T> {
+    const active = { active_model: activeModel, active_id: ids[0] ?? null, active_ids: ids };
+    const created = await this.call(`wizard.${name}.create`, (ctx) => [{ ...ctx, ...active }]);
+    const sessionId = Array.isArray(created) ? created[0] : undefined;
+    if (typeof sessionId !== 'number') throw rpcError(`wizard.${name}.create`, 'Tryton did not open a wizard session');
+    const end = () => this.call(`wizard.${name}.delete`, (ctx) => [sessionId, { ...ctx, ...active }]);
+    let result: T;
+    try {
+      result = await run(async (state, data) => (await this.call(`wizard.${name}.execute`, (ctx) => [sessionId, data, state, { ...ctx, ...active }])) as WizardAnswer);
+    } catch (e) {
+      await end().catch(() => undefined); // the step's error is the one to report
+      throw e;
+    }
+    await end();
+    return result;
   }
 
   /** An authenticated call; `params` is built from the context of the session it is sent with. */

@@ -23,6 +23,20 @@ export function trytonDate(isoDate: string): TrytonDate {
   return { __class__: 'date', year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
 }
 
+export interface TrytonDateTime { __class__: 'datetime'; year: number; month: number; day: number; hour: number; minute: number; second: number; microsecond: number }
+
+const NAIVE_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/;
+
+/** A naive "YYYY-MM-DDTHH:MM:SS[.ffffff]" (as reviveTryton gives it) as Tryton's datetime, e.g. for a domain on write_date. */
+export function trytonDateTime(naive: string): TrytonDateTime {
+  const m = NAIVE_DATETIME.exec(naive);
+  if (!m) throw new TypeError(`not a naive YYYY-MM-DDTHH:MM:SS datetime: ${JSON.stringify(naive)}`);
+  return {
+    __class__: 'datetime', year: Number(m[1]), month: Number(m[2]), day: Number(m[3]),
+    hour: Number(m[4]), minute: Number(m[5]), second: Number(m[6]), microsecond: Number((m[7] ?? '').padEnd(6, '0')),
+  };
+}
+
 const pad = (n: unknown, width = 2) => String(n).padStart(width, '0');
 
 /**
