@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { publishSandboxDoc } from '../actions/sandbox-doc-publish.ts';
 import { SandboxActions } from '../actions/sandbox-actions.ts';
 import type { BotConfig } from '../config/bot-schema.ts';
-import { readSecret, type AppConfig } from '../config/env.ts';
+import { processEnv, readSecret, type AppConfig } from '../config/env.ts';
 import type { IntentCatalog } from '../config/intent-catalog.ts';
 import type { IntentResolver } from '../conversation/resolver.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
@@ -45,7 +45,7 @@ export interface AppOptions {
   workerId?: string;
   /** Bot secrets by environment variable NAME (tests inject values); defaults to config/env.ts readSecret. */
   secrets?: (name: string) => string | undefined;
-  /** Where ERP instance files' credential and push-secret variables are read (default: process.env). */
+  /** Where ERP instance files' credential and push-secret variables are read (default: the process environment). */
   env?: Record<string, string | undefined>;
   /** The fetch ERP connectors use (tests break or record it); default: the global one. */
   erpFetch?: typeof fetch;
@@ -83,7 +83,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const ids = o.ids ?? randomIds;
   const logger = o.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
-  const settings = loadSettings(config, o.env ?? process.env);
+  const settings = loadSettings(config, o.env ?? processEnv());
   const { catalog, bots, directoryFile, tenants, localeOf } = settings;
   const { dbh, ownDb } = await openDatabase(config, logger, o.db);
   const db = dbh.db;

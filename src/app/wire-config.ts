@@ -24,7 +24,7 @@ export interface Settings {
 }
 
 /** Reads the intent catalog, the bots and the directory file (a fault in any of them fails the boot). */
-export function loadSettings(config: AppConfig, env: Record<string, string | undefined> = process.env): Settings {
+export function loadSettings(config: AppConfig, env: Record<string, string | undefined>): Settings {
   const catalog = loadIntentCatalog(config.intentsDir);
   const erps = loadErpInstances(config.erpsDir, env);
   const bots = loadBots(config.botsDir, catalog, erps).filter((b) => b.enabled);

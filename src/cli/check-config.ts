@@ -2,7 +2,7 @@ import { loadBots } from '../config/bot-catalog.ts';
 import { loadErpInstances } from '../config/erp-instances.ts';
 import { intentErpProblems } from '../app/wire-config.ts';
 import { instanceProblems } from '../erp/connector-kinds.ts';
-import { loadConfig, readSecret } from '../config/env.ts';
+import { loadConfig, processEnv, readSecret } from '../config/env.ts';
 import { dingtalkSecrets, feishuSecrets } from '../platforms/bot-secrets.ts';
 import { loadIntentCatalog } from '../config/intent-catalog.ts';
 import { loadDirectoryFile } from '../directory/directory-file.ts';
@@ -14,7 +14,7 @@ import { loadDirectoryFile } from '../directory/directory-file.ts';
 try {
   const cfg = loadConfig();
   const catalog = loadIntentCatalog(cfg.intentsDir);
-  const erps = loadErpInstances(cfg.erpsDir, process.env);
+  const erps = loadErpInstances(cfg.erpsDir, processEnv());
   const erpProblems = erps.flatMap(instanceProblems);
   if (erpProblems.length) throw new Error(erpProblems.join('\n'));
   const bots = loadBots(cfg.botsDir, catalog, erps);

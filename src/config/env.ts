@@ -107,6 +107,11 @@ export interface RetentionConfig {
 
 const DAY_MS = 24 * 3600_000;
 
+/** The process environment, for what names its own variables (ERP instance credentials, bot secrets). */
+export function processEnv(): Record<string, string | undefined> {
+  return process.env;
+}
+
 /** Parses an environment (process.env by default). Throws ConfigError with one line per bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<AppConfig> {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));

@@ -143,7 +143,10 @@ export interface ErpConnector {
   /** Rejection: un-audit (and delete when asked and possible) so the document can be edited. */
   reverse(ref: ErpDocRef, opts: { reason: string; deleteIfPossible?: boolean }): Promise<StatusSnapshot>;
   getStatus(ref: ErpDocRef): Promise<StatusSnapshot>;
-  /** Changes since an opaque cursor (null = from now on). */
+  /**
+   * Changes since an opaque cursor (null = from the beginning), reading create and write times, re-reading an
+   * overlap window, at most `limit` a page (`hasMore` when the page was full).
+   */
   listChanges(cursor: string | null, opts?: { limit?: number }): Promise<ChangePage>;
   /** Reads a verified push body (kinds with `push` other than 'none'); a body it cannot read is a ValidationError. */
   parsePush?(body: unknown): PushNotice;

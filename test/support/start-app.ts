@@ -18,7 +18,8 @@ export interface StartOptions extends Omit<AppOptions, 'config' | 'db'> {
 export async function startApp(o: StartOptions): Promise<App> {
   const { db, env, noWorkers, ...rest } = o;
   const config = loadConfig({ ...TEST_ENV, ...env, DATABASE_URL: '' });
-  const app = await createApp({ ...rest, config, db });
+  // The same variables reach ERP instance files (credentials, push secrets) as boot would read them from the environment.
+  const app = await createApp({ ...rest, config, db, env: { ...TEST_ENV, ...env } });
   await app.start();
   if (noWorkers) {
     await app.outbox.stop();
