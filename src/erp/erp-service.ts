@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { IntentVersions } from '../workflow/intent-versions.ts';
-import { ExternalServiceError, NotFoundError } from '../core/errors.ts';
+import { AppError, ExternalServiceError, NotFoundError } from '../core/errors.ts';
 import type { IdGenerator } from '../core/ids.ts';
 import type { Database } from '../db/database.ts';
 import { getUsers } from '../directory/directory-repo.ts';
@@ -83,7 +83,7 @@ export class ErpService {
       res = await connector.createDocument({ docKind: intent.erp.doc_kind, externalKey, payload, autoApprove: true });
     } catch (e: unknown) {
       // Kept on the document for admins; a refusal also reaches the card through the dead letter (erp_failed).
-      const message = e instanceof Error ? e.message : String(e);
+      const message = `${e instanceof AppError ? e.code : 'error'}: ${e instanceof Error ? e.message : String(e)}`;
       await this.d.db.updateTable('erp_documents').set({ last_error: message.slice(0, 2000), updated_at: this.d.clock.now() })
         .where('connector', '=', connectorId).where('external_key', '=', keyString).execute();
       throw e;
@@ -133,7 +133,26 @@ export class ErpService {
       throw e;
     }
     await this.saveCursor(tenantId, connectorId, { cursor, last_attempt_at: started, last_success_at: this.d.clock.now() });
+    await this.resumeAfterOutage(tenantId, connectorId);
     return applied;
+  }
+
+  /**
+   * The ERP answers again: creations that used up their attempts while it was down (the ERP unreachable, or an
+   * answer lost) are put back in the queue. Refusals by the ERP are not: they wait for an admin's replay.
+   */
+  private async resumeAfterOutage(tenantId: string, connectorId: string): Promise<void> {
+    const r = await this.d.db.updateTable('outbox_jobs')
+      .set({ status: 'pending', attempts: 0, coalesce_key: null, run_at: this.d.clock.now(), locked_by: null, updated_at: this.d.clock.now() })
+      .where('tenant_id', '=', tenantId).where('kind', '=', 'erp.create').where('status', '=', 'dead')
+      .where((eb) => eb(sql<string>`payload->>'requestId'`, 'in', eb.selectFrom('erp_documents').select(sql<string>`request_id::text`.as('r'))
+        .where('tenant_id', '=', tenantId).where('connector', '=', connectorId).where('status', '=', 'creating')
+        .where((w) => w.or([w('last_error', 'like', 'erp.unavailable:%'), w('last_error', 'like', 'erp.result_unknown:%')]))))
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) > 0) {
+      this.d.logger.info({ connector: connectorId, jobs: Number(r.numUpdatedRows) }, 'ERP reachable again: stalled document creations resumed');
+      this.d.onCommitted?.();
+    }
   }
 
   private async saveCursor(tenantId: string, connectorId: string, set: { cursor: string | null; last_attempt_at: Date; last_success_at?: Date; last_error?: string; last_error_at?: Date }): Promise<void> {
