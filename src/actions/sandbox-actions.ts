@@ -81,7 +81,12 @@ export class SandboxActions {
   }
 }
 
-/** "Document SBX-000012 is saved; it cannot be posted", in the chat's language. */
+/**
+ * "Document SBX-000012 is saved; it cannot be posted", in the chat's language. Pay on a document not yet posted
+ * (the card offers Pay only once it is; a stale or forged click) says to post it first.
+ */
 function notAllowed(locale: Locale, number: string, status: string, op: 'erp.post' | 'erp.pay'): string {
-  return t(locale, op === 'erp.post' ? 'toast.erp.cannotPost' : 'toast.erp.cannotPay', { number, status: sandboxDocStatus(locale, status) });
+  const params = { number, status: sandboxDocStatus(locale, status) };
+  if (op === 'erp.post') return t(locale, 'toast.erp.cannotPost', params);
+  return t(locale, status === 'approved' || status === 'saved' || status === 'submitted' ? 'toast.erp.payBeforePost' : 'toast.erp.cannotPay', params);
 }

@@ -8,7 +8,7 @@ export function formatFieldValue(field: FieldDefinition, value: unknown, locale:
   switch (field.type) {
     case 'money': {
       const m = typeof value === 'string' || typeof value === 'number' ? normalizeMoney(value) : null;
-      return m ? `¥${formatMoney(m)}` : String(value);
+      return m ? formatAmount(m) : String(value);
     }
     case 'enum': return field.options?.find((o) => o.value === value)?.label[locale] ?? String(value);
     case 'date_range': {
@@ -18,6 +18,17 @@ export function formatFieldValue(field: FieldDefinition, value: unknown, locale:
     case 'user': return userName ? userName(String(value)) : String(value);
     default: return String(value);
   }
+}
+
+/** The signs of the currencies people here read most; any other shows its ISO code ("USD 1,200.00"). */
+const CURRENCY_SIGN: Record<string, string> = { CNY: '¥', RMB: '¥' };
+
+/** An amount with its currency (ISO 4217, CNY when the ERP did not say): "¥3,560.00", "USD 1,200.00". */
+export function formatAmount(m: string, currency?: string | null): string {
+  const code = (currency ?? 'CNY').toUpperCase();
+  const value = formatMoney(normalizeMoney(m) ?? m);
+  const sign = CURRENCY_SIGN[code];
+  return sign ? `${sign}${value}` : `${code} ${value}`;
 }
 
 /** The value placed in an editable input: the raw normalized value, not the display form. */

@@ -24,10 +24,15 @@ export interface RequestCardModel {
 
 const TONE: Record<RequestRecord['status'], CardTone> = { draft: 'grey', pending: 'blue', approved: 'green', rejected: 'red', withdrawn: 'grey' };
 
-/** What an approved request's card adds to its status: where its ERP document is (nothing before one is asked for). */
+/**
+ * What an approved request's card adds to its status: where its ERP document is (nothing before one is asked
+ * for), or that it is complete when it needs none.
+ */
 function erpStage(locale: Locale, erp: RequestRecord['erpStatus']): string | null {
   return erp === 'none' ? null : t(locale, `card.request.erp.${erp}`);
 }
+
+const tone = (r: RequestRecord): CardTone => (r.status !== 'approved' ? TONE[r.status] : r.erpStatus === 'paid' ? 'purple' : r.erpStatus === 'failed' ? 'orange' : TONE.approved);
 
 /** The card one participant sees for a request. Approvers get action inputs while their task is pending. */
 export function buildRequestCard(m: RequestCardModel): CardView {
@@ -35,7 +40,6 @@ export function buildRequestCard(m: RequestCardModel): CardView {
   const name = (id: string): string => m.nameOf(id) ?? id;
   const status = t(locale, `card.request.status.${r.status}`);
   const erp = r.status === 'approved' ? erpStage(locale, r.erpStatus) : null;
-  const tone: CardTone = r.erpStatus === 'paid' ? 'purple' : TONE[r.status];
   const blocks: CardBlock[] = [
     { type: 'fields', fields: [
       { label: t(locale, 'card.request.requester'), value: name(r.requesterId) },
@@ -45,8 +49,10 @@ export function buildRequestCard(m: RequestCardModel): CardView {
   ];
   if (r.rejectReason && r.status === 'rejected') blocks.push({ type: 'note', text: t(locale, 'card.request.rejectReason', { reason: r.rejectReason }) });
   blocks.push({ type: 'timeline', items: requestTimeline(r, m.tasks, m.erp, name, locale, m.timeZone) });
+  // The ERP's message is on the timeline; the requester also learns that it can be put right.
+  if (m.role === 'requester' && r.status === 'approved' && r.erpStatus === 'failed') blocks.push({ type: 'note', text: t(locale, 'card.request.erpReplay') });
   blocks.push(...(m.role === 'approver' ? approverActions(m) : requesterActions(m)));
-  return { title: `${intent.name[locale]} · ${r.number}`, subtitle: status, tone, blocks, key: `request:${r.id}:${m.role}:${m.viewer}` };
+  return { title: `${intent.name[locale]} · ${r.number}`, subtitle: status, tone: tone(r), blocks, key: `request:${r.id}:${m.role}:${m.viewer}` };
 }
 
 function approverActions(m: RequestCardModel): CardBlock[] {

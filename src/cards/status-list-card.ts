@@ -1,7 +1,7 @@
 import type { IntentCatalog } from '../config/intent-catalog.ts';
 import type { Locale } from '../core/locale.ts';
 import { t } from '../i18n/catalog.ts';
-import { formatMoney } from '../core/money.ts';
+import { formatAmount } from './format-value.ts';
 import type { RequestRecord } from '../workflow/request-repo.ts';
 import type { CardView } from '../core/card-view.ts';
 
@@ -20,7 +20,7 @@ export function buildStatusListCard(requests: RequestRecord[], catalog: IntentCa
     const step = !who.length ? stepName : t(locale, 'card.status.waitingOn', { step: stepName, names: who.join(t(locale, 'card.status.nameSeparator')) });
     const stage = r.status === 'approved' ? t(locale, `card.status.erp.${r.erpStatus}`)
       : r.status === 'pending' ? t(locale, 'card.status.stage.pending', { step }) : t(locale, `card.status.stage.${r.status}`);
-    const amount = r.amount ? ` · ¥${formatMoney(r.amount)}` : '';
+    const amount = r.amount ? ` · ${formatAmount(r.amount)}` : '';
     return { label: `${r.number} ${catalog.get(r.intentKey)?.name[locale] ?? r.intentKey}${amount}`, value: stage };
   });
   return { title, subtitle: t(locale, 'card.status.latest', { count: requests.length }), tone: 'blue', key: 'status', blocks: [{ type: 'fields', fields }] };

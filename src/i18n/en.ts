@@ -71,6 +71,7 @@ export const en = {
   'toast.erp.refused': 'The ERP could not do this just now; try again later',
   'toast.erp.cannotPost': 'Document {number} is {status}; it cannot be posted',
   'toast.erp.cannotPay': 'Document {number} is {status}; it cannot be paid',
+  'toast.erp.payBeforePost': 'Document {number} is {status}, not posted yet; post it before paying',
 
   // erp.docStatus: a sandbox ERP document's status
   'erp.docStatus.saved': 'saved',
@@ -121,6 +122,8 @@ export const en = {
   'status.posted': 'posted',
   'status.paid': 'paid',
   'status.failed': 'failed',
+  'status.not_required': 'not required',
+  'status.partially_paid': 'partly paid',
 
   // route.rule: who an approval step asks for
   'route.rule.manager': 'manager',
@@ -138,7 +141,10 @@ export const en = {
   'card.request.erp.created': 'awaiting posting',
   'card.request.erp.posted': 'posted',
   'card.request.erp.paid': 'paid',
+  'card.request.erp.partially_paid': 'partly paid',
   'card.request.erp.failed': 'ERP sync failed',
+  'card.request.erp.not_required': 'complete',
+  'card.request.erpReplay': 'The ERP refused this document. An admin can replay it once the cause is fixed.',
   'card.request.requester': 'Requester',
   'card.request.status': 'Status',
   'card.request.rejectReason': 'Reason: {reason}',
@@ -171,8 +177,11 @@ export const en = {
   'card.timeline.erpCreated': 'ERP document created',
   'card.timeline.erpPosted': 'Posted',
   'card.timeline.erpPaid': 'Paid',
-  'card.timeline.erpFailed': 'ERP document failed; retrying',
+  'card.timeline.erpPartlyPaid': 'Partly paid',
+  'card.timeline.erpFailed': 'ERP document could not be created',
   'card.timeline.bankRef': 'bank ref {ref}',
+  'card.timeline.voucher': 'voucher {voucher}',
+  'card.timeline.paidOf': '{paid} of {total}',
 
   // card.status: "my requests"
   'card.status.title': 'My requests',
@@ -191,6 +200,8 @@ export const en = {
   'card.status.erp.posted': 'Posted, awaiting payment',
   'card.status.erp.paid': 'Paid',
   'card.status.erp.failed': 'Approved, ERP sync failed',
+  'card.status.erp.partially_paid': 'Partly paid',
+  'card.status.erp.not_required': 'Approved, complete',
 
   // card.dialog: the confirmation card of a draft; card.help: what the bot can do
   'card.dialog.title': '{intent} · confirm',
@@ -229,6 +240,15 @@ export const en = {
   'notify.transferred': '{by} transferred {intent} {number} to someone else.',
   'notify.overdue': '⏰ {intent} {number} is past its review deadline; please take a look.',
   'notify.reminder': '⏰ {by} asks you to review {intent} {number}.',
+  'notify.approvedComplete': '✅ Your {intent} {number} was approved; nothing more to do.',
+  'notify.erpCreated': '🧾 Your {intent} {number} has its ERP document{details}.',
+  'notify.erpFailed': '⚠️ The ERP could not create the document for your {intent} {number}: {reason}. An admin can replay it once this is fixed.',
+  'notify.erpNotRequired': '✅ Your {intent} {number} is complete; it needs no ERP document.',
+  'notify.erpPosted': '📒 Your {intent} {number} was posted in the ERP{details}.',
+  'notify.erpPartlyPaid': '💰 Your {intent} {number} was partly paid{details}.',
+  'notify.erpPaid': '💰 Your {intent} {number} was paid{details}.',
+  'notify.details': ' ({details})',
+  'notify.detailSeparator': ' · ',
 
   // console.page: the web console's own chrome
   'console.page.title': 'Approval assistant · console',

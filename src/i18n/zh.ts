@@ -68,6 +68,7 @@ export const zh: Catalog = {
   'toast.erp.refused': 'ERP 暂时不能处理这个操作，请稍后再试',
   'toast.erp.cannotPost': '单据 {number} 当前状态为「{status}」，不能入账',
   'toast.erp.cannotPay': '单据 {number} 当前状态为「{status}」，不能付款',
+  'toast.erp.payBeforePost': '单据 {number} 当前状态为「{status}」，尚未入账：请先入账再付款',
 
   // erp.docStatus: a sandbox ERP document's status
   'erp.docStatus.saved': '已保存',
@@ -118,6 +119,8 @@ export const zh: Catalog = {
   'status.posted': '已入账',
   'status.paid': '已付款',
   'status.failed': '生成失败',
+  'status.not_required': '无需生成',
+  'status.partially_paid': '部分付款',
 
   // route.rule: who an approval step asks for
   'route.rule.manager': '直属上级',
@@ -135,7 +138,10 @@ export const zh: Catalog = {
   'card.request.erp.created': '待入账',
   'card.request.erp.posted': '已入账',
   'card.request.erp.paid': '已付款',
+  'card.request.erp.partially_paid': '部分付款',
   'card.request.erp.failed': 'ERP 同步失败',
+  'card.request.erp.not_required': '已办结',
+  'card.request.erpReplay': 'ERP 拒绝了这张单据。管理员排除原因后可以重新提交。',
   'card.request.requester': '申请人',
   'card.request.status': '状态',
   'card.request.rejectReason': '驳回原因: {reason}',
@@ -168,8 +174,11 @@ export const zh: Catalog = {
   'card.timeline.erpCreated': 'ERP 单据已生成',
   'card.timeline.erpPosted': '已入账',
   'card.timeline.erpPaid': '已付款',
-  'card.timeline.erpFailed': 'ERP 单据生成失败，正在重试',
+  'card.timeline.erpPartlyPaid': '部分付款',
+  'card.timeline.erpFailed': 'ERP 单据生成失败',
   'card.timeline.bankRef': '流水号 {ref}',
+  'card.timeline.voucher': '凭证号 {voucher}',
+  'card.timeline.paidOf': '已付 {paid} / 共 {total}',
 
   // card.status: "my requests"
   'card.status.title': '我的申请',
@@ -188,6 +197,8 @@ export const zh: Catalog = {
   'card.status.erp.posted': '已入账，待付款',
   'card.status.erp.paid': '已付款',
   'card.status.erp.failed': '已通过，ERP 同步失败',
+  'card.status.erp.partially_paid': '部分付款',
+  'card.status.erp.not_required': '已通过，已办结',
 
   // card.dialog: the confirmation card of a draft; card.help: what the bot can do
   'card.dialog.title': '{intent} · 确认',
@@ -226,6 +237,15 @@ export const zh: Catalog = {
   'notify.transferred': '{by} 把{intent} {number}转交给了其他人审批。',
   'notify.overdue': '⏰ {intent} {number}已超过审批时限，请尽快处理。',
   'notify.reminder': '⏰ {by} 提醒你尽快审批{intent} {number}。',
+  'notify.approvedComplete': '✅ 你的{intent} {number}已审批通过，无需其他操作。',
+  'notify.erpCreated': '🧾 你的{intent} {number}已生成 ERP 单据{details}。',
+  'notify.erpFailed': '⚠️ 你的{intent} {number}未能在 ERP 生成单据：{reason}。管理员排除原因后可以重新提交。',
+  'notify.erpNotRequired': '✅ 你的{intent} {number}已办结，无需 ERP 单据。',
+  'notify.erpPosted': '📒 你的{intent} {number}已在 ERP 入账{details}。',
+  'notify.erpPartlyPaid': '💰 你的{intent} {number}已部分付款{details}。',
+  'notify.erpPaid': '💰 你的{intent} {number}已付款{details}。',
+  'notify.details': '（{details}）',
+  'notify.detailSeparator': ' · ',
 
   // console.page: the web console's own chrome
   'console.page.title': '审批助手 · 控制台',

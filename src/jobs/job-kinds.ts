@@ -4,12 +4,22 @@ import type { JobOf, JobSchemas } from './job-schema.ts';
 
 /** What a notification says; the text is written at send time, in the recipient's chat language. */
 const notifyMessage = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('approved') }),
+  /** `complete`: the intent needs no ERP document, so approval is the end of it. */
+  z.object({ kind: z.literal('approved'), complete: z.boolean().optional() }),
   z.object({ kind: z.literal('rejected'), reason: z.string() }),
   z.object({ kind: z.literal('withdrawn') }),
   z.object({ kind: z.literal('comment'), by: z.string(), text: z.string() }),
   z.object({ kind: z.literal('transferred'), by: z.string() }),
   z.object({ kind: z.literal('reminder'), by: z.string() }),
+  // ERP progress, once per change (times ISO 8601, money decimal strings): what the ERP reported.
+  z.object({ kind: z.literal('erp_created'), number: z.string().optional() }),
+  z.object({ kind: z.literal('erp_failed'), reason: z.string() }),
+  z.object({ kind: z.literal('erp_not_required') }),
+  z.object({ kind: z.literal('erp_posted'), at: z.string().optional(), voucher: z.string().optional() }),
+  z.object({
+    kind: z.literal('erp_paid'), partial: z.boolean().optional(), amount: z.string().optional(), currency: z.string().optional(),
+    at: z.string().optional(), bankRef: z.string().optional(),
+  }),
 ]);
 
 /**

@@ -1,6 +1,8 @@
+import { compareMoney } from '../core/money.ts';
 import { localized, type Localized } from '../i18n/catalog.ts';
+import type { NotifyMessage } from '../jobs/job-kinds.ts';
 import {
-  type ApprovalEvent, type Effect, type RequestSnapshot, type ResolvedStep, type TaskSnapshot, type Transition,
+  type ApprovalEvent, type Effect, type ErpStatus, type RequestSnapshot, type ResolvedStep, type TaskSnapshot, type Transition,
   type TransitionError, type TransitionErrorCode,
 } from './approval-states.ts';
 
@@ -18,10 +20,12 @@ export function transition(s: RequestSnapshot, ev: ApprovalEvent, now: Date): Tr
     case 'withdraw': return withdraw(s, ev);
     case 'resubmit': return resubmit(s, ev);
     case 'remind': return remind(s, ev, now);
-    case 'erp_created': return erpMove(s, ['creating', 'failed'], 'created');
-    case 'erp_failed': return erpMove(s, ['creating'], 'failed');
-    case 'erp_posted': return erpMove(s, ['created'], 'posted');
-    case 'erp_paid': return erpMove(s, ['created', 'posted'], 'paid');
+    case 'erp_created': return erpMove(s, ['creating', 'failed'], 'created', { kind: 'erp_created', ...(ev.number ? { number: ev.number } : {}) });
+    case 'erp_failed': return erpMove(s, ['creating'], 'failed', { kind: 'erp_failed', reason: ev.reason });
+    case 'erp_retry': return erpMove(s, ['failed'], 'creating');
+    case 'erp_not_required': return erpMove(s, ['creating', 'failed'], 'not_required', { kind: 'erp_not_required' });
+    case 'erp_posted': return erpMove(s, ['created'], 'posted', { kind: 'erp_posted', ...(ev.postedAt ? { at: ev.postedAt } : {}), ...(ev.voucher ? { voucher: ev.voucher } : {}) });
+    case 'erp_paid': return ev.partial ? partPaid(s, ev) : erpMove(s, ['created', 'posted', 'partially_paid'], 'paid', paidMessage(ev));
   }
 }
 
@@ -32,9 +36,16 @@ const fail = (code: TransitionErrorCode, message: string, text: Localized, retry
 /** How a status reads inside a refusal, per language. */
 const word = (status: RequestSnapshot['status'] | TaskSnapshot['status'] | RequestSnapshot['erpStatus']): Localized => localized(`status.${status}`);
 
-/** Enters the first step with approvers at or after `from`; no step left means approved. */
+/**
+ * Enters the first step with approvers at or after `from`; no step left means approved, and the ERP document
+ * is asked for, unless the request needs none ('not_required'): then approval completes it.
+ */
 function enterStep(s: RequestSnapshot, steps: ResolvedStep[], from: number, effects: Effect[]): RequestSnapshot {
   const step = steps.find((st) => st.index >= from && st.approvers.length > 0);
+  if (!step && s.erpStatus === 'not_required') {
+    effects.push({ type: 'notify', userIds: [s.requesterId], message: { kind: 'approved', complete: true } });
+    return { ...s, steps, status: 'approved', currentStep: from };
+  }
   if (!step) {
     effects.push({ type: 'notify', userIds: [s.requesterId], message: { kind: 'approved' } }, { type: 'erp_create' });
     return { ...s, steps, status: 'approved', erpStatus: 'creating', currentStep: from };
@@ -129,7 +140,8 @@ function resubmit(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'resubm
   if (ev.actor !== s.requesterId) return fail('workflow.not_requester', 'only the requester can resubmit', localized('error.resubmitNotRequester'));
   if (s.status !== 'rejected' && s.status !== 'withdrawn') return fail('workflow.illegal_transition', `cannot resubmit a ${s.status} request`, localized('error.cannotResubmit', { status: word(s.status) }));
   const effects: Effect[] = [];
-  const next = enterStep({ ...s, revision: s.revision + 1, tasks: [] }, ev.steps, 0, effects);
+  const erpStatus: ErpStatus = ev.erpRequired === undefined ? s.erpStatus : ev.erpRequired ? 'none' : 'not_required';
+  const next = enterStep({ ...s, revision: s.revision + 1, tasks: [], erpStatus }, ev.steps, 0, effects);
   return { ok: true, next, effects };
 }
 
@@ -145,9 +157,41 @@ function remind(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'remind' 
   return { ok: true, next: s, effects: [{ type: 'remind_tasks', taskIds: open.map((t) => t.id), approvers, by: ev.actor }] };
 }
 
-function erpMove(s: RequestSnapshot, from: RequestSnapshot['erpStatus'][], to: RequestSnapshot['erpStatus']): Transition {
+/**
+ * How far along an ERP document is: a report of a stage the request is already at or past (a repeat, a
+ * late poll, a failure reported after the document was made) is already handled, so it notifies nobody twice.
+ */
+const STAGE: Partial<Record<ErpStatus, number>> = { creating: 1, failed: 1, created: 2, posted: 3, partially_paid: 4, paid: 5 };
+
+/** An ERP move, with the requester's notification of it (none for a retry: its outcome is what they hear of). */
+function erpMove(s: RequestSnapshot, from: ErpStatus[], to: ErpStatus, message?: NotifyMessage): Transition {
   if (s.status !== 'approved') return fail('workflow.illegal_transition', `ERP updates need an approved request (is ${s.status})`, localized('error.erpNeedsApproved', { status: word(s.status) }));
   if (s.erpStatus === to) return fail('workflow.already_handled', `ERP status is already ${to}`, localized('error.erpAlready', { status: word(to) }));
-  if (!from.includes(s.erpStatus)) return fail('workflow.illegal_transition', `ERP status cannot go from ${s.erpStatus} to ${to}`, localized('error.erpCannotMove', { from: word(s.erpStatus), to: word(to) }));
-  return { ok: true, next: { ...s, erpStatus: to }, effects: [] };
+  if (!from.includes(s.erpStatus)) {
+    const at = STAGE[s.erpStatus];
+    const target = STAGE[to];
+    if (at !== undefined && target !== undefined && at >= target) return fail('workflow.already_handled', `ERP status is already ${s.erpStatus}`, localized('error.erpAlready', { status: word(s.erpStatus) }));
+    return fail('workflow.illegal_transition', `ERP status cannot go from ${s.erpStatus} to ${to}`, localized('error.erpCannotMove', { from: word(s.erpStatus), to: word(to) }));
+  }
+  const effects: Effect[] = message ? [{ type: 'notify', userIds: [s.requesterId], message }] : [];
+  return { ok: true, next: { ...s, erpStatus: to }, effects };
+}
+
+/**
+ * A part payment: from created or posted; while partly paid, only a larger paid amount than the one recorded
+ * is news (a second instalment). The same amount again is a repeat and notifies nobody.
+ */
+function partPaid(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'erp_paid' }>): Transition {
+  if (s.status === 'approved' && s.erpStatus === 'partially_paid' && ev.amount && (!s.erpPaid || compareMoney(ev.amount, s.erpPaid) > 0)) {
+    return { ok: true, next: { ...s, erpPaid: ev.amount }, effects: [{ type: 'notify', userIds: [s.requesterId], message: paidMessage(ev) }] };
+  }
+  const t = erpMove(s, ['created', 'posted'], 'partially_paid', paidMessage(ev));
+  return t.ok && ev.amount ? { ...t, next: { ...t.next, erpPaid: ev.amount } } : t;
+}
+
+function paidMessage(ev: Extract<ApprovalEvent, { type: 'erp_paid' }>): NotifyMessage {
+  return {
+    kind: 'erp_paid', ...(ev.partial ? { partial: true } : {}), ...(ev.amount ? { amount: ev.amount } : {}), ...(ev.currency ? { currency: ev.currency } : {}),
+    ...(ev.paidAt ? { at: ev.paidAt } : {}), ...(ev.bankRef ? { bankRef: ev.bankRef } : {}),
+  };
 }

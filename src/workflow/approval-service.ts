@@ -57,6 +57,9 @@ export type ActOutcome =
 export type ActEvent = Exclude<ApprovalEvent, { type: 'submit' } | { type: 'resubmit' } | { type: 'comment' }>
   | { type: 'comment'; actor: string; text: string };
 
+/** The ERP service's events (approval-states.ts has what each carries). */
+export type ErpEvent = Extract<ApprovalEvent, { type: `erp_${string}` }>;
+
 const MAX_RACE_RETRIES = 8;
 const AUDITED_DENIALS = new Set(['workflow.not_approver', 'workflow.not_requester', 'workflow.not_participant']);
 
@@ -89,7 +92,8 @@ export class ApprovalService {
     const draft: RequestRecord = {
       id: this.d.ids.uuid(), tenantId: input.tenantId, number, intentKey: intent.key, intentVersion: input.intentVersion,
       requesterId: input.requesterId, status: 'draft', currentStep: 0, revision: 1, fields: input.fields, amount: amountOf(intent, input.fields),
-      steps: route.steps, erpStatus: 'none', erpRef: null, origin: input.origin, rejectReason: null, version: 1,
+      // An intent without an ERP mapping (leave, seal use…) is complete at approval: no document is asked for.
+      steps: route.steps, erpStatus: intent.erp ? 'none' : 'not_required', erpRef: null, origin: input.origin, rejectReason: null, version: 1,
       createdAt: now, updatedAt: now, submittedAt: now, decidedAt: null,
     };
     const t = transition(snapshotOf(draft, []), { type: 'submit' }, now);
@@ -110,7 +114,7 @@ export class ApprovalService {
     return this.run(tenantId, requestId, source, 'request.resubmit', (req) => {
       const route = resolveRoute(intent, fields, req.requesterId, dir);
       if (!route.ok) throw new ValidationError(route.code, route.message, { details: { localized: route.localized } });
-      return { event: { type: 'resubmit', actor, steps: route.steps }, patch: { fields, amount: amountOf(intent, fields), rejectReason: null } };
+      return { event: { type: 'resubmit', actor, steps: route.steps, erpRequired: intent.erp !== undefined }, patch: { fields, amount: amountOf(intent, fields), rejectReason: null } };
     }, undefined, trx);
   }
 
@@ -130,10 +134,18 @@ export class ApprovalService {
     }, inbound);
   }
 
-  /** ERP progress (created, posted, paid, failed) reported by the connector or status sync. */
-  /** With `trx`, inside the caller's transaction (the ERP link row and the request change commit together). */
-  async erpEvent(tenantId: string, requestId: string, ev: Extract<ApprovalEvent, { type: `erp_${string}` }>, erpRef?: Record<string, unknown>, trx?: Transaction<Database>): Promise<ActOutcome> {
-    return this.run(tenantId, requestId, 'erp', `request.${ev.type}`, () => ({ event: ev, patch: erpRef ? { erpRef } : {} }), undefined, trx);
+  /**
+   * ERP progress (created, posted, paid, failed, retried, not required) reported by the ERP service. With `trx`,
+   * inside the caller's transaction (the ERP link row and the request change commit together). `erpRef`
+   * replaces the request's link to its document; a failure keeps the ERP's message on it (`lastError`, shown
+   * on the card) until the document is made. A refusal with `workflow.already_handled` is a repeat or a stale
+   * report: nothing was written and nobody notified.
+   */
+  async erpEvent(tenantId: string, requestId: string, ev: ErpEvent, erpRef?: Record<string, unknown>, trx?: Transaction<Database>): Promise<ActOutcome> {
+    // The document's number reaches the requester's "created" notice whether it came in the event or in the link.
+    const number = erpRef?.['number'];
+    const event: ErpEvent = ev.type === 'erp_created' && !ev.number && typeof number === 'string' ? { ...ev, number } : ev;
+    return this.run(tenantId, requestId, 'erp', `request.${ev.type}`, (req) => ({ event, patch: erpPatch(req, ev, erpRef) }), undefined, trx);
   }
 
   /**
@@ -181,14 +193,15 @@ export class ApprovalService {
 }
 
 function snapshotOf(r: RequestRecord, tasks: RequestSnapshot['tasks']): RequestSnapshot {
-  return { status: r.status, erpStatus: r.erpStatus, currentStep: r.currentStep, revision: r.revision, requesterId: r.requesterId, steps: r.steps, tasks };
+  const paid = r.erpRef?.['paid'];
+  return { status: r.status, erpStatus: r.erpStatus, ...(typeof paid === 'string' ? { erpPaid: paid } : {}), currentStep: r.currentStep, revision: r.revision, requesterId: r.requesterId, steps: r.steps, tasks };
 }
 
 function merge(r: RequestRecord, s: RequestSnapshot, now: Date): RequestRecord {
   const decided = s.status !== r.status && (s.status === 'approved' || s.status === 'rejected' || s.status === 'withdrawn');
   const resubmitted = s.revision !== r.revision;
   return {
-    ...r, status: s.status, erpStatus: s.erpStatus, currentStep: s.currentStep, revision: s.revision, steps: s.steps, updatedAt: now,
+    ...r, status: s.status, erpStatus: s.erpStatus, erpRef: s.erpPaid ? { ...(r.erpRef ?? {}), paid: s.erpPaid } : r.erpRef, currentStep: s.currentStep, revision: s.revision, steps: s.steps, updatedAt: now,
     decidedAt: decided ? now : resubmitted ? null : r.decidedAt, submittedAt: resubmitted ? now : r.submittedAt,
   };
 }
@@ -199,6 +212,17 @@ function amountOf(intent: IntentDefinition, fields: Record<string, unknown>): st
   return typeof v === 'string' || typeof v === 'number' ? normalizeMoney(v) : null;
 }
 
+/**
+ * What an ERP event changes on the request row besides its status: the link to the document, the last failure
+ * (the ERP's message, shown on the card), the currency it pays in. The amount paid so far comes from the machine (merge).
+ */
+function erpPatch(req: RequestRecord, ev: ErpEvent, erpRef?: Record<string, unknown>): Partial<RequestRecord> {
+  if (erpRef) return { erpRef };
+  if (ev.type === 'erp_failed') return { erpRef: { ...(req.erpRef ?? {}), lastError: { reason: ev.reason, ...(ev.code ? { code: ev.code } : {}) } } };
+  if (ev.type === 'erp_paid' && ev.currency) return { erpRef: { ...(req.erpRef ?? {}), currency: ev.currency } };
+  return {};
+}
+
 function eventSummary(e: ApprovalEvent): Record<string, unknown> {
   const { type } = e;
   switch (e.type) {
@@ -206,9 +230,11 @@ function eventSummary(e: ApprovalEvent): Record<string, unknown> {
     case 'approve': return { type, taskId: e.taskId, ...(e.comment ? { comment: e.comment } : {}) };
     case 'transfer': return { type, taskId: e.taskId, to: e.to };
     case 'comment': return { type, text: e.text };
-    case 'erp_failed': return { type, reason: e.reason };
-    case 'erp_posted': return { type, ...(e.postedAt ? { postedAt: e.postedAt } : {}) };
-    case 'erp_paid': return { type, ...(e.amount ? { amount: e.amount } : {}), ...(e.paidAt ? { paidAt: e.paidAt } : {}), ...(e.bankRef ? { bankRef: e.bankRef } : {}) };
+    case 'erp_created': return { type, ...(e.number ? { number: e.number } : {}) };
+    case 'erp_failed': return { type, reason: e.reason, ...(e.code ? { code: e.code } : {}) };
+    case 'erp_posted': return { type, ...(e.postedAt ? { postedAt: e.postedAt } : {}), ...(e.voucher ? { voucher: e.voucher } : {}) };
+    case 'erp_paid': return { type, ...(e.partial ? { partial: true } : {}), ...(e.amount ? { amount: e.amount } : {}), ...(e.currency ? { currency: e.currency } : {}),
+      ...(e.paidAt ? { paidAt: e.paidAt } : {}), ...(e.bankRef ? { bankRef: e.bankRef } : {}) };
     default: return { type };
   }
 }

@@ -83,6 +83,10 @@ export interface RequestErpDoc {
   paidAt: Date | null;
   bankRef: string | null;
   connector: string;
+  /** The posting's own number (voucher, journal entry) where the ERP has one. */
+  voucher: string | null;
+  /** The last error the ERP gave for this document (its own message). */
+  lastError: string | null;
 }
 
 type ErpDocJson = Omit<RequestErpDoc, 'postedAt' | 'paidAt'> & { postedAt: string | null; paidAt: string | null };
@@ -94,7 +98,8 @@ export async function findRequestForCard(db: Db, tenantId: string, id: string): 
     .select(tasksOfR.as('tasks'))
     // Money as text (a JSON number would lose "320.00"); the newest document wins.
     .select(sql<ErpDocJson | null>`(select json_build_object('number', e.number, 'status', e.status, 'amount', e.amount::text, 'paidAmount', e.paid_amount::text,
-      'postedAt', e.posted_at, 'paidAt', e.paid_at, 'bankRef', e.bank_ref, 'connector', e.connector)
+      'postedAt', e.posted_at, 'paidAt', e.paid_at, 'bankRef', e.bank_ref, 'connector', e.connector,
+      'voucher', e.voucher, 'lastError', e.last_error)
       from erp_documents e where e.request_id = r.id order by e.created_at desc limit 1)`.as('erp'))
     .where('r.tenant_id', '=', tenantId).where('r.id', '=', id).executeTakeFirst();
   if (!row) return undefined;
@@ -127,12 +132,14 @@ export async function nextRequestNumber(trx: Db, tenantId: string, prefix: strin
   return `${prefix}-${period}-${String(r.rows[0]?.last ?? 1).padStart(4, '0')}`;
 }
 
-/** The requests a user submitted, newest first (status queries, admin). */
-/** A requester's newest requests; `intent` narrows to one intent, `open` to those not finished (pending, or approved and not yet paid). */
+/**
+ * A requester's newest requests; `intent` narrows to one intent, `open` to those not finished (pending, or approved
+ * and not yet paid; one that needs no ERP document is finished at approval).
+ */
 export async function listByRequester(db: Db, tenantId: string, requesterId: string, limit: number, only: { intent?: string; open?: boolean } = {}): Promise<RequestRecord[]> {
   let q = db.selectFrom('requests').selectAll().where('tenant_id', '=', tenantId).where('requester_id', '=', requesterId);
   if (only.intent) q = q.where('intent_key', '=', only.intent);
-  if (only.open) q = q.where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'approved'), eb('erp_status', '!=', 'paid')])]));
+  if (only.open) q = q.where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'approved'), eb('erp_status', 'not in', ['paid', 'not_required'])])]));
   const rows = await q.orderBy('created_at', 'desc').limit(limit).execute();
   return rows.map(toRequest);
 }

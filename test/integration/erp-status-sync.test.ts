@@ -91,6 +91,7 @@ describe('ERP status sync (sandbox ledger)', () => {
       await ledger().createDocument({ docKind: 'expense_reimbursement', externalKey: { namespace: 'burst', key: String(i) }, payload: { amount: '1' }, autoApprove: true });
     }
     await app.erp.syncConnector('default', 'sandbox');
+    await ledger().post(ref);
     await ledger().pay(ref, 'BANK-BURST');
     await app.erp.syncConnector('default', 'sandbox');
     expect((await docRow(req.id)).status).toBe('paid');
@@ -118,6 +119,7 @@ describe('ERP status sync (sandbox ledger)', () => {
 
   it('a failure while the request records the payment leaves the document as it was; the next poll applies both', async () => {
     const { req, ref } = await approved('200.00');
+    await ledger().post(ref); // posted and paid between two polls: the next poll sees it paid
     await ledger().pay(ref, 'BANK-2');
     await arm('fault_request_paid');
     await expect(app.erp.syncConnector('default', 'sandbox')).rejects.toThrow(/injected fault/);
@@ -140,7 +142,9 @@ describe('ERP status sync (sandbox ledger)', () => {
     );
     expect(cards.map((c) => c.idempotency_key).sort()).toEqual([`card.put:erpdoc:${doc.id}:admin:approved`, `card.put:erpdoc:${doc.id}:wangwu:approved`]);
     expect(await fired('fault_operator_card')).toBe(true);
-    const job = await app.db.db.selectFrom('outbox_jobs').select(['status', 'attempts']).where('kind', '=', 'erp.create').where('payload', '@>', JSON.stringify({ requestId: doc.request_id })).executeTakeFirstOrThrow();
+    // The job's completion is written after its handler returns (the cards it queued may be seen first).
+    const job = await until(() => app.db.db.selectFrom('outbox_jobs').select(['status', 'attempts']).where('kind', '=', 'erp.create').where('payload', '@>', JSON.stringify({ requestId: doc.request_id })).executeTakeFirstOrThrow(),
+      (j) => j.status !== 'running' && j.status !== 'pending');
     expect(job).toEqual({ status: 'done', attempts: 2 });
   });
 
@@ -159,7 +163,8 @@ describe('ERP status sync (sandbox ledger)', () => {
     expect(doc.number).toBe(`SBX-${(doc.erp_id ?? '').padStart(6, '0')}`); // the ledger number is the document's id
     const card = await cc.waitFor('wangwu', (m) => m.card?.key === `erpdoc:${doc.id}`);
     expect((await cc.click('wangwu', card.id, 'erp.post', { bank_ref: '' })).status).toBe(200);
-    expect((await cc.click('wangwu', card.id, 'erp.pay', { bank_ref: 'ICBC-778899' })).status).toBe(200);
+    const payable = await cc.waitFor('wangwu', (m) => m.id === card.id && JSON.stringify(m.card?.blocks ?? []).includes('"erp.pay"')); // Pay once posted
+    expect((await cc.click('wangwu', payable.id, 'erp.pay', { bank_ref: 'ICBC-778899' })).status).toBe(200);
     const rows = await app.db.db.selectFrom('audit_log').select(['actor', 'action', 'source', 'meta']).where('subject_id', '=', req.id)
       .where('action', 'in', ['erp.post', 'erp.pay']).orderBy('seq').execute();
     expect(rows).toEqual([
@@ -172,8 +177,12 @@ describe('ERP status sync (sandbox ledger)', () => {
 
   it('two finance operators press Pay at once: one pays, the other is told it is already paid, and only the payer is audited', async () => {
     const { req, doc } = await approved('700.00');
-    const mine = await cc.waitFor('wangwu', (m) => m.card?.key === `erpdoc:${doc.id}`);
-    const theirs = await cc.waitFor('admin', (m) => m.card?.key === `erpdoc:${doc.id}`);
+    const toPost = await cc.waitFor('wangwu', (m) => m.card?.key === `erpdoc:${doc.id}`);
+    expect((await cc.click('wangwu', toPost.id, 'erp.post')).status).toBe(200);
+    // Pay is offered once the document is posted, on both operators' cards.
+    const payable = (m: { card?: { key?: string; blocks: unknown[] } }): boolean => m.card?.key === `erpdoc:${doc.id}` && JSON.stringify(m.card.blocks).includes('"erp.pay"');
+    const mine = await cc.waitFor('wangwu', payable);
+    const theirs = await cc.waitFor('admin', payable);
     const [a, b] = await Promise.all([
       cc.click('wangwu', mine.id, 'erp.pay', { bank_ref: 'BANK-A' }, undefined, mine.revision),
       cc.click('admin', theirs.id, 'erp.pay', { bank_ref: 'BANK-B' }, undefined, theirs.revision),

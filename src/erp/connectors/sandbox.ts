@@ -75,9 +75,13 @@ export class SandboxErpConnector implements ErpConnector, OperatorLedger {
     return this.change(db, ref, ['approved'], 'posted', { posted_at: this.clock.now() });
   }
 
-  /** Console "pay" action: pays the full amount with a bank reference. `changed` is false when it already was paid. */
+  /**
+   * Console "pay" action: pays the full amount of a posted document with a bank reference (a ledger pays what
+   * it has booked: an unposted document is refused with erp.not_allowed_in_state). `changed` is false when it
+   * already was paid.
+   */
   pay(ref: ErpDocRef, bankRef: string, db: Kysely<Database> = this.db): Promise<LedgerMove> {
-    return this.change(db, ref, ['approved', 'posted'], 'paid', { paid_at: this.clock.now(), paid_amount: sql`amount`, bank_ref: bankRef });
+    return this.change(db, ref, ['posted'], 'paid', { paid_at: this.clock.now(), paid_amount: sql`amount`, bank_ref: bankRef });
   }
 
   async getStatus(ref: ErpDocRef, db: Kysely<Database> = this.db): Promise<StatusSnapshot> {

@@ -11,7 +11,11 @@ import * as requestRepo from '../../workflow/request-repo.ts';
 import type { MessageSendPayload } from '../../jobs/job-kinds.ts';
 import type { JobHandler } from '../outbox-worker.ts';
 
-export interface MessageSendDeps { db: Kysely<Database>; messengers: MessengerRegistry; intents: IntentVersions; localeOf: (botId: string) => Locale }
+export interface MessageSendDeps {
+  db: Kysely<Database>; messengers: MessengerRegistry; intents: IntentVersions; localeOf: (botId: string) => Locale;
+  /** Where ERP times in notifications are shown (the service's time zone); without it they are left to the card. */
+  timeZone?: string;
+}
 
 /** message.send: a text (dialog replies) or a request notification, to a user's chat. Idempotent by job key. */
 export function messageSendHandler(d: MessageSendDeps): JobHandler<MessageSendPayload> {
@@ -27,7 +31,7 @@ export function messageSendHandler(d: MessageSendDeps): JobHandler<MessageSendPa
       const names = await getUsers(d.db, job.tenantId, by);
       // The recipient's chat language with this bot; the bot's before they wrote in one.
       const locale = (await recipientChatLocale(d.db, job.tenantId, p.userId, target)) ?? d.localeOf(target.botId);
-      text = notifyText(p.notify.message, req.number, intent?.name[locale] ?? req.intentKey, (id) => names.get(id)?.name ?? id, locale);
+      text = notifyText(p.notify.message, req.number, intent?.name[locale] ?? req.intentKey, (id) => names.get(id)?.name ?? id, locale, d.timeZone);
     }
     if (!text) return;
     await d.messengers.get(target.botId).sendText(target, text, { idempotencyKey: job.idempotencyKey });

@@ -49,15 +49,7 @@ const rows: Row[] = [
   ['remind after the cooldown works', snap({ tasks: [task('t1', 0, 'ls', 'pending', new Date(now.getTime() - 3_600_000))] }), { type: 'remind', actor: 'zs', cooldownMs: 1_800_000 }, { status: 'pending' }, ['remind_tasks']],
   ['remind by an approver is refused', snap(), { type: 'remind', actor: 'ls', cooldownMs: 0 }, 'workflow.not_requester'],
   ['the SLA timer may remind', snap(), { type: 'remind', actor: 'system', cooldownMs: 0 }, { status: 'pending' }, ['remind_tasks']],
-  ['erp created', snap({ status: 'approved', erpStatus: 'creating', tasks: [] }), { type: 'erp_created' }, { erpStatus: 'created' }, []],
-  ['erp posted', snap({ status: 'approved', erpStatus: 'created', tasks: [] }), { type: 'erp_posted' }, { erpStatus: 'posted' }, []],
-  ['erp paid after posted', snap({ status: 'approved', erpStatus: 'posted', tasks: [] }), { type: 'erp_paid' }, { erpStatus: 'paid' }, []],
-  ['erp paid without a separate posting', snap({ status: 'approved', erpStatus: 'created', tasks: [] }), { type: 'erp_paid' }, { erpStatus: 'paid' }, []],
-  ['erp paid twice is already handled', snap({ status: 'approved', erpStatus: 'paid', tasks: [] }), { type: 'erp_paid' }, 'workflow.already_handled'],
-  ['erp posted before created is illegal', snap({ status: 'approved', erpStatus: 'creating', tasks: [] }), { type: 'erp_posted' }, 'workflow.illegal_transition'],
-  ['erp events on a pending request are illegal', snap(), { type: 'erp_created' }, 'workflow.illegal_transition'],
-  // A failed ERP create is retried by replaying its dead erp.create job, which links the document as usual.
-  ['erp created by a replay after a failure', snap({ status: 'approved', erpStatus: 'failed', tasks: [] }), { type: 'erp_created' }, { erpStatus: 'created' }, []],
+  // ERP moves: approval-machine-erp.test.ts.
 ];
 
 describe('transition()', () => {
