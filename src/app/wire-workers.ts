@@ -12,6 +12,7 @@ import type { AcceptEvent } from '../core/inbound-event.ts';
 import type { Locale } from '../core/locale.ts';
 import type { Database } from '../db/database.ts';
 import type { DirectoryViews } from '../directory/directory-view.ts';
+import { AppError } from '../core/errors.ts';
 import type { ErpPushes } from '../erp/erp-push.ts';
 import type { ErpService } from '../erp/erp-service.ts';
 import { createAccept } from '../inbox/accept-event.ts';
@@ -52,15 +53,17 @@ export function wireOutbox(d: WorkerDeps & { messengers: MessengerRegistry; inte
     handlers: {
       'card.sync': cardSyncHandler({ ...delivery, intents, directory: d.directory, localeOf, timeZone: config.timeZone }),
       'card.put': cardPutHandler(delivery),
-      'message.send': messageSendHandler({ db, messengers, intents, localeOf }),
+      'message.send': messageSendHandler({ db, messengers, intents, localeOf, timeZone: config.timeZone }),
       'erp.create': erpCreateHandler(d.erp),
       'erp.push': erpPushHandler(d.pushes),
     },
     onJobDone: (kind, outcome, ms) => { metrics.jobs.inc({ kind, outcome }); metrics.jobDuration.observe({ kind }, ms / 1000); },
     // An ERP document that could not be created shows as failed on the cards until the job is replayed.
-    onDeadLetter: async (job, error) => {
+    onDeadLetter: async (job, error, cause) => {
       if (job.kind !== 'erp.create') return;
-      await d.approvals.erpEvent(job.tenantId, job.payload.requestId, { type: 'erp_failed', reason: error });
+      // The ERP's own words (a refusal's message), without the error class the job's record keeps.
+      const reason = cause instanceof Error ? cause.message : error;
+      await d.approvals.erpEvent(job.tenantId, job.payload.requestId, { type: 'erp_failed', reason, ...(cause instanceof AppError ? { code: cause.code } : {}) });
     },
   });
 }

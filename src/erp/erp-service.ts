@@ -222,10 +222,11 @@ export class ErpService {
 /** The request event an ERP status brings (the ones a requester hears about), or null. */
 function requestEvent(s: StatusSnapshot, paid: string | null): ErpEvent | null {
   const payment = s.payment ? { paidAt: s.payment.at, bankRef: s.payment.bankRef ?? null } : {};
+  const currency = s.amounts?.currency ?? null;
   switch (s.status) {
-    case 'posted': return { type: 'erp_posted', ...(s.postedAt ? { postedAt: s.postedAt } : {}) };
-    case 'partially_paid': return { type: 'erp_paid', partial: true, amount: paid, ...payment };
-    case 'paid': return { type: 'erp_paid', amount: paid, ...payment };
+    case 'posted': return { type: 'erp_posted', ...(s.postedAt ? { postedAt: s.postedAt } : {}), voucher: s.voucher ?? null };
+    case 'partially_paid': return { type: 'erp_paid', partial: true, amount: paid, currency, ...payment };
+    case 'paid': return { type: 'erp_paid', amount: paid, currency, ...payment };
     default: return null;
   }
 }

@@ -49,7 +49,7 @@ export interface OutboxWorkerOptions<S extends JobSchemas = AppJobSchemas> {
    * A job gave up (non-retryable error or attempts used up): lets its owner record the failure. Not called for a
    * job whose payload did not match its schema (there is nothing typed to record it against; the row and the log say it).
    */
-  onDeadLetter?: (job: OutboxJob<S>, error: string) => Promise<void>;
+  onDeadLetter?: (job: OutboxJob<S>, error: string, cause?: unknown) => Promise<void>;
 }
 
 /** How often a running worker also looks for jobs whose lease expired (their worker died). */
@@ -217,7 +217,7 @@ export class OutboxWorker<S extends JobSchemas = AppJobSchemas> {
         // Only the holder of this claim dead-letters: a run that lost its lease leaves the job to its new holder.
         if (!(await outboxRepo.deadLetter(db, claim, workerId, msg))) return;
         logger.error({ err: e, jobId: row.id, kind: row.kind, attempts: row.attempts }, 'outbox job dead-lettered');
-        if (job) await this.o.onDeadLetter?.(job, msg).catch((err: unknown) => logger.error({ err, jobId: row.id }, 'dead-letter hook failed'));
+        if (job) await this.o.onDeadLetter?.(job, msg, e).catch((err: unknown) => logger.error({ err, jobId: row.id }, 'dead-letter hook failed'));
         this.o.onJobDone?.(row.kind, 'dead', Date.now() - started);
         return;
       }
