@@ -120,7 +120,7 @@ export class ErpService {
     try {
       for (let page = 0; page < (opts.maxPages ?? 20); page++) {
         const res = await connector.listChanges(cursor, { limit: opts.pageSize ?? 100 });
-        for (const c of res.changes) if (await this.applyChange(tenantId, connectorId, c)) applied++;
+        for (const c of await this.unseen(tenantId, connectorId, res.changes)) if (await this.applyChange(tenantId, connectorId, c)) applied++;
         const advanced = res.nextCursor !== cursor;
         cursor = res.nextCursor;
         // Saved per page: a poll that fails later resumes from the last page it finished.
@@ -153,6 +153,23 @@ export class ErpService {
       this.d.logger.info({ connector: connectorId, jobs: Number(r.numUpdatedRows) }, 'ERP reachable again: stalled document creations resumed');
       this.d.onCommitted?.();
     }
+  }
+
+  /**
+   * The changes of a page that may be news: one query for the whole page drops documents that are not ours and
+   * those whose status and version stamp are already on file (what an overlap window re-reads), so a poll over
+   * unchanged documents costs a query per page, not one per document.
+   */
+  private async unseen(tenantId: string, connectorId: string, changes: StatusChange[]): Promise<StatusChange[]> {
+    if (changes.length === 0) return [];
+    const keys = [...new Set(changes.map((c) => c.snapshot.ref.externalKey))];
+    const rows = await this.d.db.selectFrom('erp_documents').select(['external_key', 'status', 'version_stamp'])
+      .where('tenant_id', '=', tenantId).where('connector', '=', connectorId).where('external_key', 'in', keys).execute();
+    const known = new Map(rows.map((r) => [r.external_key, r]));
+    return changes.filter((c) => {
+      const doc = known.get(c.snapshot.ref.externalKey);
+      return doc !== undefined && !(doc.version_stamp !== null && doc.version_stamp === c.snapshot.versionStamp && doc.status === c.snapshot.status);
+    });
   }
 
   private async saveCursor(tenantId: string, connectorId: string, set: { cursor: string | null; last_attempt_at: Date; last_success_at?: Date; last_error?: string; last_error_at?: Date }): Promise<void> {
