@@ -41,7 +41,7 @@ export interface ErpFeed { tenant: string; connector: string; kind: string; poll
  * bot's `erp: sandbox` means its own tenant's), and one connector per instance file of ERPS_DIR. Instances with a
  * push secret take pushes at /webhooks/erp/<id>.
  */
-export function wireErp(d: ErpDeps): { erp: ErpService; feeds: ErpFeed[]; pushes: ErpPushes; pushInstances: Map<string, PushInstance>; connectors: Map<string, ErpConnector> } {
+export function wireErp(d: ErpDeps): { erp: ErpService; feeds: ErpFeed[]; pushes: ErpPushes; pushInstances: Map<string, PushInstance> } {
   const { db, clock } = d;
   const { bots, tenants, erps } = d.settings;
   const wrap = d.wrapErp ?? ((c: ErpConnector) => c);
@@ -59,5 +59,5 @@ export function wireErp(d: ErpDeps): { erp: ErpService; feeds: ErpFeed[]; pushes
   ];
   const pushInstances = new Map<string, PushInstance>(erps.flatMap((e) => (e.push ? [[e.id, { id: e.id, tenant: e.tenant, secret: e.push.secret, windowMs: e.push.windowMs }] as const] : [])));
   const pushes = new ErpPushes({ db, erp, clock, logger: d.logger, maxAttempts: d.maxAttempts, onCommitted: d.kick });
-  return { erp, feeds, pushes, pushInstances, connectors };
+  return { erp, feeds, pushes, pushInstances };
 }

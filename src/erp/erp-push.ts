@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
-import { AppError, NotFoundError, ValidationError } from '../core/errors.ts';
+import { AppError, NotFoundError } from '../core/errors.ts';
 import type { Database } from '../db/database.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import type { ErpPushPayload } from '../jobs/job-kinds.ts';
@@ -118,9 +118,4 @@ export class ErpPushes {
     }
     return applied;
   }
-}
-
-/** A body the connector cannot read: 400 with its reason. */
-export function isUnreadablePush(e: unknown): e is ValidationError {
-  return e instanceof ValidationError;
 }
