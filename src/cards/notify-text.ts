@@ -31,6 +31,7 @@ export function notifyText(m: NotifyMessage, number: string, intentName: string,
     case 'erp_created': return t(locale, 'notify.erpCreated', { ...at, details: details([m.number]) });
     case 'erp_failed': return t(locale, 'notify.erpFailed', { ...at, reason: m.reason });
     case 'erp_not_required': return t(locale, 'notify.erpNotRequired', at);
+    case 'erp_closed': return t(locale, `notify.erpClosed.${m.why}`, at);
     case 'erp_posted':
       return t(locale, 'notify.erpPosted', { ...at, details: details([time(m.at), m.voucher && t(locale, 'card.timeline.voucher', { voucher: m.voucher })]) });
     case 'erp_paid': {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MASTER_KINDS, type MasterKind } from '../core/master-kinds.ts';
 import { ConfigError } from '../core/errors.ts';
 import { listYamlFiles, loadYamlFile } from './yaml-file.ts';
 
@@ -32,6 +33,21 @@ export const erpInstanceSchema = z.object({
     /** How far a push's timestamp may be from now (either way). */
     window_seconds: z.number().int().min(10).max(3_600).default(300),
   }).strict().optional(),
+  /**
+   * Documents made in the ERP that are approved in chat: which ERP document kind becomes which intent (its fields
+   * and route; an intent with `origin: erp`), carried by which bot (default: the tenant's bot whose `erp` names
+   * this instance). Polled at `poll_interval_seconds`, or pushed.
+   */
+  approvals: z.array(z.object({
+    doc_kind: z.enum(['expense_reimbursement', 'payment_request', 'purchase_requisition', 'purchase_order', 'payable', 'journal_voucher', 'material_requisition', 'contract']),
+    intent: z.string().regex(/^[a-z][a-z0-9_]*$/),
+    bot: z.string().min(1).optional(),
+  }).strict()).default([]),
+  /** Master data synced from this instance: which kinds (default: all the kind shares) and how often. */
+  master_data: z.object({
+    kinds: z.array(z.enum(MASTER_KINDS)).optional(),
+    interval_seconds: z.number().int().min(10).max(604_800).default(900),
+  }).strict().optional(),
   /** The kind's own block (mappings, status codes); checked by that kind's schema. */
   settings: z.record(z.string(), z.unknown()).default({}),
 }).strict();
@@ -50,6 +66,10 @@ export interface ErpInstance {
   timeoutMs: number;
   push: { secret: string; windowMs: number } | null;
   settings: Record<string, unknown>;
+  /** ERP document kind → the intent its documents are approved under in chat (and the bot that carries them). */
+  approvals: { docKind: string; intent: string; bot?: string }[];
+  /** Master data to sync: `kinds` null = every kind the connector shares. Null: no master-data sync. */
+  masterData: { kinds: MasterKind[] | null; intervalMs: number } | null;
   /** Where it was read from (for error messages). */
   file: string;
 }
@@ -89,6 +109,8 @@ export function loadErpInstances(dir: string, env: Record<string, string | undef
       out.push({
         id: f.id, kind: f.kind, tenant: f.tenant, baseUrl: f.base_url.replace(/\/+$/, ''), credentials,
         pollIntervalMs: f.poll_interval_seconds * 1000, timeoutMs: f.timeout_ms, push, settings: f.settings, file,
+        approvals: f.approvals.map((a) => ({ docKind: a.doc_kind, intent: a.intent, ...(a.bot ? { bot: a.bot } : {}) })),
+        masterData: f.master_data ? { kinds: f.master_data.kinds ?? null, intervalMs: f.master_data.interval_seconds * 1000 } : null,
       });
     } catch (e: unknown) {
       errors.push(e instanceof Error ? e.message : String(e));

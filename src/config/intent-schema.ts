@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MASTER_KINDS } from '../core/master-kinds.ts';
 
 /**
  * The intent catalog format (`intents/*.yaml`). One file per intent: what it is called, how people ask
@@ -31,11 +32,18 @@ export const fieldSchema = z.object({
   options: z.array(enumOptionSchema).optional(),
   min: z.number().optional(),
   max: z.number().optional(),
+  /**
+   * A text field whose value is a master-data record synced from the ERP (supplier, project, warehouse…): cards
+   * offer the records as a searchable select, chat matches names and short names (and asks when two match).
+   * `connector`: which ERP instance's records (default: the one the intent's documents go to).
+   */
+  source: z.object({ master: z.enum(MASTER_KINDS), connector: z.string().min(1).optional() }).strict().optional(),
 }).strict().superRefine((f, ctx) => {
   if (f.type === 'enum' && (!f.options || f.options.length === 0)) {
     ctx.addIssue({ code: 'custom', message: 'enum fields need options', path: ['options'] });
   }
   if (f.type !== 'enum' && f.options) ctx.addIssue({ code: 'custom', message: 'options are only for enum fields', path: ['options'] });
+  if (f.source && f.type !== 'text') ctx.addIssue({ code: 'custom', message: 'a master-data source is for text fields', path: ['source'] });
 });
 export type FieldDefinition = z.infer<typeof fieldSchema>;
 
@@ -89,6 +97,11 @@ export const intentSchema = z.object({
   key: identifier,
   /** form: collects fields and submits a request; query: answers (status_query). */
   kind: z.enum(['form', 'query']).default('form'),
+  /**
+   * chat: people ask for it in chat. erp: its requests are documents made in the ERP (an instance's `approvals`
+   * maps a document kind here); chat never opens one, and the fields are filled from the document (erp-originated.ts).
+   */
+  origin: z.enum(['chat', 'erp']).default('chat'),
   /** Prefix of readable request numbers: TRV-202611-0001. */
   prefix: z.string().regex(/^[A-Z]{2,5}$/).optional(),
   name: localizedSchema,

@@ -26,6 +26,8 @@ export interface RequestsTable {
   current_step: number; revision: number; fields: Json; amount: Numeric | null; route: Json; erp_status: Generated<string>;
   erp_ref: NullableJson; origin: Json; reject_reason: string | null; version: Generated<number>;
   created_at: Timestamp; updated_at: Timestamp; submitted_at: Timestamp; decided_at: Timestamp | null;
+  /** What the card shows of a document made in the ERP that this request approves (null: the request began in chat). */
+  erp_origin: ColumnType<unknown | null, string | null | undefined, string | null>;
 }
 export interface ApprovalTasksTable {
   id: string; tenant_id: string; request_id: string; revision: number; step_index: number; approver_id: string; status: string;
@@ -63,6 +65,24 @@ export interface ErpSyncCursorsTable {
   last_attempt_at: Timestamp | null; last_success_at: Timestamp | null; last_error: string | null; last_error_at: Timestamp | null;
 }
 export interface ErpPushEventsTable { instance: string; event_id: string; tenant_id: string; received_at: Timestamp }
+/** A document made in the ERP that waits for (or had) approval in chat; `decision*`: the last decision sent back. */
+export interface ErpOriginatedTable {
+  connector: string; erp_id: string; tenant_id: string; doc_kind: string; request_id: string | null; number: string | null; state: string;
+  version_stamp: string | null; decision: string | null; decision_revision: number | null; decision_status: string | null; last_error: string | null;
+  created_at: Timestamp; updated_at: Timestamp;
+}
+export interface ErpMasterRecordsTable {
+  tenant_id: string; connector: string; kind: string; erp_id: string; code: string | null; name: string;
+  aliases: ColumnType<string[], string | undefined, string>; active: ColumnType<boolean, boolean | undefined, boolean>;
+  attrs: ColumnType<Record<string, string>, string | undefined, string>; version_stamp: string | null; synced_at: Timestamp; changed_at: Timestamp;
+}
+/** `matched_by`: email, name, code or manual. */
+export interface ErpPersonLinksTable { tenant_id: string; connector: string; user_id: string; erp_id: string; matched_by: string; updated_at: Timestamp }
+export interface ReconFindingsTable {
+  id: string; tenant_id: string; kind: string; key: string; request_id: string | null; connector: string | null; erp_id: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>; opened_at: Timestamp; last_seen_at: Timestamp;
+  closed_at: Timestamp | null; notified_at: Timestamp | null;
+}
 export interface SandboxErpDocumentsTable {
   id: Generated<number>; tenant_id: string; number: string; doc_kind: string; external_key: string; payload: Json; amount: Numeric;
   status: string; paid_amount: ColumnType<string, string | number | undefined, string | number>; posted_at: Timestamp | null;
@@ -89,6 +109,10 @@ export interface Database {
   erp_sync_cursors: ErpSyncCursorsTable;
   erp_push_events: ErpPushEventsTable;
   sandbox_erp_documents: SandboxErpDocumentsTable;
+  erp_originated: ErpOriginatedTable;
+  erp_master_records: ErpMasterRecordsTable;
+  erp_person_links: ErpPersonLinksTable;
+  recon_findings: ReconFindingsTable;
 }
 
 export type RequestRow = Selectable<RequestsTable>;

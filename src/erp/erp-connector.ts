@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
+import type { MasterDataSource } from './master-data-port.ts';
+import type { ApprovalInbox } from './originated-port.ts';
 
 /**
  * The ERP port (what the service expects of it: docs/erp.md). One small interface every adapter implements:
@@ -150,6 +152,10 @@ export interface ErpConnector {
   listChanges(cursor: string | null, opts?: { limit?: number }): Promise<ChangePage>;
   /** Reads a verified push body (kinds with `push` other than 'none'); a body it cannot read is a ValidationError. */
   parsePush?(body: unknown): PushNotice;
+  /** Present when documents made in this ERP come to chat for approval (originated-port.ts). */
+  readonly approvals?: ApprovalInbox;
+  /** Present when this ERP shares master data (master-data-port.ts). */
+  readonly masterData?: MasterDataSource;
   /** Ends sessions and timers at shutdown (best effort). */
   close?(): Promise<void>;
 }

@@ -15,6 +15,8 @@ const notifyMessage = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('erp_created'), number: z.string().optional() }),
   z.object({ kind: z.literal('erp_failed'), reason: z.string() }),
   z.object({ kind: z.literal('erp_not_required') }),
+  /** An ERP-originated request closed from the ERP side (back to draft, deleted, cancelled, decided there). */
+  z.object({ kind: z.literal('erp_closed'), why: z.enum(['draft', 'deleted', 'cancelled', 'approved_in_erp', 'rejected_in_erp']) }),
   z.object({ kind: z.literal('erp_posted'), at: z.string().optional(), voucher: z.string().optional() }),
   z.object({
     kind: z.literal('erp_paid'), partial: z.boolean().optional(), amount: z.string().optional(), currency: z.string().optional(),
@@ -41,6 +43,8 @@ export const JOB_SCHEMAS = {
   }),
   /** Create the ERP document of an approved request (idempotent by external key). */
   'erp.create': z.object({ requestId: z.string() }),
+  /** Send an ERP-originated request's decision back to its document (approve / reject with the reason) for that revision. */
+  'erp.decide': z.object({ requestId: z.string(), revision: z.number().int().positive(), decision: z.enum(['approve', 'reject']), reason: z.string().optional() }),
   /** Apply a verified ERP push: read each named document back from that instance and apply its status. */
   'erp.push': z.object({
     instance: z.string(),
@@ -61,3 +65,4 @@ export type CardPutPayload = PayloadOf<'card.put'>;
 export type MessageSendPayload = PayloadOf<'message.send'>;
 export type ErpCreatePayload = PayloadOf<'erp.create'>;
 export type ErpPushPayload = PayloadOf<'erp.push'>;
+export type ErpDecidePayload = PayloadOf<'erp.decide'>;

@@ -26,6 +26,9 @@ export function transition(s: RequestSnapshot, ev: ApprovalEvent, now: Date): Tr
     case 'erp_not_required': return erpMove(s, ['creating', 'failed'], 'not_required', { kind: 'erp_not_required' });
     case 'erp_posted': return erpMove(s, ['created'], 'posted', { kind: 'erp_posted', ...(ev.postedAt ? { at: ev.postedAt } : {}), ...(ev.voucher ? { voucher: ev.voucher } : {}) });
     case 'erp_paid': return ev.partial ? partPaid(s, ev) : erpMove(s, ['created', 'posted', 'partially_paid'], 'paid', paidMessage(ev));
+    case 'erp_revise': return erpRevise(s, ev);
+    case 'erp_withdraw': return erpWithdraw(s, ev);
+    case 'erp_origin_update': return s.originated ? { ok: true, next: s, effects: [] } : notOriginated();
   }
 }
 
@@ -42,6 +45,11 @@ const word = (status: RequestSnapshot['status'] | TaskSnapshot['status'] | Reque
  */
 function enterStep(s: RequestSnapshot, steps: ResolvedStep[], from: number, effects: Effect[]): RequestSnapshot {
   const step = steps.find((st) => st.index >= from && st.approvers.length > 0);
+  if (!step && s.originated) {
+    // The document already exists in the ERP: approval audits it there (nothing is created).
+    effects.push({ type: 'notify', userIds: [s.requesterId], message: { kind: 'approved', complete: true } }, { type: 'erp_decide', decision: 'approve' });
+    return { ...s, steps, status: 'approved', currentStep: from };
+  }
   if (!step && s.erpStatus === 'not_required') {
     effects.push({ type: 'notify', userIds: [s.requesterId], message: { kind: 'approved', complete: true } });
     return { ...s, steps, status: 'approved', currentStep: from };
@@ -96,6 +104,8 @@ function reject(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'reject' 
   const effects: Effect[] = [{ type: 'update_task', taskId: task.id, status: 'rejected', actor: ev.actor, comment: ev.reason.trim() }];
   if (others.length) effects.push({ type: 'close_tasks', taskIds: others, status: 'cancelled' });
   effects.push({ type: 'notify', userIds: [s.requesterId], message: { kind: 'rejected', reason: ev.reason.trim() } });
+  // An ERP-originated document goes back to its owner in the ERP (un-audit / draft) with the reason.
+  if (s.originated) effects.push({ type: 'erp_decide', decision: 'reject', reason: ev.reason.trim() });
   const tasks = s.tasks.map((t) => (t.id === task.id ? { ...t, status: 'rejected' as const } : others.includes(t.id) ? { ...t, status: 'cancelled' as const } : t));
   return { ok: true, next: { ...s, status: 'rejected', tasks }, effects };
 }
@@ -126,6 +136,7 @@ function comment(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'comment
 }
 
 function withdraw(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'withdraw' }>): Transition {
+  if (s.originated) return erpOwned();
   if (ev.actor !== s.requesterId) return fail('workflow.not_requester', 'only the requester can withdraw', localized('error.withdrawNotRequester'));
   if (s.status !== 'pending') return fail('workflow.already_handled', `the request is already ${s.status}`, localized('error.requestAlready', { status: word(s.status) }));
   const open = s.tasks.filter((t) => t.status === 'pending');
@@ -137,6 +148,7 @@ function withdraw(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'withdr
 }
 
 function resubmit(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'resubmit' }>): Transition {
+  if (s.originated) return erpOwned();
   if (ev.actor !== s.requesterId) return fail('workflow.not_requester', 'only the requester can resubmit', localized('error.resubmitNotRequester'));
   if (s.status !== 'rejected' && s.status !== 'withdrawn') return fail('workflow.illegal_transition', `cannot resubmit a ${s.status} request`, localized('error.cannotResubmit', { status: word(s.status) }));
   const effects: Effect[] = [];
@@ -194,4 +206,35 @@ function paidMessage(ev: Extract<ApprovalEvent, { type: 'erp_paid' }>): NotifyMe
     kind: 'erp_paid', ...(ev.partial ? { partial: true } : {}), ...(ev.amount ? { amount: ev.amount } : {}), ...(ev.currency ? { currency: ev.currency } : {}),
     ...(ev.paidAt ? { at: ev.paidAt } : {}), ...(ev.bankRef ? { bankRef: ev.bankRef } : {}),
   };
+}
+
+/** Withdrawing or resubmitting a document made in the ERP happens in the ERP (the chat follows it). */
+const erpOwned = (): Transition => fail('workflow.erp_owned', 'this document belongs to the ERP: withdraw or edit it there', localized('error.erpOwned'));
+const notOriginated = (): Transition => fail('workflow.illegal_transition', 'the request was not made in the ERP', localized('error.notErpOriginated'));
+
+/**
+ * The ERP document was resubmitted (after a rejection or a pull-back) or changed while waiting: a new revision
+ * starts the route from the first step. Open tasks of the old revision are cancelled (their cards show it was
+ * superseded) and their holders told.
+ */
+function erpRevise(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'erp_revise' }>): Transition {
+  if (!s.originated) return notOriginated();
+  if (s.status === 'draft') return fail('workflow.illegal_transition', 'cannot revise a draft', localized('error.cannotResubmit', { status: word(s.status) }));
+  const open = s.tasks.filter((t) => t.status === 'pending');
+  const effects: Effect[] = [];
+  if (open.length) effects.push({ type: 'close_tasks', taskIds: open.map((t) => t.id), status: 'cancelled' });
+  const next = enterStep({ ...s, revision: s.revision + 1, tasks: [] }, ev.steps, 0, effects);
+  return { ok: true, next, effects };
+}
+
+/** The document left the approval on the ERP side: the chat request is withdrawn, its approvers and owner told why. */
+function erpWithdraw(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'erp_withdraw' }>): Transition {
+  if (!s.originated) return notOriginated();
+  if (s.status !== 'pending') return fail('workflow.already_handled', `the request is already ${s.status}`, localized('error.requestAlready', { status: word(s.status) }));
+  const open = s.tasks.filter((t) => t.status === 'pending');
+  const effects: Effect[] = [];
+  if (open.length) effects.push({ type: 'close_tasks', taskIds: open.map((t) => t.id), status: 'cancelled' });
+  effects.push({ type: 'notify', userIds: [...new Set([s.requesterId, ...open.map((t) => t.approverId)])], message: { kind: 'erp_closed', why: ev.why } });
+  const tasks = s.tasks.map((t) => (t.status === 'pending' ? { ...t, status: 'cancelled' as const } : t));
+  return { ok: true, next: { ...s, status: 'withdrawn', tasks }, effects };
 }

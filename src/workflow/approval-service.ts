@@ -11,7 +11,7 @@ import type { Database } from '../db/database.ts';
 import { GroupBatcher } from '../db/group-batcher.ts';
 import type { DirectoryViews } from '../directory/directory-view.ts';
 import { transition } from './approval-machine.ts';
-import type { ApprovalEvent, RequestSnapshot, TransitionError } from './approval-states.ts';
+import type { ApprovalEvent, ErpClosedWhy, ErpOrigin, RequestSnapshot, TransitionError } from './approval-states.ts';
 import { CommitBatcher } from './commit-batcher.ts';
 import { planEffects } from './request-effects.ts';
 import { commitPayload, commitRequestChange } from './request-commit.ts';
@@ -47,6 +47,8 @@ export interface SubmitInput {
   fields: Record<string, unknown>;
   origin: ChatTarget;
   source: AuditSource;
+  /** The ERP document the request approves, when it was made in the ERP (erp-originated.ts). */
+  erpOrigin?: ErpOrigin;
 }
 
 export type ActOutcome =
@@ -93,14 +95,16 @@ export class ApprovalService {
       id: this.d.ids.uuid(), tenantId: input.tenantId, number, intentKey: intent.key, intentVersion: input.intentVersion,
       requesterId: input.requesterId, status: 'draft', currentStep: 0, revision: 1, fields: input.fields, amount: amountOf(intent, input.fields),
       // An intent without an ERP mapping (leave, seal use…) is complete at approval: no document is asked for.
-      steps: route.steps, erpStatus: intent.erp ? 'none' : 'not_required', erpRef: null, origin: input.origin, rejectReason: null, version: 1,
-      createdAt: now, updatedAt: now, submittedAt: now, decidedAt: null,
+      // A document made in the ERP needs none created either: approval sends the decision back to it.
+      steps: route.steps, erpStatus: intent.erp && !input.erpOrigin ? 'none' : 'not_required', erpRef: null, origin: input.origin, rejectReason: null, version: 1,
+      createdAt: now, updatedAt: now, submittedAt: now, decidedAt: null, erpOrigin: input.erpOrigin ?? null,
     };
     const t = transition(snapshotOf(draft, []), { type: 'submit' }, now);
     if (!t.ok) throw new ConflictError(t.error.code, t.error.message, { details: { localized: t.error.localized } });
     const req = merge(draft, t.next, now);
-    const audit: AuditEntry = { tenantId: req.tenantId, at: now, actor: input.requesterId, action: 'request.submit', source: input.source,
-      subjectType: 'request', subjectId: req.id, after: { number, status: req.status, fields: req.fields, steps: req.steps } };
+    const audit: AuditEntry = { tenantId: req.tenantId, at: now, actor: input.erpOrigin ? 'erp' : input.requesterId, action: 'request.submit', source: input.source,
+      subjectType: 'request', subjectId: req.id, after: { number, status: req.status, fields: req.fields, steps: req.steps,
+        ...(input.erpOrigin ? { erp: { connector: input.erpOrigin.connector, id: input.erpOrigin.erpId, number: input.erpOrigin.number } } : {}) } };
     await commitRequestChange(trx, req, null, planEffects(this.d, req, t.effects, []), audit, this.d.maxAttempts);
     return req;
   }
@@ -149,6 +153,29 @@ export class ApprovalService {
   }
 
   /**
+   * ERP-originated requests (src/erp/erp-originated.ts), each with the document as the ERP reports it now.
+   * `revise`: resubmitted or changed in the ERP → a new revision, the route re-evaluated on the new fields.
+   */
+  async erpRevise(tenantId: string, requestId: string, intent: IntentDefinition, fields: Record<string, unknown>, erpOrigin: ErpOrigin, trx?: Transaction<Database>): Promise<ActOutcome> {
+    const dir = await this.d.directory.get(tenantId, trx);
+    return this.run(tenantId, requestId, 'erp', 'request.erp_revise', (req) => {
+      const route = resolveRoute(intent, fields, req.requesterId, dir);
+      if (!route.ok) throw new ValidationError(route.code, route.message, { details: { localized: route.localized } });
+      return { event: { type: 'erp_revise', steps: route.steps }, patch: { fields, amount: amountOf(intent, fields), rejectReason: null, erpOrigin } };
+    }, undefined, trx);
+  }
+
+  /** The document left the approval in the ERP: a pending request is withdrawn (approvers and owner told why). */
+  async erpWithdraw(tenantId: string, requestId: string, why: ErpClosedWhy, erpOrigin: ErpOrigin, trx?: Transaction<Database>): Promise<ActOutcome> {
+    return this.run(tenantId, requestId, 'erp', 'request.erp_withdraw', () => ({ event: { type: 'erp_withdraw', why }, patch: { erpOrigin } }), undefined, trx);
+  }
+
+  /** What the cards show of the document changed (its ERP state, the decision sent back and its outcome). */
+  async erpOriginUpdate(tenantId: string, requestId: string, erpOrigin: ErpOrigin, trx?: Transaction<Database>): Promise<ActOutcome> {
+    return this.run(tenantId, requestId, 'erp', 'request.erp_origin_update', () => ({ event: { type: 'erp_origin_update' }, patch: { erpOrigin } }), undefined, trx);
+  }
+
+  /**
    * Load → transition() → one atomic change that writes the request (if its version is unchanged),
    * inbound event, tasks, outbox jobs and the audit row, group-committed with concurrent changes.
    * A lost race writes nothing and is re-run on fresh state.
@@ -194,7 +221,8 @@ export class ApprovalService {
 
 function snapshotOf(r: RequestRecord, tasks: RequestSnapshot['tasks']): RequestSnapshot {
   const paid = r.erpRef?.['paid'];
-  return { status: r.status, erpStatus: r.erpStatus, ...(typeof paid === 'string' ? { erpPaid: paid } : {}), currentStep: r.currentStep, revision: r.revision, requesterId: r.requesterId, steps: r.steps, tasks };
+  return { status: r.status, erpStatus: r.erpStatus, ...(typeof paid === 'string' ? { erpPaid: paid } : {}), currentStep: r.currentStep, revision: r.revision, requesterId: r.requesterId, steps: r.steps, tasks,
+    ...(r.erpOrigin ? { originated: true } : {}) };
 }
 
 function merge(r: RequestRecord, s: RequestSnapshot, now: Date): RequestRecord {
@@ -232,6 +260,7 @@ function eventSummary(e: ApprovalEvent): Record<string, unknown> {
     case 'comment': return { type, text: e.text };
     case 'erp_created': return { type, ...(e.number ? { number: e.number } : {}) };
     case 'erp_failed': return { type, reason: e.reason, ...(e.code ? { code: e.code } : {}) };
+    case 'erp_withdraw': return { type, why: e.why };
     case 'erp_posted': return { type, ...(e.postedAt ? { postedAt: e.postedAt } : {}), ...(e.voucher ? { voucher: e.voucher } : {}) };
     case 'erp_paid': return { type, ...(e.partial ? { partial: true } : {}), ...(e.amount ? { amount: e.amount } : {}), ...(e.currency ? { currency: e.currency } : {}),
       ...(e.paidAt ? { paidAt: e.paidAt } : {}), ...(e.bankRef ? { bankRef: e.bankRef } : {}) };

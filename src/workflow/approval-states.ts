@@ -12,6 +12,29 @@ export type RequestStatus = 'draft' | 'pending' | 'approved' | 'rejected' | 'wit
 export type ErpStatus = 'none' | 'not_required' | 'creating' | 'created' | 'posted' | 'partially_paid' | 'paid' | 'failed';
 export type TaskStatus = 'pending' | 'approved' | 'rejected' | 'transferred' | 'cancelled' | 'skipped';
 
+/**
+ * The ERP document an ERP-originated request approves (src/erp/erp-originated.ts), as its cards show it: written
+ * when the document arrives and each time the ERP reports it changed; `decision` is the last decision sent back.
+ */
+export interface ErpOrigin {
+  connector: string;
+  docKind: string;
+  erpId: string;
+  number: string | null;
+  /** The document's state in the ERP: draft, waiting, approved, rejected, cancelled, deleted. */
+  state: string;
+  owner: { erpId: string; name: string };
+  title: string;
+  lines: { item: string; quantity: string; amount: string; unit?: string }[];
+  total: string;
+  currency: string;
+  party?: string;
+  link?: string;
+  /** ISO 8601: when the ERP last changed it. */
+  changedAt: string;
+  decision?: { decision: 'approve' | 'reject'; revision: number; status: 'sending' | 'done' | 'failed'; at?: string; error?: string };
+}
+
 /** A route step after conditions were evaluated and approvers resolved to user ids. */
 export interface ResolvedStep {
   index: number;
@@ -43,6 +66,8 @@ export interface RequestSnapshot {
   requesterId: string;
   steps: ResolvedStep[];
   tasks: TaskSnapshot[];
+  /** The request approves a document made in the ERP: the decision goes back to it (no document is created). */
+  originated?: boolean;
 }
 
 export type ApprovalEvent =
@@ -74,7 +99,19 @@ export type ApprovalEvent =
    * Paid: in full (created, posted or partially_paid → paid) or, with `partial`, in part (created or posted →
    * partially_paid). `amount`: what has been paid so far.
    */
-  | { type: 'erp_paid'; partial?: boolean; amount?: string | null; currency?: string | null; paidAt?: string; bankRef?: string | null };
+  | { type: 'erp_paid'; partial?: boolean; amount?: string | null; currency?: string | null; paidAt?: string; bankRef?: string | null }
+  /**
+   * ERP-originated requests (sent by src/erp/erp-originated.ts). The document was resubmitted or changed in the ERP:
+   * a new revision starts the route again (pending, rejected, withdrawn or approved → pending; open tasks cancelled).
+   */
+  | { type: 'erp_revise'; steps: ResolvedStep[] }
+  /** The document left the approval in the ERP (back to draft, deleted, cancelled, decided there): pending → withdrawn. */
+  | { type: 'erp_withdraw'; why: ErpClosedWhy }
+  /** What the card shows of the document changed (a decision sent back, its outcome): cards re-render, nothing else moves. */
+  | { type: 'erp_origin_update' };
+
+/** Why an ERP-originated request was closed from the ERP side. */
+export type ErpClosedWhy = 'draft' | 'deleted' | 'cancelled' | 'approved_in_erp' | 'rejected_in_erp';
 
 /** Side effects as data; the approval service turns them into rows and outbox jobs. */
 export type Effect =
@@ -84,11 +121,14 @@ export type Effect =
   /** `by`: the requester, or 'system' for an SLA reminder. */
   | { type: 'remind_tasks'; taskIds: string[]; approvers: string[]; by: string }
   | { type: 'notify'; userIds: string[]; message: NotifyMessage }
-  | { type: 'erp_create' };
+  | { type: 'erp_create' }
+  /** ERP-originated: send the decision back to the document (approve = audit; reject = un-audit with the reason). */
+  | { type: 'erp_decide'; decision: 'approve' | 'reject'; reason?: string };
 
 export type TransitionErrorCode =
   | 'workflow.already_handled' | 'workflow.not_approver' | 'workflow.not_requester' | 'workflow.illegal_transition'
-  | 'workflow.reason_required' | 'workflow.remind_cooldown' | 'workflow.invalid_transfer' | 'workflow.not_participant';
+  | 'workflow.reason_required' | 'workflow.remind_cooldown' | 'workflow.invalid_transfer' | 'workflow.not_participant'
+  | 'workflow.erp_owned';
 
 /** `message` for logs and the API (English); `localized` for the person in chat, in their language. */
 export interface TransitionError { code: TransitionErrorCode; message: string; localized: Localized; retryAfterMs?: number }

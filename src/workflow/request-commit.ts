@@ -4,7 +4,7 @@ import type { ChatTarget, InboundEvent } from '../core/inbound-event.ts';
 import type { Database } from '../db/database.ts';
 import { inboxRow, type InboxEventRow } from '../inbox/inbox-repo.ts';
 import { jobRow, type JobRow } from '../jobs/enqueue.ts';
-import type { ErpStatus, RequestStatus, ResolvedStep, TaskStatus } from './approval-states.ts';
+import type { ErpOrigin, ErpStatus, RequestStatus, ResolvedStep, TaskStatus } from './approval-states.ts';
 import type { WritePlan } from './request-effects.ts';
 import type { RequestRecord } from './request-repo.ts';
 
@@ -17,7 +17,7 @@ export interface CommitRequestRow {
   id: string; tenant_id: string; number: string; intent_key: string; intent_version: number; requester_id: string; status: RequestStatus;
   current_step: number; revision: number; fields: Record<string, unknown>; amount: string | null; route: ResolvedStep[]; erp_status: ErpStatus;
   erp_ref: Record<string, unknown> | null; origin: ChatTarget; reject_reason: string | null; version: number;
-  created_at: Date; updated_at: Date; submitted_at: Date; decided_at: Date | null;
+  created_at: Date; updated_at: Date; submitted_at: Date; decided_at: Date | null; erp_origin: ErpOrigin | null;
 }
 
 /**
@@ -55,7 +55,7 @@ export function commitPayload(
       id: r.id, tenant_id: r.tenantId, number: r.number, intent_key: r.intentKey, intent_version: r.intentVersion, requester_id: r.requesterId,
       status: r.status, current_step: r.currentStep, revision: r.revision, fields: r.fields, amount: r.amount, route: r.steps,
       erp_status: r.erpStatus, erp_ref: r.erpRef, origin: r.origin, reject_reason: r.rejectReason, version: r.version,
-      created_at: r.createdAt, updated_at: r.updatedAt, submitted_at: r.submittedAt, decided_at: r.decidedAt,
+      created_at: r.createdAt, updated_at: r.updatedAt, submitted_at: r.submittedAt, decided_at: r.decidedAt, erp_origin: r.erpOrigin,
     },
     inbound: inbound ? inboxRow(inbound) : null,
     task_updates: plan.taskUpdates.map((u) => ({ id: u.id, status: u.status, acted_by: u.actedBy, comment: u.comment })),

@@ -47,6 +47,10 @@ export function planEffects(deps: EffectDeps, req: RequestRecord, effects: Effec
       case 'erp_create':
         plan.jobs.push({ tenantId: req.tenantId, kind: 'erp.create', payload: { requestId: req.id }, idempotencyKey: `erp.create:${req.id}:r${req.revision}` });
         break;
+      case 'erp_decide':
+        plan.jobs.push({ tenantId: req.tenantId, kind: 'erp.decide', idempotencyKey: `erp.decide:${req.id}:r${req.revision}`,
+          payload: { requestId: req.id, revision: req.revision, decision: e.decision, ...(e.reason ? { reason: e.reason } : {}) } });
+        break;
     }
   }
   const approvers = [...new Set([...knownApprovers, ...plan.taskInserts.map((t) => t.approverId)])];

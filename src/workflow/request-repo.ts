@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ChatTarget } from '../core/inbound-event.ts';
 import type { Database, RequestRow, TaskRow } from '../db/database.ts';
-import type { ErpStatus, RequestStatus, ResolvedStep, TaskSnapshot, TaskStatus } from './approval-states.ts';
+import type { ErpOrigin, ErpStatus, RequestStatus, ResolvedStep, TaskSnapshot, TaskStatus } from './approval-states.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -28,6 +28,8 @@ export interface RequestRecord {
   updatedAt: Date;
   submittedAt: Date;
   decidedAt: Date | null;
+  /** The ERP document the request approves, when it was made in the ERP (null: the request began in chat). */
+  erpOrigin: ErpOrigin | null;
 }
 
 export interface TaskRecord extends TaskSnapshot {
@@ -45,7 +47,7 @@ export function toRequest(r: RequestRow): RequestRecord {
     status: r.status as RequestStatus, currentStep: r.current_step, revision: r.revision, fields: r.fields as Record<string, unknown>,
     amount: r.amount, steps: r.route as ResolvedStep[], erpStatus: r.erp_status as ErpStatus, erpRef: (r.erp_ref ?? null) as Record<string, unknown> | null,
     origin: r.origin as ChatTarget, rejectReason: r.reject_reason, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at,
-    submittedAt: r.submitted_at, decidedAt: r.decided_at,
+    submittedAt: r.submitted_at, decidedAt: r.decided_at, erpOrigin: (r.erp_origin ?? null) as ErpOrigin | null,
   };
 }
 

@@ -43,7 +43,7 @@ export async function startKingdeeRig(extraSettings: Record<string, unknown> = {
   const instance: ErpInstance = {
     id: 'k3-test', kind: 'kingdee', tenant: 'default', baseUrl: fake.baseUrl,
     credentials: { app_id: fake.appId, app_secret: fake.appSecret, username: fake.username },
-    pollIntervalMs: 60_000, timeoutMs: 2_000, push: null, settings: settingsBlock(fake.acctId, extraSettings), file: 'erps/k3-test.yaml',
+    pollIntervalMs: 60_000, timeoutMs: 2_000, push: null, approvals: [], masterData: null, settings: settingsBlock(fake.acctId, extraSettings), file: 'erps/k3-test.yaml',
   };
   const settings = kingdeeSettingsSchema.parse(instance.settings);
   const connector = kingdeeKind.create(instance, settings, { clock, logger: pino({ level: 'silent' }) }) as KingdeeConnector;

@@ -27,7 +27,7 @@ export async function startRestRig(o: { timeoutMs?: number } = {}): Promise<Rest
   const fake = await startRestAdapter({ prefix: PREFIX, clock, parties: ['Zhang San', 'Acme Supplies'] });
   const base: ErpInstance = {
     id: 'acme-rest', kind: 'rest', tenant: 'default', baseUrl: fake.url, credentials: { token: fake.token },
-    pollIntervalMs: 60_000, timeoutMs: o.timeoutMs ?? 1_000, push: null,
+    pollIntervalMs: 60_000, timeoutMs: o.timeoutMs ?? 1_000, push: null, approvals: [], masterData: null,
     settings: { path_prefix: PREFIX, decisions: true }, file: 'erps/acme-rest.yaml',
   };
   const connectorWith: RestRig['connectorWith'] = (w) => {

@@ -25,6 +25,7 @@ describe('outbox payload validation', () => {
       'message.send': async (payload) => { ran.push({ kind: 'message.send', payload }); },
       'erp.create': async (payload) => { ran.push({ kind: 'erp.create', payload }); },
       'erp.push': async (payload) => { ran.push({ kind: 'erp.push', payload }); },
+      'erp.decide': async (payload) => { ran.push({ kind: 'erp.decide', payload }); },
     };
     const worker = new OutboxWorker({
       db, logger: pino({ level: 'silent' }), workerId: 'w-validate', concurrency: 2, leaseMs: 5000, pollMs: 10, schemas: JOB_SCHEMAS, handlers,

@@ -13,10 +13,13 @@ const LAYERS = [
   'actions', // what a message or a click means
   'outbox', // the worker that runs jobs: card and message delivery, ERP calls
   'platforms', // Feishu, DingTalk, console adapters
-  'erp', // ERP port, connectors, status sync
+  'erp', // ERP port, connectors, status sync, ERP-originated approvals, master-data sync
+  'reconciliation', // approvals against ERP records, drift: findings and digests
+  'reports', // figures over requests: cycle times
   'conversation', // dialogs, form filling, understanding
   'cards', // pure card builders
   'workflow', // approval state machine, routes, approval service
+  'master-data', // ERP master data as synced: records, name matching, people ↔ ERP persons
   'inbox', // inbound events: accept (dedupe), worker loop
   'directory', // people, departments, roles, chat identities
   'jobs', // job kinds and enqueue in the caller's transaction

@@ -23,7 +23,7 @@ export function trytonClock(tryton: TrytonServer) {
 export function trytonInstance(tryton: TrytonServer, settings: Record<string, unknown> = {}): ErpInstance {
   return {
     id: 'tryton-test', kind: 'tryton', tenant: 'default', baseUrl: tryton.url,
-    credentials: { login: tryton.bot.login, password: tryton.bot.password }, pollIntervalMs: 1_000, timeoutMs: 5_000, push: null,
+    credentials: { login: tryton.bot.login, password: tryton.bot.password }, pollIntervalMs: 1_000, timeoutMs: 5_000, push: null, approvals: [], masterData: null,
     settings: { database: tryton.database, timezone: 'Asia/Shanghai', expense: { journal: 'EXP', account: 'Main Expense' }, ...settings },
     file: 'erps/tryton-test.yaml',
   };

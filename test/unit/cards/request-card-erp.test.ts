@@ -11,7 +11,7 @@ import type { RequestErpDoc, RequestRecord, TaskRecord } from '../../../src/work
 const at = (iso: string): Date => new Date(iso);
 const intent = {
   key: 'travel_expense', kind: 'form', prefix: 'TRV', name: { zh: '差旅报销', en: 'Travel claim' }, description: { zh: '', en: '' },
-  examples: { zh: [], en: [] }, keywords: { zh: [], en: [] }, fields: [], policies: [], sla_hours: 24, remind_cooldown_minutes: 30,
+  origin: 'chat', examples: { zh: [], en: [] }, keywords: { zh: [], en: [] }, fields: [], policies: [], sla_hours: 24, remind_cooldown_minutes: 30,
   route: { steps: [{ name: { zh: '主管', en: 'Manager' }, approvers: { rule: 'manager' }, mode: 'any' }] },
 } satisfies IntentDefinition;
 
@@ -19,7 +19,7 @@ const request = (erpStatus: ErpStatus, erpRef: Record<string, unknown> | null = 
   id: '00000000-0000-4000-8000-000000000001', tenantId: 'default', number: 'TRV-202611-0001', intentKey: 'travel_expense', intentVersion: 1,
   requesterId: 'zs', status: 'approved', currentStep: 1, revision: 1, fields: {}, amount: '3560.00',
   steps: [{ index: 0, name: { zh: '主管', en: 'Manager' }, mode: 'any', approvers: ['ls'] }], erpStatus, erpRef, origin: { platform: 'console', botId: 'console', chatId: 'zs', chatType: 'p2p' } as RequestRecord['origin'],
-  rejectReason: null, version: 3, createdAt: at('2026-11-23T02:00:00Z'), updatedAt: at('2026-11-23T03:00:00Z'), submittedAt: at('2026-11-23T02:00:00Z'), decidedAt: at('2026-11-23T03:00:00Z'),
+  rejectReason: null, version: 3, createdAt: at('2026-11-23T02:00:00Z'), updatedAt: at('2026-11-23T03:00:00Z'), submittedAt: at('2026-11-23T02:00:00Z'), decidedAt: at('2026-11-23T03:00:00Z'), erpOrigin: null,
 });
 const tasks: TaskRecord[] = [{ id: 't1', stepIndex: 0, approverId: 'ls', status: 'approved', remindedAt: null, createdAt: at('2026-11-23T02:00:00Z'),
   revision: 1, actedBy: 'ls', actedAt: at('2026-11-23T03:00:00Z'), comment: null, transferredFrom: null, remindCount: 0 }];

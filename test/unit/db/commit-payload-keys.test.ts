@@ -21,7 +21,7 @@ const request: RequestRecord = {
   requesterId: 'zhangsan', status: 'pending', currentStep: 1, revision: 1, fields: { amount: '12.00' }, amount: '12.00',
   steps: [{ index: 0, name: { zh: '主管', en: 'Manager' }, mode: 'any', approvers: ['lisi'] }], erpStatus: 'none', erpRef: null,
   origin: { platform: 'console', botId: 'console', userExternalId: 'zhangsan' }, rejectReason: null, version: 3,
-  createdAt: at, updatedAt: at, submittedAt: at, decidedAt: null,
+  createdAt: at, updatedAt: at, submittedAt: at, decidedAt: null, erpOrigin: null,
 };
 const jobs: NewJob[] = [
   { tenantId: 'default', kind: 'message.send', payload: { userId: 'lisi' }, idempotencyKey: 'notify:1', queueKey: 'chat:console:lisi', runAt: at },
