@@ -25,6 +25,7 @@ import type { ApprovalService } from '../workflow/approval-service.ts';
 import { loadSettings } from './wire-config.ts';
 import { openDatabase } from './wire-db.ts';
 import { wireErp } from './wire-erp.ts';
+import type { ErpOriginated } from '../erp/erp-originated.ts';
 import { wireHttp } from './wire-http.ts';
 import { wirePeriodic } from './wire-periodic.ts';
 import { wirePlatforms } from './wire-platforms.ts';
@@ -63,6 +64,8 @@ export interface App {
   /** Cached directory views (route resolution, names on cards); directory syncs invalidate them. */
   directory: DirectoryViews;
   erp: ErpService;
+  /** Documents made in an ERP that are approved in chat (polled by the timers; tests call syncConnector). */
+  originated: ErpOriginated;
   outbox: OutboxWorker;
   inbox: InboxWorker;
   /** Migrate, import the directory, start receivers and workers (not the HTTP listener). */
@@ -91,7 +94,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const kick = (): void => outbox.kick();
 
   const { intents, directory, approvals, conversation } = wireServices({ db, config, settings, clock, ids, logger, metrics, resolver: o.resolver, kick });
-  const { erp, feeds, pushes, pushInstances } = wireErp({
+  const { erp, feeds, pushes, pushInstances, originated, originatedFeeds } = wireErp({
     db, settings, clock, ids, logger, approvals, intents, wrapErp: o.wrapErp, kick, fetch: o.erpFetch,
     sandboxPollMs: config.workers.erpPollMs, maxAttempts: config.workers.maxAttempts,
     onDocumentCreated: (tenantId, docId, trx) => publishSandboxDoc(trx, directory, SANDBOX_OPERATOR_ROLES, tenantId, docId, config.workers.maxAttempts, localeOf),
@@ -100,20 +103,20 @@ export async function createApp(o: AppOptions): Promise<App> {
   const { platforms, messengers, directorySync } = await wirePlatforms(bots, { db, clock, ids, logger, fetch: o.fetch, secrets: o.secrets ?? ((name) => readSecret(name)), directory });
 
   const workers = { db, config, logger, metrics, workerId, ids, directory, approvals, localeOf };
-  const outbox = wireOutbox({ ...workers, messengers, intents, erp, pushes });
+  const outbox = wireOutbox({ ...workers, messengers, intents, erp, pushes, originated });
   const { inbox, accept } = wireInbox({ ...workers, clock, conversation, sandbox });
-  const timers = wirePeriodic({ dbh, config, clock, logger, catalog, approvals, erp, feeds });
+  const timers = wirePeriodic({ dbh, config, clock, logger, catalog, approvals, erp, feeds, originated, originatedFeeds });
 
   let accepting = false;
   let server: ServerType | null = null;
   const http = wireHttp({
-    db, config, clock, logger, metrics, mounts: platforms.mounts, directorySync, consoleTenant: settings.consoleTenant, accepting: () => accepting, kick,
+    db, config, catalog, clock, logger, metrics, mounts: platforms.mounts, directorySync, consoleTenant: settings.consoleTenant, accepting: () => accepting, kick,
     erp: { feeds, pushes, pushInstances },
   });
 
   const { receivers } = platforms;
   const app: App = {
-    config, http, db: dbh, logger, metrics, catalog, bots, approvals, directory, erp, outbox, inbox,
+    config, http, db: dbh, logger, metrics, catalog, bots, approvals, directory, erp, originated, outbox, inbox,
     async start() {
       await migrateToLatest(db);
       await importDirectory(db, directoryFile, bots.filter((b) => b.platform === 'console').map((b) => b.id));

@@ -28,7 +28,7 @@ export function loadSettings(config: AppConfig, env: Record<string, string | und
   const catalog = loadIntentCatalog(config.intentsDir);
   const erps = loadErpInstances(config.erpsDir, env);
   const bots = loadBots(config.botsDir, catalog, erps).filter((b) => b.enabled);
-  const problems = intentErpProblems(catalog, bots, erps);
+  const problems = [...intentErpProblems(catalog, bots, erps), ...originatedProblems(catalog, bots, erps)];
   if (problems.length) throw new ConfigError(problems.join('\n'));
   const directoryFile = loadDirectoryFile(config.directoryFile);
   const tenants = [...new Set([directoryFile.tenant, ...bots.map((b) => b.tenant)])];
@@ -38,6 +38,26 @@ export function loadSettings(config: AppConfig, env: Record<string, string | und
     consoleTenant: bots.find((b) => b.platform === 'console')?.tenant ?? tenants[0] ?? 'default',
     localeOf: (botId) => botLocale.get(botId) ?? 'zh',
   };
+}
+
+/**
+ * An instance's `approvals` map document kinds to intents with `origin: erp`, carried by an enabled bot of its
+ * tenant (the named one, or any); and an `origin: erp` intent is reached from some instance.
+ */
+export function originatedProblems(catalog: IntentCatalog, bots: BotConfig[], erps: ErpInstance[]): string[] {
+  const problems: string[] = [];
+  for (const e of erps) {
+    e.approvals.forEach((a, i) => {
+      const intent = catalog.get(a.intent);
+      if (!intent) problems.push(`${e.file}: approvals.${i}.intent: no intent "${a.intent}" in the catalog`);
+      else if (intent.origin !== 'erp') problems.push(`${e.file}: approvals.${i}.intent: intent "${a.intent}" is not marked origin: erp`);
+      else if (intent.kind !== 'form') problems.push(`${e.file}: approvals.${i}.intent: intent "${a.intent}" is not a form`);
+      const tenantBots = bots.filter((b) => b.tenant === e.tenant);
+      if (a.bot && !tenantBots.some((b) => b.id === a.bot)) problems.push(`${e.file}: approvals.${i}.bot: no enabled bot "${a.bot}" in tenant "${e.tenant}"`);
+      else if (!a.bot && tenantBots.length === 0) problems.push(`${e.file}: approvals.${i}: tenant "${e.tenant}" has no enabled bot to carry the approvals`);
+    });
+  }
+  return problems;
 }
 
 /** An intent's `erp.connector` must name an ERP of every tenant whose bots offer that intent. */

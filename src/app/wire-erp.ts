@@ -9,6 +9,9 @@ import { SandboxErpConnector } from '../erp/connectors/sandbox.ts';
 import { ErpPushes, type PushInstance } from '../erp/erp-push.ts';
 import type { ErpConnector } from '../erp/erp-connector.ts';
 import { ErpService, tenantErp } from '../erp/erp-service.ts';
+import { ErpOriginated } from '../erp/erp-originated.ts';
+import { identitiesOf } from '../directory/directory-repo.ts';
+import type { ChatTarget } from '../core/inbound-event.ts';
 import type { ApprovalService } from '../workflow/approval-service.ts';
 import type { IntentVersions } from '../workflow/intent-versions.ts';
 import type { Settings } from './wire-config.ts';
@@ -41,7 +44,7 @@ export interface ErpFeed { tenant: string; connector: string; kind: string; poll
  * bot's `erp: sandbox` means its own tenant's), and one connector per instance file of ERPS_DIR. Instances with a
  * push secret take pushes at /webhooks/erp/<id>.
  */
-export function wireErp(d: ErpDeps): { erp: ErpService; feeds: ErpFeed[]; pushes: ErpPushes; pushInstances: Map<string, PushInstance> } {
+export function wireErp(d: ErpDeps): { erp: ErpService; feeds: ErpFeed[]; pushes: ErpPushes; pushInstances: Map<string, PushInstance>; originated: ErpOriginated; originatedFeeds: ErpFeed[] } {
   const { db, clock } = d;
   const { bots, tenants, erps } = d.settings;
   const wrap = d.wrapErp ?? ((c: ErpConnector) => c);
@@ -58,6 +61,21 @@ export function wireErp(d: ErpDeps): { erp: ErpService; feeds: ErpFeed[]; pushes
     ...erps.map((e) => ({ tenant: e.tenant, connector: e.id, kind: e.kind, pollIntervalMs: e.pollIntervalMs })),
   ];
   const pushInstances = new Map<string, PushInstance>(erps.flatMap((e) => (e.push ? [[e.id, { id: e.id, tenant: e.tenant, secret: e.push.secret, windowMs: e.push.windowMs }] as const] : [])));
-  const pushes = new ErpPushes({ db, erp, clock, logger: d.logger, maxAttempts: d.maxAttempts, onCommitted: d.kick });
-  return { erp, feeds, pushes, pushInstances };
+  // Documents made in an ERP come to chat on the mapping's bot, else the tenant's bot for that ERP, else its first bot.
+  const originFor = async (tenant: string, connectorId: string, bot: string | undefined, userId: string): Promise<ChatTarget | null> => {
+    const enabled = bots.filter((b) => b.tenant === tenant);
+    const b = (bot ? enabled.find((x) => x.id === bot) : undefined) ?? enabled.find((x) => connectorNamed(x.erp, tenant) === connectorId) ?? enabled[0];
+    if (!b) return null;
+    if (b.platform === 'console') return { platform: 'console', botId: b.id, userExternalId: userId };
+    const identity = (await identitiesOf(db, tenant, userId)).find((i) => i.platform === b.platform && i.botId === b.id);
+    return { platform: b.platform, botId: b.id, ...(identity ? { userExternalId: identity.externalId } : {}) };
+  };
+  const originated = new ErpOriginated({
+    db, connectors, approvals: d.approvals, intents: d.intents, clock, logger: d.logger, originFor, onCommitted: d.kick,
+    instances: new Map(erps.filter((e) => e.approvals.length > 0).map((e) => [e.id, { tenant: e.tenant, mappings: e.approvals }])),
+  });
+  const originatedFeeds: ErpFeed[] = erps.filter((e) => e.approvals.length > 0 && connectors.get(e.id)?.approvals)
+    .map((e) => ({ tenant: e.tenant, connector: e.id, kind: e.kind, pollIntervalMs: e.pollIntervalMs }));
+  const pushes = new ErpPushes({ db, erp, originated, clock, logger: d.logger, maxAttempts: d.maxAttempts, onCommitted: d.kick });
+  return { erp, feeds, pushes, pushInstances, originated, originatedFeeds };
 }

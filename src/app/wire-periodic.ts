@@ -4,6 +4,7 @@ import type { IntentCatalog } from '../config/intent-catalog.ts';
 import type { Clock } from '../core/clock.ts';
 import type { DbHandle } from '../db/create-db.ts';
 import type { ErpService } from '../erp/erp-service.ts';
+import type { ErpOriginated } from '../erp/erp-originated.ts';
 import { Periodic } from '../scheduler/periodic.ts';
 import { retentionTask } from '../scheduler/retention.ts';
 import type { ApprovalService } from '../workflow/approval-service.ts';
@@ -19,6 +20,9 @@ export interface PeriodicDeps {
   approvals: ApprovalService;
   erp: ErpService;
   feeds: ErpFeed[];
+  originated: ErpOriginated;
+  /** Instances whose documents made in the ERP come to chat for approval (their `approvals`). */
+  originatedFeeds: ErpFeed[];
 }
 
 /** The timers, in start order: one ERP status poll per connector (each at its interval), SLA reminders, retention. */
@@ -27,8 +31,9 @@ export function wirePeriodic(d: PeriodicDeps): Periodic[] {
   const db = d.dbh.db;
   // One timer each: an ERP that is down or slow holds up its own poll only.
   const polls = d.feeds.map((f) => new Periodic(`erp-poll:${f.connector}`, f.pollIntervalMs, async () => { await erp.syncConnector(f.tenant, f.connector); }, logger));
+  const originated = d.originatedFeeds.map((f) => new Periodic(`erp-originated:${f.connector}`, f.pollIntervalMs, async () => { await d.originated.syncConnector(f.tenant, f.connector); }, logger));
   const sla = new Periodic('sla-reminders', config.workers.slaCheckMs, async () => { await remindOverdue(db, d.catalog, d.approvals, clock.now()); }, logger);
   // Tables that grow with traffic are purged past their retention (config.retention); business records are kept.
   const retention = new Periodic('retention', config.retention.intervalMs, retentionTask({ db, clock, cfg: config.retention, logger, vacuum: d.dbh.kind === 'pglite' }), logger);
-  return [...polls, sla, retention];
+  return [...polls, ...originated, sla, retention];
 }

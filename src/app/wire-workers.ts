@@ -15,6 +15,7 @@ import type { DirectoryViews } from '../directory/directory-view.ts';
 import { AppError } from '../core/errors.ts';
 import type { ErpPushes } from '../erp/erp-push.ts';
 import type { ErpService } from '../erp/erp-service.ts';
+import type { ErpOriginated } from '../erp/erp-originated.ts';
 import { createAccept } from '../inbox/accept-event.ts';
 import { InboxWorker } from '../inbox/inbox-worker.ts';
 import { JOB_SCHEMAS } from '../jobs/job-kinds.ts';
@@ -23,6 +24,7 @@ import { cardPutHandler } from '../outbox/handlers/card-put.ts';
 import { cardSyncHandler } from '../outbox/handlers/card-sync.ts';
 import { erpCreateHandler } from '../outbox/handlers/erp-create.ts';
 import { erpPushHandler } from '../outbox/handlers/erp-push.ts';
+import { erpDecideHandler } from '../outbox/handlers/erp-decide.ts';
 import { messageSendHandler } from '../outbox/handlers/message-send.ts';
 import { OutboxWorker } from '../outbox/outbox-worker.ts';
 import type { MessengerRegistry } from '../platforms/messenger-registry.ts';
@@ -43,7 +45,7 @@ export interface WorkerDeps {
 }
 
 /** The outbox worker with a handler per job kind: cards and messages to the platforms, documents to the ERP. */
-export function wireOutbox(d: WorkerDeps & { messengers: MessengerRegistry; intents: IntentVersions; erp: ErpService; pushes: ErpPushes }): OutboxWorker {
+export function wireOutbox(d: WorkerDeps & { messengers: MessengerRegistry; intents: IntentVersions; erp: ErpService; pushes: ErpPushes; originated: ErpOriginated }): OutboxWorker {
   const { db, config, logger, metrics, messengers, intents, localeOf } = d;
   const delivery = { db, messengers, ids: d.ids, logger };
   return new OutboxWorker({
@@ -56,6 +58,7 @@ export function wireOutbox(d: WorkerDeps & { messengers: MessengerRegistry; inte
       'message.send': messageSendHandler({ db, messengers, intents, localeOf, timeZone: config.timeZone }),
       'erp.create': erpCreateHandler(d.erp),
       'erp.push': erpPushHandler(d.pushes),
+      'erp.decide': erpDecideHandler(d.originated),
     },
     onJobDone: (kind, outcome, ms) => { metrics.jobs.inc({ kind, outcome }); metrics.jobDuration.observe({ kind }, ms / 1000); },
     // An ERP document that could not be created shows as failed on the cards until the job is replayed.

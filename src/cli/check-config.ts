@@ -1,6 +1,6 @@
 import { loadBots } from '../config/bot-catalog.ts';
 import { loadErpInstances } from '../config/erp-instances.ts';
-import { intentErpProblems } from '../app/wire-config.ts';
+import { intentErpProblems, originatedProblems } from '../app/wire-config.ts';
 import { instanceProblems } from '../erp/connector-kinds.ts';
 import { loadConfig, processEnv, readSecret } from '../config/env.ts';
 import { dingtalkSecrets, feishuSecrets } from '../platforms/bot-secrets.ts';
@@ -18,7 +18,7 @@ try {
   const erpProblems = erps.flatMap(instanceProblems);
   if (erpProblems.length) throw new Error(erpProblems.join('\n'));
   const bots = loadBots(cfg.botsDir, catalog, erps);
-  const refs = intentErpProblems(catalog, bots.filter((b) => b.enabled), erps);
+  const refs = [...intentErpProblems(catalog, bots.filter((b) => b.enabled), erps), ...originatedProblems(catalog, bots.filter((b) => b.enabled), erps)];
   if (refs.length) throw new Error(refs.join('\n'));
   // Enabled bots' credentials, resolved by the variable names their YAML gives, as boot resolves them.
   const missing: string[] = [];

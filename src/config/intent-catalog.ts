@@ -35,6 +35,11 @@ export class IntentCatalog {
     return this.byKey.get(key);
   }
 
+  /** Intents people ask for in chat: all but those whose requests are documents made in the ERP (`origin: erp`). */
+  get chatIntents(): IntentDefinition[] {
+    return this.intents.filter((i) => i.origin !== 'erp');
+  }
+
   /** Intents that collect a form and become requests. */
   get formIntents(): IntentDefinition[] {
     return this.intents.filter((i) => i.kind === 'form');

@@ -62,5 +62,5 @@ function isStrayCorrection(text: string, c: Classification, catalog: IntentCatal
   const phrase = corr.fieldPhrase.trim().replace(/^(?:the|my)\s+/i, '');
   if (phrase === '' || /^(?:it|that|this)$/i.test(phrase)) return BARE_VALUE.test(value);
   if (phrase.length > 12 || phrase.split(/\s+/).length > 3) return false;
-  return catalog.intents.some((intent) => findNamedField(intent, phrase) !== null);
+  return catalog.chatIntents.some((intent) => findNamedField(intent, phrase) !== null);
 }

@@ -57,7 +57,7 @@ export async function replyJobs(c: ReplyContext, replies: Reply[], state: Dialog
         break;
       }
       case 'help_card':
-        jobs.push(cardPutJob(c, `help:${c.eventKey}`, buildHelpCard(c.catalog.intents, c.locale), 1));
+        jobs.push(cardPutJob(c, `help:${c.eventKey}`, buildHelpCard(c.catalog.chatIntents, c.locale), 1));
         break;
       case 'status_card':
         jobs.push(cardPutJob(c, `status:${c.eventKey}`, await statusCard(c, r.filters), 1));

@@ -8,6 +8,7 @@ import { enqueue } from '../jobs/enqueue.ts';
 import type { ErpPushPayload } from '../jobs/job-kinds.ts';
 import type { DocKind, ErpDocRef, StatusSnapshot } from './erp-connector.ts';
 import type { ErpService } from './erp-service.ts';
+import type { ErpOriginated } from './erp-originated.ts';
 
 /**
  * Pushes from an ERP (or its adapter): `POST /webhooks/erp/<instance>` with
@@ -57,6 +58,8 @@ export function verifyPush(inst: PushInstance, headers: { eventId?: string; time
 export interface ErpPushDeps {
   db: Kysely<Database>;
   erp: ErpService;
+  /** Documents made in the ERP that wait for approval in chat: a push about one is applied there. */
+  originated?: ErpOriginated;
   clock: Clock;
   logger: Logger;
   maxAttempts: number;
@@ -102,6 +105,11 @@ export class ErpPushes {
       else if (d.id) q = q.where('erp_id', '=', d.id);
       else continue;
       const doc = await q.executeTakeFirst();
+      if (!doc && connector.approvals && this.d.originated && !d.externalKey?.startsWith('approval:')) {
+        const outcome = await this.d.originated.applyPushed(tenantId, p.instance, { ...(d.id ? { id: d.id } : {}), ...(d.docKind ? { docKind: d.docKind } : {}) });
+        if (outcome !== 'ignored' && outcome !== 'repeat') applied++;
+        continue;
+      }
       if (!doc?.erp_id) {
         this.d.logger.info({ instance: p.instance, eventId: p.eventId, document: d }, 'pushed document is not one of ours (or not linked yet); skipped');
         continue;

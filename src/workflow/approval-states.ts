@@ -19,6 +19,8 @@ export type TaskStatus = 'pending' | 'approved' | 'rejected' | 'transferred' | '
 export interface ErpOrigin {
   connector: string;
   docKind: string;
+  /** The ERP's form or model of the document (Tryton model, Kingdee FormId). */
+  formId: string;
   erpId: string;
   number: string | null;
   /** The document's state in the ERP: draft, waiting, approved, rejected, cancelled, deleted. */

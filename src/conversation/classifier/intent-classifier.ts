@@ -46,7 +46,7 @@ export class IntentClassifier {
   private readonly names: Map<string, IntentDefinition['name']>;
 
   constructor(catalog: IntentCatalog) {
-    const intents = catalog.intents;
+    const intents = catalog.chatIntents;
     this.statusIntent = intents.find((i) => i.kind === 'query')?.key;
     this.names = new Map(intents.map((d) => [d.key, d.name]));
     this.index = new Bm25Index(intents.map((d) => ({ label: d.key, tokens: documentTokens(d) })));

@@ -18,7 +18,7 @@ function describeField(f: FieldDefinition): string {
 }
 
 export function catalogSummary(catalog: IntentCatalog): string {
-  return catalog.intents
+  return catalog.chatIntents
     .map((i) => `- ${i.key} (${i.name.zh}/${i.name.en})${i.fields.length ? `: ${i.fields.map(describeField).join(', ')}` : ''}`)
     .join('\n');
 }

@@ -14,12 +14,12 @@ export interface ToolDefinition {
 }
 
 export function fieldNames(catalog: IntentCatalog): string[] {
-  return [...new Set(catalog.intents.flatMap((i) => i.fields.map((f) => f.name)))].sort();
+  return [...new Set(catalog.chatIntents.flatMap((i) => i.fields.map((f) => f.name)))].sort();
 }
 
 export function buildTool(catalog: IntentCatalog): ToolDefinition {
   const names = fieldNames(catalog);
-  const keys = catalog.intents.map((i) => i.key);
+  const keys = catalog.chatIntents.map((i) => i.key);
   return {
     type: 'function',
     function: {
