@@ -12,9 +12,11 @@ import { sqlFunction } from '../src/db/sql-source.ts';
      erp_sync_cursors under "<instance>#master:<kind>");
    - erp_person_links: which ERP employee (party) each person of the directory is, per instance, and how it was found;
    - recon_findings: reconciliation and drift findings, one open row per (tenant, kind, key), closed when resolved;
-   - erp_documents.created_at is written from the service's clock from now on (cycle times read it). */
+   - erp_documents.erp_amount: the document's total as the ERP last reported it (reconciliation compares it with the
+     approved amount); created_at is written from the service's clock from now on (cycle times read it). */
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`alter table requests add column erp_origin jsonb`.execute(db);
+  await sql`alter table erp_documents add column erp_amount numeric(18,2)`.execute(db);
   await sql.raw(sqlFunction('commit_request_change', 5)).execute(db);
   await sql`create table erp_originated (
     connector text not null, erp_id text not null, tenant_id text not null, doc_kind text not null,
@@ -48,4 +50,5 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop table if exists erp_originated`.execute(db);
   await sql.raw(sqlFunction('commit_request_change', 4)).execute(db);
   await sql`alter table requests drop column erp_origin`.execute(db);
+  await sql`alter table erp_documents drop column erp_amount`.execute(db);
 }

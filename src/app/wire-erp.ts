@@ -10,6 +10,7 @@ import { ErpPushes, type PushInstance } from '../erp/erp-push.ts';
 import type { ErpConnector } from '../erp/erp-connector.ts';
 import { ErpService, tenantErp } from '../erp/erp-service.ts';
 import { ErpOriginated } from '../erp/erp-originated.ts';
+import { openFinding } from '../reconciliation/findings-repo.ts';
 import { identitiesOf } from '../directory/directory-repo.ts';
 import type { ChatTarget } from '../core/inbound-event.ts';
 import type { ApprovalService } from '../workflow/approval-service.ts';
@@ -55,6 +56,11 @@ export function wireErp(d: ErpDeps): { erp: ErpService; feeds: ErpFeed[]; pushes
   const erp = new ErpService({
     db, connectors, connectorFor: (botId, tenant) => botErp.get(botId) ?? tenantErp(bots, tenant, connectorNamed, (c) => connectors.has(c)), connectorNamed,
     approvals: d.approvals, intents: d.intents, ids: d.ids, clock, logger: d.logger, onDocumentCreated: d.onDocumentCreated, onCommitted: d.kick,
+    onDuplicate: async (x) => {
+      const isNew = await openFinding(db, { tenantId: x.tenantId, kind: 'duplicate_documents', key: `${x.connector}:${x.externalKey}`, requestId: x.requestId, connector: x.connector,
+        erpId: x.other, details: { externalKey: x.externalKey, linked: x.linked, other: x.other, otherNumber: x.otherNumber } }, clock.now(), () => d.ids.uuid());
+      if (isNew) d.logger.warn({ ...x }, 'a second ERP document carries the key of a request; reported for reconciliation');
+    },
   });
   const feeds: ErpFeed[] = [
     ...tenants.map((t) => ({ tenant: t, connector: sandboxId(t), kind: 'sandbox', pollIntervalMs: d.sandboxPollMs })),

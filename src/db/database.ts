@@ -59,6 +59,8 @@ export interface ErpDocumentsTable {
   number: string | null; status: string; amount: Numeric | null; paid_amount: Numeric | null; posted_at: Timestamp | null;
   paid_at: Timestamp | null; bank_ref: string | null; raw: NullableJson; created_at: DefaultTimestamp; updated_at: DefaultTimestamp;
   voucher: string | null; version_stamp: string | null; last_error: string | null; form_id: string | null;
+  /** The document's total as the ERP last reported it (the approved amount is `amount`). */
+  erp_amount: Numeric | null;
 }
 export interface ErpSyncCursorsTable {
   tenant_id: string; connector: string; cursor: string | null; updated_at: DefaultTimestamp;

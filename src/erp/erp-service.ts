@@ -28,6 +28,8 @@ export interface ErpServiceDeps {
   onDocumentCreated?: (tenantId: string, erpDocumentId: string, trx: Transaction<Database>) => Promise<void>;
   /** After a commit that queued jobs (wakes the outbox). */
   onCommitted?: () => void;
+  /** A second ERP document carries a request's key (reconciliation records it as a finding). */
+  onDuplicate?: (d: { tenantId: string; connector: string; requestId: string; externalKey: string; linked: string; other: string; otherNumber: string | null }) => Promise<void>;
 }
 
 type ErpEvent = Parameters<ApprovalService['erpEvent']>[2];
@@ -72,7 +74,7 @@ export class ErpService {
     const keyString = `${externalKey.namespace}:${externalKey.key}`;
     await this.d.db.insertInto('erp_documents').values({
       id: this.d.ids.uuid(), tenant_id: tenantId, request_id: req.id, connector: connectorId, doc_kind: intent.erp.doc_kind,
-      external_key: keyString, status: 'creating', amount: req.amount,
+      external_key: keyString, status: 'creating', amount: req.amount, created_at: this.d.clock.now(),
     }).onConflict((oc) => oc.columns(['connector', 'external_key']).doNothing()).execute();
     const requester = (await getUsers(this.d.db, tenantId, [req.requesterId])).get(req.requesterId);
     const payload = renderPayload(intent.erp.payload, { fields: req.fields, number: req.number, requester: { id: req.requesterId, name: requester?.name ?? req.requesterId } });
@@ -94,6 +96,7 @@ export class ErpService {
     }
     const link = await this.d.db.updateTable('erp_documents').set({
       erp_id: res.ref.id, number: res.ref.number ?? null, form_id: res.ref.formId, status: res.snapshot.status, raw: JSON.stringify(res.snapshot.raw),
+      ...(total !== undefined ? { erp_amount: total } : {}),
       version_stamp: res.snapshot.versionStamp, last_error: null, updated_at: this.d.clock.now(),
     }).where('connector', '=', connectorId).where('external_key', '=', keyString).returning('id').executeTakeFirstOrThrow();
     // The request learns of its document and the operators get their card in one commit: a retry after a
@@ -190,6 +193,12 @@ export class ErpService {
     const doc = await (trx ?? this.d.db).selectFrom('erp_documents').selectAll().where('tenant_id', '=', tenantId).where('connector', '=', connectorId)
       .where('external_key', '=', s.ref.externalKey).executeTakeFirst();
     if (!doc) return false;
+    if (doc.erp_id !== null && doc.erp_id !== s.ref.id) {
+      // A second document carries this request's key (copied in the ERP, or made by hand): it is reported, never
+      // applied over the one the request is linked to.
+      await this.d.onDuplicate?.({ tenantId, connector: connectorId, requestId: doc.request_id, externalKey: s.ref.externalKey, linked: doc.erp_id, other: s.ref.id, otherNumber: s.ref.number ?? null });
+      return false;
+    }
     if (doc.version_stamp !== null && doc.version_stamp === s.versionStamp && doc.status === s.status) return false;
     const recorded = PROGRESS[doc.status as CanonicalStatus] ?? -1;
     const reported = PROGRESS[s.status] ?? -1;
@@ -207,7 +216,7 @@ export class ErpService {
       // click) that got there first wins, and this one is a no-op.
       let q = trx.updateTable('erp_documents').set({
         status: s.status, erp_id: s.ref.id, number: s.ref.number ?? doc.number, raw: JSON.stringify(s.raw), updated_at: this.d.clock.now(),
-        version_stamp: s.versionStamp, ...(s.voucher ? { voucher: s.voucher } : {}),
+        version_stamp: s.versionStamp, ...(s.voucher ? { voucher: s.voucher } : {}), ...(s.amounts?.total ? { erp_amount: s.amounts.total } : {}),
         // Paid implies posted: a poll that skipped the posting still records when the document was booked.
         ...(s.postedAt ? { posted_at: s.postedAt } : s.status === 'paid' && !doc.posted_at && s.payment ? { posted_at: s.payment.at } : {}),
         ...(s.payment ? { paid_at: s.payment.at, bank_ref: s.payment.bankRef ?? null } : {}),

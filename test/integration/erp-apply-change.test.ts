@@ -43,6 +43,19 @@ async function approvedClaim(amount: string) {
 }
 
 describe('applying ERP changes', () => {
+  it('a second document with the same key is reported once as a duplicate and never applied over the linked one', async () => {
+    const { req, snap } = await approvedClaim('88.00');
+    const copy = snap('posted', 'dup-1');
+    copy.snapshot.ref = { ...copy.snapshot.ref, id: 'copied-999', number: 'X-999' };
+    expect(await app.erp.applyChange('default', 'sandbox', copy)).toBe(false);
+    expect(await app.erp.applyChange('default', 'sandbox', { snapshot: { ...copy.snapshot, versionStamp: 'dup-2' } })).toBe(false);
+    expect((await docRow(req.id)).status).not.toBe('posted');
+    const findings = await app.db.db.selectFrom('recon_findings').selectAll().where('kind', '=', 'duplicate_documents').where('request_id', '=', req.id).execute();
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ erp_id: 'copied-999', closed_at: null, details: { other: 'copied-999', otherNumber: 'X-999' } });
+  });
+
+
   it('skips a repeated version stamp, records part payments as they grow, and ignores a stale posting afterwards', async () => {
     const { req, snap } = await approvedClaim('300.00');
     const apply = (c: { snapshot: StatusSnapshot }) => app.erp.applyChange('default', 'sandbox', c);
