@@ -33,9 +33,9 @@ describe('environment', () => {
 });
 
 describe('intent catalog', () => {
-  it('ships seven valid intents', () => {
+  it('ships eight valid intents (one of them for documents made in the ERP)', () => {
     expect(loadIntentCatalog('intents').intents.map((i) => i.key).sort()).toEqual(
-      ['contract_approval', 'expense_claim', 'material_requisition', 'payment_request', 'purchase_request', 'status_query', 'travel_expense']);
+      ['contract_approval', 'erp_purchase_requisition', 'expense_claim', 'material_requisition', 'payment_request', 'purchase_request', 'status_query', 'travel_expense']);
   });
   it('names the file and the path of each error', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aa-intents-'));

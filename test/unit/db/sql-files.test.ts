@@ -15,6 +15,7 @@ const LANDED: Record<string, string> = {
   'commit_request_change.v2.sql': '2ab77ef9e0d616a68258b580679025d899a28b6bb5b5c60757014df48756ec85',
   'commit_request_change.v3.sql': '63a6a57f5fde9fc2673411332d3473528a19a1c817a897ed51b9aabbab2bc951',
   'commit_request_change.v4.sql': 'efc3ff77dfe132845d42e28c39e106312810d486d8c0f10eaa40e847b29103af',
+  'commit_request_change.v5.sql': 'fedf29dfe6339bc8ef06b18ef22ac513c62a34bdfa54756e0fcf48fca13882a6',
   'commit_request_changes.v1.sql': '0ad996f38d428abd14ea22fa45e56e6b034f9cb8f75b9f0800ea8bbabf20578b',
   'inbox_record.v1.sql': 'ddeca883f8c7c0864f45d630445cd17c462581cf59aa4628dac0b59400a8873c',
   'outbox_enqueue.v1.sql': 'b2d26567ec5f2ceea822d9d5b763ee6fb3f57170acdb825b47569dfb0d26c000',
