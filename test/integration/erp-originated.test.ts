@@ -2,6 +2,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app/create-app.ts';
 import type { ErpConnector } from '../../src/erp/erp-connector.ts';
+import { connectorHealth } from '../../src/erp/erp-health.ts';
 import { ErpOriginated } from '../../src/erp/erp-originated.ts';
 import type { ErpDecidePayload } from '../../src/jobs/job-kinds.ts';
 import { IntentVersions } from '../../src/workflow/intent-versions.ts';
@@ -147,6 +148,8 @@ describe('ERP-originated approvals', () => {
     erp.submit('501', zhang, lines);
     erp.down = true;
     await expect(originated.syncConnector(T, connectorId)).rejects.toMatchObject({ code: 'erp.unavailable' });
+    const [health] = await connectorHealth(app.db.db, [{ connector: connectorId, tenant: T, kind: 'mem', pollIntervalMs: 60_000 }], new Date('2026-12-01T02:00:30Z'));
+    expect(health?.feeds).toEqual([{ feed: 'approvals', lastAttemptAt: '2026-12-01T02:00:00.000Z', lastSuccessAt: null, lastError: 'ERP answered 503', lagSeconds: null }]);
     erp.down = false;
     expect(await originated.syncConnector(T, connectorId)).toBe(1);
     const { req, tasks } = await requestOf('501');
