@@ -2,7 +2,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { originatedProblems } from '../../../src/app/wire-config.ts';
+import type { BotConfig } from '../../../src/config/bot-schema.ts';
 import { loadErpInstances } from '../../../src/config/erp-instances.ts';
+import { loadIntentCatalog } from '../../../src/config/intent-catalog.ts';
 
 function dirWith(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'aa-erps-'));
@@ -50,5 +53,30 @@ describe('ERP instance files', () => {
     mkdirSync(join(parent, 'empty'));
     expect(loadErpInstances(join(parent, 'empty'), {})).toEqual([]);
     expect(() => loadErpInstances(join(parent, 'missing'), {})).toThrow(/^ERPS_DIR: no directory/);
+  });
+});
+
+describe('documents made in the ERP: instance approvals and master data', () => {
+  const env = { T_LOGIN: 'bot', T_PASSWORD: 'pw', T_PUSH: 'sixteen-chars-or-more' };
+  const catalog = loadIntentCatalog('intents');
+  const bot = { id: 'console', platform: 'console', tenant: 'default', enabled: true, locale: 'zh', erp: 'sandbox' } as BotConfig;
+
+  it('reads the mappings and the master-data block', () => {
+    const [inst] = loadErpInstances(dirWith({ 't.yaml': `${tryton}approvals:\n  - { doc_kind: purchase_requisition, intent: erp_purchase_requisition }\nmaster_data: { kinds: [supplier, employee], interval_seconds: 600 }\n` }), env);
+    expect(inst).toMatchObject({ approvals: [{ docKind: 'purchase_requisition', intent: 'erp_purchase_requisition' }], masterData: { kinds: ['supplier', 'employee'], intervalMs: 600_000 } });
+    expect(originatedProblems(catalog, [bot], [inst!])).toEqual([]);
+  });
+
+  it('refuses a mapping to an intent people open in chat, to an unknown intent, or to a bot the tenant does not have', () => {
+    const insts = loadErpInstances(dirWith({ 't.yaml': `${tryton}approvals:\n  - { doc_kind: purchase_requisition, intent: purchase_request }\n  - { doc_kind: contract, intent: no_such_intent }\n  - { doc_kind: payable, intent: erp_purchase_requisition, bot: feishu-x }\n` }), env);
+    const problems = originatedProblems(catalog, [bot], insts);
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/approvals\.0\.intent: intent "purchase_request" is not marked origin: erp/);
+    expect(problems[1]).toMatch(/approvals\.1\.intent: no intent "no_such_intent"/);
+    expect(problems[2]).toMatch(/approvals\.2\.bot: no enabled bot "feishu-x"/);
+  });
+
+  it('refuses an unknown master-data kind', () => {
+    expect(() => loadErpInstances(dirWith({ 't.yaml': `${tryton}master_data: { kinds: [planets] }\n` }), env)).toThrow(/master_data\.kinds/);
   });
 });
