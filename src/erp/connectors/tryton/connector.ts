@@ -7,12 +7,18 @@ import {
   externalKeyString, type Capabilities, type ChangePage, type CreateDocumentInput, type CreateResult, type DocKind, type ErpConnector,
   type ErpDocRef, type ExternalKey, type PushNotice, type StatusSnapshot,
 } from '../../erp-connector.ts';
+import type { MasterDataSource } from '../../master-data-port.ts';
+import type { ApprovalInbox } from '../../originated-port.ts';
 import { readChanges } from './feed.ts';
 import { TrytonLookups, validation } from './lookups.ts';
+import { TrytonMasterData } from './master.ts';
+import { TRYTON_MASTER_KINDS, type TrytonMasterKind } from './master-specs.ts';
 import { parseTrytonPush } from './push.ts';
 import { TrytonReader, type TrytonDoc } from './reader.ts';
+import { clientLink } from './requisition-doc.ts';
+import { TrytonRequisitions } from './requisitions.ts';
 import { TrytonRpcClient } from './rpc-client.ts';
-import { TRYTON_SERVICE } from './rpc-errors.ts';
+import { TRYTON_SERVICE, writeCall } from './rpc-errors.ts';
 import type { TrytonSettings } from './settings.ts';
 import { INVOICE_MODEL, modelOf, PURCHASE_MODEL, type TrytonModel } from './status.ts';
 import { invoiceValues, purchaseValues } from './values.ts';
@@ -25,19 +31,24 @@ import { invoiceValues, purchaseValues } from './values.ts';
  *
  * Tryton ignores a workflow button the record's state does not allow (the call answers null and nothing happens), so
  * every button is followed by a read, and the state read decides.
+ *
+ * Documents made in Tryton and approved in chat: purchase requisitions (`approvals`, requisitions.ts); master data:
+ * parties, employees, products, warehouses, accounts (`masterData`, master.ts).
  */
+/** Document kinds Tryton brings to chat for approval (instance `approvals`); the default when the file names none. */
+const ORIGINATED_KINDS: readonly DocKind[] = ['purchase_requisition'];
 const APPROVED_STATES: Record<TrytonModel, readonly string[]> = {
   [INVOICE_MODEL]: ['validated', 'posted', 'paid'],
   [PURCHASE_MODEL]: ['quotation', 'confirmed', 'processing', 'done'],
 };
 const APPROVE_BUTTON: Record<TrytonModel, string> = { [INVOICE_MODEL]: 'validate_invoice', [PURCHASE_MODEL]: 'quote' };
-/** Errors after which a write may have been applied by Tryton: the answer was lost, not refused. */
-const LOST_ANSWER = /\b(timeout|aborted|ECONNRESET|EPIPE|UND_ERR_SOCKET)\b/;
 
 export class TrytonConnector implements ErpConnector {
   readonly erp = 'tryton';
   readonly id: string;
   readonly rpc: TrytonRpcClient;
+  readonly approvals: ApprovalInbox;
+  readonly masterData: MasterDataSource;
   private readonly reader: TrytonReader;
   private readonly lookups: TrytonLookups;
   private readonly clock: Clock;
@@ -55,6 +66,10 @@ export class TrytonConnector implements ErpConnector {
     this.lookups = new TrytonLookups(this.rpc, settings);
     this.clock = deps.clock;
     this.logger = deps.logger;
+    this.approvals = new TrytonRequisitions(this.rpc, {
+      erp: this.erp, docKinds: originatedKinds(instance), link: clientLink(instance.baseUrl, settings.database), logger: deps.logger,
+    });
+    this.masterData = new TrytonMasterData(this.rpc, settings, deps.clock, masterKinds(instance));
   }
 
   capabilities(): Capabilities {
@@ -202,18 +217,30 @@ export class TrytonConnector implements ErpConnector {
     });
   }
 
-  /** A write whose answer was lost (timeout, reset connection) may have been applied: erp.result_unknown. */
+  /** A write whose answer was lost (timeout, reset connection) may have been applied: erp.result_unknown (writeCall). */
   private async write<T>(what: string, call: () => Promise<T>): Promise<T> {
     try {
-      return await call();
+      return await writeCall(what, call);
     } catch (e) {
       if (e instanceof ExternalServiceError && e.code === 'erp.validation') this.lookups.forget();
-      if (e instanceof ExternalServiceError && e.code === 'erp.unavailable' && LOST_ANSWER.test(`${String(e.details?.reason)} ${e.message}`)) {
-        throw new ExternalServiceError(TRYTON_SERVICE, 'erp.result_unknown', `Tryton's answer to ${what} was lost; it may have been applied: ${e.message}`, {
-          retryable: true, cause: e, details: { ...e.details },
-        });
-      }
       throw e;
     }
   }
+}
+
+/** The doc kinds of the instance's `approvals` (each one Tryton can bring to chat), else purchase requisitions. */
+function originatedKinds(instance: ErpInstance): DocKind[] {
+  const named = [...new Set(instance.approvals.map((a) => a.docKind))];
+  const unknown = named.filter((k) => !ORIGINATED_KINDS.includes(k as DocKind));
+  if (unknown.length) throw new ConfigError(`${instance.file}: approvals: Tryton brings ${ORIGINATED_KINDS.join(', ')} to chat, not ${unknown.join(', ')}`);
+  return named.length ? (named as DocKind[]) : [...ORIGINATED_KINDS];
+}
+
+/** The master data kinds the instance file switched on (null: all Tryton shares); one Tryton does not have is an error. */
+function masterKinds(instance: ErpInstance): TrytonMasterKind[] | null {
+  const kinds = instance.masterData?.kinds;
+  if (!kinds) return null;
+  const unknown = kinds.filter((k) => !(TRYTON_MASTER_KINDS as readonly string[]).includes(k));
+  if (unknown.length) throw new ConfigError(`${instance.file}: master_data.kinds: Tryton shares ${TRYTON_MASTER_KINDS.join(', ')}, not ${unknown.join(', ')}`);
+  return kinds as TrytonMasterKind[];
 }

@@ -82,3 +82,20 @@ export function fromFault(method: string, fault: unknown): ExternalServiceError 
       return rpcError(method, text(kind).split('\n')[0] || 'unknown error', { kind: 'ServerError' });
   }
 }
+
+/** Errors after which a write may have been applied by Tryton: the answer was lost, not refused. */
+const LOST_ANSWER = /\b(timeout|aborted|ECONNRESET|EPIPE|UND_ERR_SOCKET)\b/;
+
+/** A write (create, write, button) whose answer was lost (timeout, reset connection) may have been applied: erp.result_unknown. */
+export async function writeCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    if (e instanceof ExternalServiceError && e.code === 'erp.unavailable' && LOST_ANSWER.test(`${String(e.details?.reason)} ${e.message}`)) {
+      throw new ExternalServiceError(TRYTON_SERVICE, 'erp.result_unknown', `Tryton's answer to ${what} was lost; it may have been applied: ${e.message}`, {
+        retryable: true, cause: e, details: { ...e.details },
+      });
+    }
+    throw e;
+  }
+}

@@ -14,6 +14,9 @@ import { z } from 'zod';
  *       payable_account: "2202"         # optional; default the party's payable, else the accounting configuration's
  *     purchase:
  *       warehouse: WH                   # optional: code, name or id; default Tryton's default warehouse
+ *     master_data:
+ *       supplier_category: Suppliers    # optional party category (exact name); default: every party is a supplier
+ *       customer_category: Customers    # optional, likewise for customers
  *
  * A record named by code or name must match exactly one record of the company; an id is used as it is. The lookups
  * are made on the first document and kept (a refused create forgets them, so a fixed Tryton is read again).
@@ -46,6 +49,16 @@ export const trytonSettingsSchema = z.object({
   purchase: z.object({
     /** The receiving warehouse (stock.location of type warehouse); default: Tryton's default warehouse. */
     warehouse: recordRef.optional(),
+  }).strict().default({}),
+  /**
+   * Master data (master.ts). Tryton 6.0 has no supplier or customer flag on a party: every party can be either.
+   * A deployment that tags them with party categories names the categories here.
+   */
+  master_data: z.object({
+    /** Only parties in this category (exact name) are suppliers; a party taken out of it is shared as inactive. */
+    supplier_category: z.string().trim().min(1).optional(),
+    /** Only parties in this category (exact name) are customers. */
+    customer_category: z.string().trim().min(1).optional(),
   }).strict().default({}),
 }).strict();
 
