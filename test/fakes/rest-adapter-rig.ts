@@ -16,7 +16,10 @@ export interface RestRig {
   instance: ErpInstance;
   connector: ErpConnector;
   /** Another connector on the same fake: other settings, token or timeout. */
-  connectorWith(o: { settings?: Record<string, unknown>; token?: string; timeoutMs?: number; push?: boolean }): ErpConnector;
+  connectorWith(o: {
+    settings?: Record<string, unknown>; token?: string; timeoutMs?: number; push?: boolean;
+    approvals?: ErpInstance['approvals']; masterData?: ErpInstance['masterData'];
+  }): ErpConnector;
   close(): Promise<void>;
 }
 
@@ -37,6 +40,8 @@ export async function startRestRig(o: { timeoutMs?: number } = {}): Promise<Rest
       credentials: { token: w.token ?? fake.token },
       timeoutMs: w.timeoutMs ?? base.timeoutMs,
       push: w.push ? { secret: 'push-secret-0123456789', windowMs: 300_000 } : null,
+      approvals: w.approvals ?? base.approvals,
+      masterData: w.masterData ?? base.masterData,
     };
     return restKind.create(instance, restKind.settings.parse(instance.settings), { clock, logger: pino({ level: 'silent' }) });
   };

@@ -2,15 +2,19 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { systemClock, type Clock } from '../../src/core/clock.ts';
+import type { MasterKind } from '../../src/core/master-kinds.ts';
 import { documentJson, ErpRefusal, FakeLedger, WrongState, type FakeDocument } from './rest-adapter-ledger.ts';
+import { FakeMasterBook } from './rest-adapter-master.ts';
+import { FakeOriginBook, Missing } from './rest-adapter-origin.ts';
 import { loadOpenApi, matchPath, operationParameters, responseSchema, validate, type Operation } from './openapi-check.ts';
 
 /**
  * A fake ERP adapter on loopback HTTP that follows docs/erp-rest-contract.openapi.yaml strictly: it loads the file
  * (the `yaml` package) and checks every request against it (path, parameters, body: a request the contract does
  * not allow is 400 `bad_request`), and checks its own answers too (a fake that drifted from the file shows up in
- * `violations`). The ERP behind it is rest-adapter-ledger.ts; tests act as the accountant (post, pay) and break
- * the line (down, failNext, loseNextAnswer, mangleNext).
+ * `violations`). The ERP behind it is rest-adapter-ledger.ts (our documents), rest-adapter-origin.ts (documents made
+ * in the ERP, approved in chat) and rest-adapter-master.ts (master data); tests act as the accountant (post, pay),
+ * as the ERP's users (`origin`, `master`) and break the line (down, failNext, loseNextAnswer, mangleNext).
  */
 export interface RestAdapterOptions {
   token?: string;
@@ -19,6 +23,8 @@ export interface RestAdapterOptions {
   /** The parties the ERP knows; a payload naming another is refused (422). */
   parties?: string[];
   clock?: Clock;
+  /** The master-data kinds the adapter shares (default supplier, employee, material, project). */
+  masterKinds?: MasterKind[];
 }
 
 type Answer = { status: number; body: string; headers?: Record<string, string> };
@@ -32,6 +38,8 @@ export async function startRestAdapter(o: RestAdapterOptions = {}) {
   const token = o.token ?? 'adapter-token-1234';
   const prefix = o.prefix ?? '';
   const ledger = new FakeLedger(o.clock ?? systemClock, new Set(o.parties ?? ['Zhang San', 'Acme Supplies']));
+  const origin = new FakeOriginBook(o.clock ?? systemClock, 'https://erp.example.com/web');
+  const master = new FakeMasterBook(o.masterKinds ?? ['supplier', 'employee', 'material', 'project']);
   const requests: Sent[] = [];
   const violations: string[] = [];
   const sockets = new Set<Socket>();
@@ -53,17 +61,42 @@ export async function startRestAdapter(o: RestAdapterOptions = {}) {
       }
       case 'get /documents/by-id/{id}': {
         const d = ledger.findId(params.id ?? '');
+        const o = origin.find(params.id ?? '');
+        if (o && o.state !== 'deleted') return json(200, origin.documentJson(o));
         return d ? json(200, documentJson(d)) : error(404, 'not_found', `no document ${params.id}`);
       }
       case 'post /documents/by-id/{id}/decide': {
+        const b = body as { decision: 'approve' | 'reject'; reason?: string; approver?: { id?: string; name: string } };
+        // A document made in the ERP follows its originated state (the decide operation's description).
+        if (origin.find(params.id ?? '')) return json(200, origin.documentJson(origin.decide(params.id ?? '', b.decision, b.reason, b.approver)));
         if (!ledger.findId(params.id ?? '')) return error(404, 'not_found', `no document ${params.id}`);
-        return json(200, documentJson(ledger.decide(params.id ?? '', (body as { decision: 'approve' | 'reject' }).decision)));
+        return json(200, documentJson(ledger.decide(params.id ?? '', b.decision)));
       }
       case 'get /changes': {
         const raw = query.get('cursor');
         if (raw !== null && !/^seq:\d+$/.test(raw)) return error(400, 'bad_request', `not a cursor of this adapter: ${raw}`);
         const page = ledger.changes(raw ? Number(raw.slice(4)) : 0, Number(query.get('limit') ?? 100));
         return json(200, { changes: page.docs.map(documentJson), next_cursor: `seq:${page.next}`, has_more: page.hasMore });
+      }
+      case 'get /originated': {
+        const at = cursorOf(query.get('cursor'), 'oseq');
+        if (at === null) return error(400, 'bad_request', `not a cursor of this adapter: ${query.get('cursor')}`);
+        const page = origin.changes(at, Number(query.get('limit') ?? 100));
+        return json(200, { documents: page.docs.map((d) => origin.json(d)), next_cursor: `oseq:${page.next}`, has_more: page.hasMore });
+      }
+      case 'get /originated/{id}': {
+        const d = origin.find(params.id ?? '');
+        return d && d.state !== 'deleted' ? json(200, origin.json(d)) : error(404, 'not_found', `no document ${params.id}`);
+      }
+      case 'get /master-data':
+        return json(200, { kinds: master.shared });
+      case 'get /master-data/{kind}': {
+        const kind = params.kind as MasterKind;
+        if (!master.shared.includes(kind)) return error(404, 'not_found', `this adapter does not share ${kind}`);
+        const at = cursorOf(query.get('cursor'), 'mseq');
+        if (at === null) return error(400, 'bad_request', `not a cursor of this adapter: ${query.get('cursor')}`);
+        const page = master.changes(kind, at, Number(query.get('limit') ?? 100));
+        return json(200, { records: page.records.map((r) => master.json(r)), next_cursor: `mseq:${page.next}`, has_more: page.hasMore });
       }
       default:
         throw new Error(`the fake has no handler for ${op.operationId}`);
@@ -103,6 +136,7 @@ export async function startRestAdapter(o: RestAdapterOptions = {}) {
     } catch (e) {
       if (e instanceof ErpRefusal) return { op, answer: error(422, 'validation', e.message) };
       if (e instanceof WrongState) return { op, answer: error(409, 'not_allowed_in_state', e.message) };
+      if (e instanceof Missing) return { op, answer: error(404, 'not_found', e.message) };
       throw e;
     }
   }
@@ -167,6 +201,10 @@ export async function startRestAdapter(o: RestAdapterOptions = {}) {
     token,
     prefix,
     ledger,
+    /** Documents made in the ERP (approved in chat) and the ERP users' moves on them. */
+    origin,
+    /** Master data the adapter shares. */
+    master,
     /** Every request received, in order. */
     requests,
     /** The fake's own answers that broke the contract (a test asserts this stays empty). */
@@ -186,6 +224,13 @@ export async function startRestAdapter(o: RestAdapterOptions = {}) {
     mangleNext(f: (body: unknown) => unknown): void { mangle = f; },
     close: stop,
   };
+}
+
+/** `<prefix>:<n>` → n; no cursor → 0; anything else → null (not one of ours). */
+function cursorOf(raw: string | null, prefix: string): number | null {
+  if (raw === null) return 0;
+  const m = new RegExp(`^${prefix}:(\\d+)$`).exec(raw);
+  return m ? Number(m[1]) : null;
 }
 
 export type RestAdapterFake = Awaited<ReturnType<typeof startRestAdapter>>;

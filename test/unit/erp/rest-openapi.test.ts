@@ -9,6 +9,11 @@ import { REST_DOC_KINDS, restSettingsSchema } from '../../../src/erp/connectors/
 import {
   changePageSchema, createRequestSchema, createResponseSchema, decideRequestSchema, documentSchema, REST_STATUSES,
 } from '../../../src/erp/connectors/rest/status.ts';
+import { MASTER_KINDS } from '../../../src/core/master-kinds.ts';
+import {
+  masterKindsSchema, masterPageSchema, masterRecordSchema, ORIGINATED_STATES, originatedDocumentSchema, originatedLineSchema, originatedPageSchema,
+  personSchema,
+} from '../../../src/erp/connectors/rest/originated-schema.ts';
 import { loadOpenApi, resolveRef, validate, type Operation, type Schema } from '../../fakes/openapi-check.ts';
 
 /**
@@ -80,6 +85,17 @@ describe('the REST adapter contract file', () => {
     expect(keys(createRequestSchema.shape.payload)).toEqual(fileKeys('Payload'));
     expect(keys(decideRequestSchema)).toEqual(fileKeys('DecideRequest'));
     expect(keys(pushBodySchema)).toEqual(fileKeys('PushBody'));
+    expect(keys(decideRequestSchema.shape.approver.unwrap())).toEqual({ all: ['id', 'name'], required: ['name'] });
+    expect((props('DecideRequest').properties as Record<string, Schema>).approver).toMatchObject({ required: ['name'], properties: { id: {}, name: {} } });
+    expect(keys(originatedDocumentSchema)).toEqual(fileKeys('OriginatedDocument'));
+    expect(keys(personSchema)).toEqual(fileKeys('Person'));
+    expect(keys(originatedLineSchema)).toEqual(fileKeys('OriginatedLine'));
+    expect(keys(originatedPageSchema)).toEqual(fileKeys('OriginatedPage'));
+    expect(keys(masterKindsSchema)).toEqual(fileKeys('MasterKinds'));
+    expect(keys(masterRecordSchema)).toEqual(fileKeys('MasterRecord'));
+    expect(keys(masterPageSchema)).toEqual(fileKeys('MasterPage'));
+    expect(schemas.OriginatedState?.enum).toEqual([...ORIGINATED_STATES]);
+    expect(schemas.MasterKind?.enum).toEqual([...MASTER_KINDS]);
     expect(schemas.DocKind?.enum).toEqual([...REST_DOC_KINDS]);
     expect(schemas.Status?.enum).toEqual([...REST_STATUSES]);
     expect((props('DecideRequest').properties as Record<string, Schema>).decision?.enum).toEqual(decideRequestSchema.shape.decision.options);
@@ -106,6 +122,51 @@ describe('the REST adapter contract file', () => {
       const d: Record<string, unknown> = { ...baseDoc };
       delete d[k];
       expect([documentSchema.safeParse(d).success, validate(doc, ref('Document'), d).length === 0], k).toEqual([false, false]);
+    }
+  });
+
+  it('accepts and refuses the same originated documents, decisions and master records as the connector', () => {
+    const base = {
+      id: '2000000000000000001', number: 'PR-000001', doc_kind: 'purchase_requisition', state: 'waiting',
+      owner: { id: 'E-7', name: 'Li Si', email: 'li.si@example.com' }, title: 'Laptops for the new hires',
+      lines: [{ item: 'Laptop', quantity: '2', amount: '9000.00', unit: 'pc' }], total: '9000.00', currency: 'CNY', date: '2026-03-10',
+      party: 'Acme Supplies', link: 'https://erp.example.com/pr/1', version: 'o1', changed_at: '2026-03-02T09:30:00+08:00', reject_reason: null,
+    };
+    const variants: Record<string, unknown>[] = [
+      {}, { number: null, date: null, party: null, link: null }, { state: 'deleted' }, { reject_reason: 'too expensive' }, { extra: true },
+      { owner: { id: 'E-7', name: 'Li Si' } }, { owner: { id: 'E-7', name: 'Li Si', email: null } }, { lines: [] },
+      { lines: [{ item: 'Pen', quantity: '0.5', amount: '1' }] }, { link: 'tryton://erp/model/purchase.request/1' },
+      { state: 'submitted' }, { owner: { id: 'E-7' } }, { owner: { id: '', name: 'Li Si' } }, { owner: { id: 'E-7', name: 'Li Si', email: 'li si' } },
+      { title: '' }, { total: 9000 }, { total: '9000.001' }, { currency: 'cny' }, { date: '2026/03/10' }, { link: '/relative/path' },
+      { lines: [{ item: 'Pen', quantity: '-1', amount: '1.00' }] }, { lines: [{ item: 'Pen', amount: '1.00' }] }, { lines: [{ item: 'Pen', quantity: 2, amount: '1.00' }] },
+      { changed_at: '2026-03-02 09:30' }, { version: '' }, { doc_kind: 'requisition' },
+    ];
+    for (const v of variants) {
+      const d = { ...base, ...v };
+      expect(originatedDocumentSchema.safeParse(d).success, JSON.stringify(v)).toBe(validate(doc, ref('OriginatedDocument'), d).length === 0);
+    }
+    for (const k of ['id', 'doc_kind', 'state', 'owner', 'title', 'lines', 'total', 'currency', 'version', 'changed_at']) {
+      const d: Record<string, unknown> = { ...base };
+      delete d[k];
+      expect([originatedDocumentSchema.safeParse(d).success, validate(doc, ref('OriginatedDocument'), d).length === 0], k).toEqual([false, false]);
+    }
+    const decisions = [
+      { decision: 'approve' }, { decision: 'reject', reason: 'no budget', approver: { id: 'E-1', name: 'Wang Wu' } }, { decision: 'approve', approver: { name: 'Wang Wu' } },
+      { decision: 'approve', approver: { id: 'E-1' } }, { decision: 'approve', approver: { name: '' } }, { decision: 'approve', approver: { name: 'W', role: 'x' } },
+      { decision: 'maybe' }, { decision: 'approve', extra: 1 },
+    ];
+    for (const b of decisions) expect(decideRequestSchema.safeParse(b).success, JSON.stringify(b)).toBe(validate(doc, ref('DecideRequest'), b).length === 0);
+    const record = { id: 'S-1', code: 'V001', name: 'Acme Supplies', aliases: ['Acme'], active: true, attrs: { tax_id: '9131' }, version: 'm1' };
+    const records: Record<string, unknown>[] = [
+      {}, { code: null }, { aliases: [] }, { attrs: {} }, { extra: 1 }, { active: 'yes' }, { name: '' }, { aliases: [''] }, { attrs: { tax_id: 9131 } },
+      { version: '' }, { id: 5 },
+    ];
+    for (const v of records) {
+      const r = { ...record, ...v };
+      expect(masterRecordSchema.safeParse(r).success, JSON.stringify(v)).toBe(validate(doc, ref('MasterRecord'), r).length === 0);
+    }
+    for (const b of [{ kinds: ['supplier', 'employee'] }, { kinds: [] }, { kinds: ['planet'] }, {}]) {
+      expect(masterKindsSchema.safeParse(b).success, JSON.stringify(b)).toBe(validate(doc, ref('MasterKinds'), b).length === 0);
     }
   });
 

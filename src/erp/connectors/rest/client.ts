@@ -18,6 +18,10 @@ export const REST_OPERATIONS = {
   getById: { method: 'GET', path: '/documents/by-id/{id}', request: null, answer: 'Document', write: false },
   decide: { method: 'POST', path: '/documents/by-id/{id}/decide', request: 'DecideRequest', answer: 'Document', write: true },
   changes: { method: 'GET', path: '/changes', request: null, answer: 'ChangePage', write: false },
+  originated: { method: 'GET', path: '/originated', request: null, answer: 'OriginatedPage', write: false },
+  getOriginated: { method: 'GET', path: '/originated/{id}', request: null, answer: 'OriginatedDocument', write: false },
+  masterKinds: { method: 'GET', path: '/master-data', request: null, answer: 'MasterKinds', write: false },
+  masterRecords: { method: 'GET', path: '/master-data/{kind}', request: null, answer: 'MasterPage', write: false },
 } as const;
 
 export type RestOperation = keyof typeof REST_OPERATIONS;

@@ -1,4 +1,5 @@
 import { ExternalServiceError } from '../../../core/errors.ts';
+import type { MasterKind } from '../../../core/master-kinds.ts';
 import { normalizeMoney } from '../../../core/money.ts';
 import {
   externalKeyString, type Capabilities, type CanonicalStatus, type ChangePage, type CreateDocumentInput, type CreateResult,
@@ -6,6 +7,8 @@ import {
 } from '../../erp-connector.ts';
 import { REST_OPERATIONS, type RestAdapterClient } from './client.ts';
 import { REST_SERVICE, rpcError, type CallInfo } from './errors.ts';
+import { RestMasterData } from './master.ts';
+import { RestApprovalInbox } from './originated.ts';
 import { parseRestPush } from './push.ts';
 import type { RestSettings } from './settings.ts';
 import {
@@ -25,8 +28,18 @@ const APPROVED_OR_LATER: readonly CanonicalStatus[] = ['approved', 'posted', 'pa
  */
 export class RestErpConnector implements ErpConnector {
   readonly erp = 'rest';
+  /** Documents made in the ERP, approved in chat (the adapter's `/originated` and decide). */
+  readonly approvals: RestApprovalInbox;
+  /** The adapter's `/master-data`, narrowed to the instance file's `master_data.kinds` (null: every kind it shares). */
+  readonly masterData: RestMasterData;
 
-  constructor(readonly id: string, private readonly client: RestAdapterClient, private readonly settings: RestSettings, private readonly pushes: boolean) {}
+  constructor(
+    readonly id: string, private readonly client: RestAdapterClient, private readonly settings: RestSettings, private readonly pushes: boolean,
+    masterKinds: readonly MasterKind[] | null = null,
+  ) {
+    this.approvals = new RestApprovalInbox(id, this.erp, client, settings);
+    this.masterData = new RestMasterData(id, client, masterKinds);
+  }
 
   capabilities(): Capabilities {
     return {

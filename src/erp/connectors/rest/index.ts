@@ -22,6 +22,14 @@ export const restKind: ConnectorKind<RestSettings> = {
       instance: instance.id, baseUrl: instance.baseUrl, pathPrefix: settings.path_prefix, token, timeoutMs: instance.timeoutMs,
       headers: settings.headers, clock: deps.clock, ...(deps.fetch ? { fetch: deps.fetch } : {}),
     });
-    return new RestErpConnector(instance.id, client, settings, instance.push !== null);
+    // Approvals of ERP documents decide through the adapter, and only for the kinds it brings to chat.
+    if (instance.approvals.length && !settings.decisions) {
+      throw new ConfigError(`${instance.file}: approvals need settings.decisions: true (the adapter's POST /documents/by-id/{id}/decide)`);
+    }
+    const stray = instance.approvals.map((a) => a.docKind).filter((k) => !(settings.originated_kinds as readonly string[]).includes(k));
+    if (stray.length) {
+      throw new ConfigError(`${instance.file}: approvals name ${stray.join(', ')}, not in settings.originated_kinds (${settings.originated_kinds.join(', ')})`);
+    }
+    return new RestErpConnector(instance.id, client, settings, instance.push !== null, instance.masterData?.kinds ?? null);
   },
 };

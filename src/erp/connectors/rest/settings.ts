@@ -24,6 +24,12 @@ export const restSettingsSchema = z.object({
   path_prefix: z.string().regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'empty, or /segments without a trailing slash').default(''),
   /** The document kinds this adapter makes; a create for another kind fails at once. Default: every kind. */
   doc_kinds: z.array(z.enum(REST_DOC_KINDS)).min(1).refine((l) => new Set(l).size === l.length, 'a kind is listed twice').optional(),
+  /**
+   * The kinds of documents made in the ERP that this instance brings to chat (`GET /originated`); the instance
+   * file's `approvals` map each to an intent. Documents of other kinds in the adapter's feed are skipped.
+   */
+  originated_kinds: z.array(z.enum(REST_DOC_KINDS)).min(1).refine((l) => new Set(l).size === l.length, 'a kind is listed twice')
+    .default(['purchase_requisition']),
   /** Whether the adapter implements `POST /documents/by-id/{id}/decide` (approve, reject). */
   decisions: z.boolean().default(false),
   /** The currency sent when a payload has none (ISO 4217). */

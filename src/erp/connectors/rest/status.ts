@@ -11,10 +11,10 @@ import { REST_DOC_KINDS } from './settings.ts';
  */
 export const REST_STATUSES = ['submitted', 'approved', 'rejected', 'posted', 'partially_paid', 'paid', 'cancelled'] as const satisfies readonly CanonicalStatus[];
 
-const money = z.string().regex(/^[0-9]{1,15}(\.[0-9]{1,2})?$/, 'a decimal string with at most two places');
-const currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code');
-const timestamp = z.iso.datetime({ offset: true });
-const text = (max: number) => z.string().max(max);
+export const money = z.string().regex(/^[0-9]{1,15}(\.[0-9]{1,2})?$/, 'a decimal string with at most two places');
+export const currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code');
+export const timestamp = z.iso.datetime({ offset: true });
+export const text = (max: number) => z.string().max(max);
 
 export const documentSchema = z.object({
   id: z.string().min(1).max(100),
@@ -66,7 +66,12 @@ export const createRequestSchema = z.object({
   auto_approve: z.boolean(),
 }).strict();
 
-export const decideRequestSchema = z.object({ decision: z.enum(['approve', 'reject']), reason: text(2000).optional() }).strict();
+export const decideRequestSchema = z.object({
+  decision: z.enum(['approve', 'reject']),
+  reason: text(2000).optional(),
+  /** Who decided in chat (approvals of originated documents): their ERP id when mapped, their name always. */
+  approver: z.object({ id: z.string().min(1).max(100).optional(), name: z.string().min(1).max(200) }).strict().optional(),
+}).strict();
 
 /** `a.b[2].c: message` for the first few issues. */
 export function describeIssues(error: z.ZodError, max = 3): string {
