@@ -36,6 +36,8 @@ export interface LoopOptions {
   pollSeconds: number;
   /** Extra environment (outbox settings); the credentials are added here. */
   env?: Record<string, string>;
+  /** The instance's `approvals:` (documents made in Tryton approved in chat under these intents); none by default. */
+  approvals?: { docKind: string; intent: string }[];
 }
 
 /** A supplier the purchase requests name in their `supplier` field (created in Tryton by its admin). */
@@ -56,6 +58,7 @@ function instanceFile(tryton: TrytonServer, o: LoopOptions): string {
     `poll_interval_seconds: ${o.pollSeconds}`,
     'timeout_ms: 5000',
     `push: { secret: ${p}_PUSH_SECRET }`,
+    ...(o.approvals?.length ? ['approvals:', ...o.approvals.map((a) => `  - { doc_kind: ${a.docKind}, intent: ${a.intent} }`)] : []),
     'settings:',
     `  database: ${tryton.database}`,
     '  timezone: Asia/Shanghai',

@@ -28,26 +28,45 @@ async function xmlId(admin: TrytonRpcClient, module: string, fsId: string): Prom
   return row.db_id;
 }
 
-/** The requester user, the approver employee and the bot's rights for requisitions (once per server). */
-export async function setupRequisitions(tryton: TrytonServer, admin: TrytonRpcClient): Promise<RequisitionSetup> {
+/** The company employee whose party is named `name` (party and employee created when Tryton has none); returns its id. */
+export async function ensureEmployee(admin: TrytonRpcClient, tryton: TrytonServer, name: string, email?: string): Promise<number> {
+  const [found] = await admin.search('company.employee', [['party.name', '=', name]], { limit: 1 });
+  if (found !== undefined) return found;
+  let [party] = await admin.search('party.party', [['name', '=', name]], { limit: 1 });
+  if (party === undefined) {
+    [party] = await admin.create('party.party', [{ name, ...(email ? { contact_mechanisms: [['create', [{ type: 'email', value: email }]]] } : {}) }]);
+  }
+  const [id] = await admin.create('company.employee', [{ party, company: tryton.ids.company }]);
+  if (id === undefined) throw new Error(`Tryton created no employee ${name}`);
+  return id;
+}
+
+export interface SetupOptions {
+  /** The requester's employee (default: the set-up's Wang Fang) and login (default REQUESTER's). */
+  ownerEmployee?: number;
+  login?: string;
+  /** The approver's employee name and e-mail (default Li Si). */
+  approverName?: string;
+  approverEmail?: string;
+}
+
+/** The requester user, the approver employee and the bot's rights for requisitions. */
+export async function setupRequisitions(tryton: TrytonServer, admin: TrytonRpcClient, o: SetupOptions = {}): Promise<RequisitionSetup> {
   const requisitionGroup = await xmlId(admin, 'purchase_requisition', 'group_purchase_requisition');
   const approvalGroup = await xmlId(admin, 'purchase_requisition', 'group_purchase_requisition_approval');
   const company = tryton.ids.company;
-  if ((await admin.search('res.user', [['login', '=', REQUESTER.login]])).length === 0) {
+  const ownerEmployee = o.ownerEmployee ?? tryton.ids.employee;
+  const login = o.login ?? REQUESTER.login;
+  if ((await admin.search('res.user', [['login', '=', login]])).length === 0) {
     await admin.create('res.user', [{
-      name: 'Wang Fang', login: REQUESTER.login, password: REQUESTER.password, groups: [['add', [requisitionGroup]]],
-      companies: [['add', [company]]], company, employees: [['add', [tryton.ids.employee]]], employee: tryton.ids.employee,
+      name: `Requester ${login}`, login, password: REQUESTER.password, groups: [['add', [requisitionGroup]]],
+      companies: [['add', [company]]], company, employees: [['add', [ownerEmployee]]], employee: ownerEmployee,
     }]);
   }
-  let [approverEmployee] = await admin.search('company.employee', [['party.name', '=', APPROVER_NAME]], { limit: 1 });
-  if (approverEmployee === undefined) {
-    const [party] = await admin.create('party.party', [{ name: APPROVER_NAME, contact_mechanisms: [['create', [{ type: 'email', value: APPROVER_EMAIL }]]] }]);
-    [approverEmployee] = await admin.create('company.employee', [{ party, company }]);
-  }
-  if (approverEmployee === undefined) throw new Error('Tryton created no approver employee');
+  const approverEmployee = await ensureEmployee(admin, tryton, o.approverName ?? APPROVER_NAME, o.approverEmail ?? APPROVER_EMAIL);
   await admin.write('res.user', [tryton.ids.user_bot], { groups: [['add', [approvalGroup, requisitionGroup]]], employees: [['add', [approverEmployee]]] });
-  const requester = new TrytonRpcClient({ url: tryton.url, database: tryton.database, login: REQUESTER.login, password: REQUESTER.password });
-  return { requester, ownerEmployee: tryton.ids.employee, approverEmployee };
+  const requester = new TrytonRpcClient({ url: tryton.url, database: tryton.database, login, password: REQUESTER.password });
+  return { requester, ownerEmployee, approverEmployee };
 }
 
 export interface LineInput { description: string; quantity: number; unitPrice: string; supplier?: number; product?: number; unit?: number }
