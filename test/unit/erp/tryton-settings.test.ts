@@ -14,6 +14,8 @@ settings:
     payable_account: Main Payable
   purchase:
     warehouse: WH
+  master_data:
+    supplier_category: Suppliers
 `;
 
 describe('Tryton instance settings', () => {
@@ -22,12 +24,13 @@ describe('Tryton instance settings', () => {
     expect(settings).toEqual({
       database: 'erp', company: 1, language: 'en', timezone: 'Asia/Shanghai',
       expense: { journal: 'EXP', account: 'Main Expense', payable_account: 'Main Payable' }, purchase: { warehouse: 'WH' },
+      master_data: { supplier_category: 'Suppliers' },
     });
   });
 
   it('needs only the database and the expense account; the rest has defaults', () => {
     expect(trytonSettingsSchema.parse({ database: 'erp', expense: { account: 6602 } })).toEqual({
-      database: 'erp', language: 'en', timezone: 'Asia/Shanghai', expense: { account: 6602 }, purchase: {},
+      database: 'erp', language: 'en', timezone: 'Asia/Shanghai', expense: { account: 6602 }, purchase: {}, master_data: {},
     });
   });
 
@@ -41,6 +44,8 @@ describe('Tryton instance settings', () => {
     ['an unknown time zone', { database: 'erp', timezone: 'Mars/Olympus', expense: { account: 'x' } }, 'IANA'],
     ['an empty record name', { database: 'erp', expense: { account: '  ' } }, 'account'],
     ['a record id of 0', { database: 'erp', expense: { account: 'x', journal: 0 } }, 'journal'],
+    ['an empty supplier category', { database: 'erp', expense: { account: 'x' }, master_data: { supplier_category: ' ' } }, 'supplier_category'],
+    ['a misspelt master data key', { database: 'erp', expense: { account: 'x' }, master_data: { vendor_category: 'S' } }, 'vendor_category'],
   ])('refuses %s', (_what, settings, mentioned) => {
     const r = trytonSettingsSchema.safeParse(settings);
     expect(r.success).toBe(false);
