@@ -217,7 +217,9 @@ export class ErpOriginated {
     }
     const o = req.erpOrigin;
     const { inbox } = this.inbox(o.connector);
-    const deciders = (found?.tasks ?? []).filter((t) => t.revision === p.revision && (t.status === 'approved' || t.status === 'rejected') && t.actedBy).sort((a, b) => (b.actedAt?.getTime() ?? 0) - (a.actedAt?.getTime() ?? 0));
+    // The decider is the one whose task ended the way the decision goes (a reject after earlier approvals is the rejecter's, even at the same instant).
+    const outcome = p.decision === 'approve' ? 'approved' : 'rejected';
+    const deciders = (found?.tasks ?? []).filter((t) => t.revision === p.revision && t.status === outcome && t.actedBy).sort((a, b) => (b.actedAt?.getTime() ?? 0) - (a.actedAt?.getTime() ?? 0));
     const who = deciders[0]?.actedBy ?? null;
     const approver = who ? await this.person(tenantId, o.connector, who) : undefined;
     const ref: ErpDocRef = { erp: o.connector, docKind: o.docKind as DocKind, formId: o.formId, id: o.erpId, externalKey: `origin:${o.formId}:${o.erpId}`, ...(o.number ? { number: o.number } : {}) };
