@@ -29,6 +29,11 @@ export interface MasterPage { records: MasterRecord[]; nextCursor: string; hasMo
 export interface MasterDataSource {
   /** The kinds this instance shares (those it can read and the instance file did not switch off). */
   kinds(): MasterKind[];
+  /**
+   * For an ERP that says at run time which kinds it shares (a REST adapter's `GET /master-data`): asks it, so that
+   * `kinds()` is exact afterwards. A sync calls it before reading `kinds()`.
+   */
+  refreshKinds?(): Promise<MasterKind[]>;
   /** Records of one kind created or changed since the cursor (null = all), at most `limit` a page. */
   listMaster(kind: MasterKind, cursor: string | null, opts?: { limit?: number }): Promise<MasterPage>;
 }
