@@ -27,7 +27,7 @@ export interface FakeFormSchema {
 export const FAKE_FORMS: FakeFormSchema[] = [
   {
     formId: 'ER_ExpReimbursement', prefix: 'FYBX', entry: 'FEntity',
-    fields: ['FDate', 'FCausa', 'FCONTACTUNITTYPE', 'FRequestType'],
+    fields: ['FDate', 'FCausa', 'FCONTACTUNITTYPE', 'FRequestType', 'FRemarks'],
     refs: { FProposerID: 'employee', FCONTACTUNIT: 'employee', FCurrencyID: 'currency', FBillTypeID: 'billtype', 'FEntity.FExpID': 'expense_item' },
     entryFields: ['FTaxSubmitAmt', 'FRemark'],
     required: ['FDate', 'FProposerID', 'FCONTACTUNIT', 'FCurrencyID', 'FBillTypeID', 'FEntity.FTaxSubmitAmt'],
@@ -36,7 +36,7 @@ export const FAKE_FORMS: FakeFormSchema[] = [
   },
   {
     formId: 'CN_PAYAPPLY', prefix: 'FKSQ', entry: 'FPAYAPPLYENTRY',
-    fields: ['FDATE', 'FCONTACTUNITTYPE', 'FRECTUNITTYPE'],
+    fields: ['FDATE', 'FCONTACTUNITTYPE', 'FRECTUNITTYPE', 'FRemarks'],
     refs: { FCONTACTUNIT: 'supplier', FRECTUNIT: 'supplier', FCURRENCYID: 'currency', FBillTypeID: 'billtype' },
     entryFields: ['FAPPLYAMOUNTFOR', 'FDescription'],
     required: ['FDATE', 'FCONTACTUNIT', 'FRECTUNIT', 'FCURRENCYID', 'FPAYAPPLYENTRY.FAPPLYAMOUNTFOR'],
@@ -46,7 +46,7 @@ export const FAKE_FORMS: FakeFormSchema[] = [
   {
     formId: 'PUR_Requisition', prefix: 'CGSQ', entry: 'FEntity',
     fields: ['FApplicationDate', 'FNote'],
-    refs: { FCurrencyId: 'currency', FBillTypeID: 'billtype', 'FEntity.FSuggestSupplierId': 'supplier', 'FEntity.FMaterialId': 'material' },
+    refs: { FCurrencyId: 'currency', FBillTypeID: 'billtype', FApplicantId: 'employee', 'FEntity.FSuggestSupplierId': 'supplier', 'FEntity.FMaterialId': 'material' },
     entryFields: ['FReqQty', 'FReqAmount'],
     required: ['FApplicationDate', 'FEntity.FMaterialId', 'FEntity.FReqQty'],
     total: { field: 'FTotalAmount', from: 'FReqAmount' },
@@ -54,8 +54,8 @@ export const FAKE_FORMS: FakeFormSchema[] = [
   },
   {
     formId: 'PUR_PurchaseOrder', prefix: 'CGDD', entry: 'FPOOrderEntry',
-    fields: ['FDate'],
-    refs: { FSupplierId: 'supplier', FSettleCurrId: 'currency', FBillTypeID: 'billtype', 'FPOOrderEntry.FMaterialId': 'material' },
+    fields: ['FDate', 'FNote'],
+    refs: { FSupplierId: 'supplier', FSettleCurrId: 'currency', FBillTypeID: 'billtype', FPurchaserId: 'employee', 'FPOOrderEntry.FMaterialId': 'material' },
     entryFields: ['FQty', 'FAllAmount', 'FEntryNote'],
     required: ['FDate', 'FSupplierId', 'FPOOrderEntry.FMaterialId', 'FPOOrderEntry.FQty'],
     total: { field: 'FBillAllAmount', from: 'FAllAmount' },
@@ -69,7 +69,14 @@ export const FAKE_FORMS: FakeFormSchema[] = [
   },
 ];
 
-export interface MasterRow { number: string; name: string }
+/**
+ * A base-data record (基础资料). `id`, dates and the forbid status are filled in by the fake's master data
+ * (kingdee-master.ts) for rows given without them; `attrs` holds the extra fields its form serves, by field key.
+ */
+export interface MasterRow {
+  number: string; name: string;
+  id?: number; created?: string; modified?: string; forbid?: 'A' | 'B'; forbidDate?: string; attrs?: Record<string, string>;
+}
 export type DocStatus = 'Z' | 'A' | 'B' | 'C' | 'D';
 
 export interface FakeBill {
@@ -83,6 +90,8 @@ export interface FakeBill {
   lines: Map<string, Value | MasterRow>[];
   created: string;
   modified: string;
+  /** The K3 user who made the bill (FCreatorId): the API user for bills saved through the WebAPI. */
+  creator?: { id: number; name: string };
 }
 
 const lc = (s: string): string => s.toLowerCase();
@@ -100,12 +109,15 @@ function sumLines(bill: FakeBill, field: string): number {
 /** One field key of a bill, as ExecuteBillQuery reads it (`FProposerID.FNumber` reads a reference's number). */
 export function readField(schema: FakeFormSchema, custom: string[], bill: FakeBill, key: string): Value {
   const k = lc(key);
-  const fixed: Record<string, Value> = { fid: bill.id, fbillno: bill.no, fdocumentstatus: bill.status, fcancelstatus: bill.cancel, fcreatedate: bill.created, fmodifydate: bill.modified };
+  const fixed: Record<string, Value> = { fid: bill.id, fbillno: bill.no, fdocumentstatus: bill.status, fcancelstatus: bill.cancel, fcreatedate: bill.created, fmodifydate: bill.modified,
+    // 创建人 (FCreatorId, a K3 user): its id, and its name through the reference (https://www.qeasy.cloud/api/a5652e30-9f06-38a9-81b8-55693ff13ab2).
+    fcreatorid: bill.creator?.id ?? 0, 'fcreatorid.fname': bill.creator?.name ?? null };
   if (k in fixed) return fixed[k] ?? null;
   if (schema.total && k === lc(schema.total.field)) return sumLines(bill, schema.total.from);
   if (schema.paidField && k === lc(schema.paidField)) return Number(bill.header.get(k) ?? 0);
   const [head = '', sub] = k.split('.');
   const ref = Object.keys(schema.refs).find((r) => lc(r) === head);
+  if (ref && sub === undefined) return (bill.header.get(head) as MasterRow | undefined)?.id ?? 0; // a reference's bare key reads its internal id
   if (ref && sub !== undefined) {
     const row = bill.header.get(head) as MasterRow | undefined;
     if (sub.endsWith('number')) return row?.number ?? null;

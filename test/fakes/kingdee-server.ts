@@ -5,6 +5,7 @@ import type { Clock } from '../../src/core/clock.ts';
 import { FakeLedger, type FakeOp, type K3Err } from './kingdee-bills.ts';
 import { FieldMissing } from './kingdee-filter.ts';
 import { FAKE_FORMS, type MasterRow } from './kingdee-forms.ts';
+import { FakeErpUsers } from './kingdee-erp-user.ts';
 import { FakeFinance } from './kingdee-finance.ts';
 
 /**
@@ -23,7 +24,8 @@ import { FakeFinance } from './kingdee-finance.ts';
  * - MsgCode meanings (13 网控冲突, 11 验证失败, 10 未找到对应数据…): https://github.com/Xueyu334/kingdee-k3cloud-open-api/blob/HEAD/src/main/java/com/kingdee/bos/webapi/domain/dto/response/status/ResponseStatus.java
  * - Hooks: lock(n) answers MsgCode 13 网控冲突; loseNextAnswer() applies the next Save (or a named service) and drops
  *   the connection (or holds it open: `hang`); dropSessions(); outage() closes the port until restored.
- * - The finance side (kingdee-finance.ts) posts and pays bills as an accountant would.
+ * - The finance side (kingdee-finance.ts) posts and pays bills as an accountant would; people in K3's own client
+ *   make and submit bills (kingdee-erp-user.ts); base data is queried and changed in kingdee-master.ts.
  */
 export interface FakeKingdeeOptions {
   acctId?: string; username?: string; appId?: string; appSecret?: string;
@@ -46,7 +48,11 @@ const DEFAULT_MASTER: Record<string, MasterRow[]> = {
   currency: [{ number: 'PRE001', name: '人民币' }, { number: 'PRE007', name: '美元' }],
   billtype: ['FYBXD001_SYS', 'FKSQ002_SYS', 'CGSQD01_SYS', 'CGDD01_SYS'].map((n) => ({ number: n, name: n })),
   expense_item: [{ number: 'FYXM01', name: '差旅费' }],
-  material: [{ number: 'M001', name: '办公椅' }],
+  material: [{ number: 'M001', name: '办公椅', attrs: { FSpecification: 'BG-01', 'FBaseUnitId.FName': '把' } }],
+  customer: [{ number: 'C001', name: '北京客户有限公司' }],
+  department: [{ number: 'D01', name: '行政部' }],
+  stock: [{ number: 'CK01', name: '总仓' }],
+  account: [{ number: '6602', name: '管理费用' }],
 };
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -59,6 +65,8 @@ export class FakeKingdee {
   readonly acctId: string; readonly username: string; readonly appId: string; readonly appSecret: string;
   readonly ledger: FakeLedger;
   readonly finance: FakeFinance;
+  /** People working in K3's own client (kingdee-erp-user.ts): bills made, submitted, edited there. */
+  readonly erpUsers: FakeErpUsers;
   readonly calls: RecordedCall[] = [];
   readonly logins: { service: string; body: unknown; ok: boolean }[] = [];
   private readonly sessions = new Set<string>();
@@ -73,6 +81,8 @@ export class FakeKingdee {
     this.appId = o.appId ?? '299761_5c8fRxjJ0qG/WeUuVd9M3Y0I3h7MxrqL'; this.appSecret = o.appSecret ?? 'a4b8c1d7e5f24e8b9c3d2a1f0e6b7c8d';
     this.ledger = new FakeLedger(FAKE_FORMS, o.master ?? DEFAULT_MASTER, o.customFields ?? ['F_BOT_ExtKey']);
     this.finance = new FakeFinance(this.ledger);
+    this.ledger.apiUser = { id: 100008, name: this.username };
+    this.erpUsers = new FakeErpUsers(this.ledger);
     this.server = this.makeServer();
   }
 

@@ -93,6 +93,17 @@ export class KingdeeClient {
     return { status, id: String(result.Id ?? first?.id ?? ''), number: String(result.Number ?? first?.number ?? '') };
   }
 
+  /**
+   * Save that changes only `fields` of an existing bill: the model carries the bill's FID and NeedUpDateFields names
+   * the fields; IsDeleteEntry false keeps its lines (true, the default, drops the lines the model does not carry).
+   * Source: SaveRequest.java of https://github.com/Xueyu334/kingdee-k3cloud-open-api ("更新字段时Model数据包中必须设置内码").
+   */
+  async saveFields(formId: string, id: string, values: Record<string, unknown>): Promise<K3Status> {
+    const data = { NeedUpDateFields: Object.keys(values), NeedReturnFields: ['FBillNo'], IsDeleteEntry: false, IsVerifyBaseDataField: true, ValidateFlag: true, NumberSearch: true, IsAutoSubmitAndAudit: false, Model: { FID: Number(id), ...values } };
+    const body = await this.call(SERVICES.save, { formid: formId, data }, true);
+    return this.status(SERVICES.save, body, true);
+  }
+
   /** Submit / Audit / UnAudit / CancelAssign / Delete by id: the K3 status (a refusal is returned, not thrown). */
   async operate(op: Operation, formId: string, ids: string[]): Promise<K3Status> {
     const data: Record<string, unknown> = { CreateOrgId: 0, Numbers: [], Ids: ids.join(','), NetworkCtrl: '' };

@@ -8,8 +8,14 @@ import { KingdeeChangeFeed } from './changes.ts';
 import { SERVICES, type KingdeeClient, type Operation } from './client.ts';
 import { fromStatus, KINGDEE_SERVICE, messages, resultUnknown, type K3Status } from './client-errors.ts';
 import { buildModel } from './model.ts';
+import type { MasterKind } from '../../../core/master-kinds.ts';
+import type { MasterDataSource } from '../../master-data-port.ts';
+import type { ApprovalInbox } from '../../originated-port.ts';
+import { KingdeeMasterData } from './master.ts';
+import { KingdeeApprovalInbox } from './originated.ts';
 import { KingdeeReader, type BillRead } from './reader.ts';
 import type { KingdeeForm, KingdeeSettings } from './settings.ts';
+import { resolveMasterForms, resolveOriginForms } from './settings-origin.ts';
 import { isoToK3Time } from './status.ts';
 
 /**
@@ -32,10 +38,22 @@ export class KingdeeConnector implements ErpConnector {
   readonly erp = 'kingdee';
   private readonly reader: KingdeeReader;
   private readonly feed: KingdeeChangeFeed;
+  /** ERP-made bills for approval in chat (originated.ts): the kinds in settings.originated, narrowed to the instance's `approvals` when it lists any. */
+  readonly approvals: ApprovalInbox;
+  /** Base data (master.ts): the kinds in settings.master_data, narrowed to the instance's `master_data.kinds`. */
+  readonly masterData: MasterDataSource;
 
-  constructor(readonly id: string, private readonly s: KingdeeSettings, private readonly client: KingdeeClient, private readonly forms: KingdeeForm[], private readonly clock: Clock) {
+  constructor(
+    readonly id: string, private readonly s: KingdeeSettings, private readonly client: KingdeeClient, private readonly forms: KingdeeForm[], private readonly clock: Clock,
+    opts: { approvalKinds?: string[]; masterKinds?: MasterKind[] | null } = {},
+  ) {
     this.reader = new KingdeeReader(this.erp, s, client);
     this.feed = new KingdeeChangeFeed(s, client, this.reader, forms);
+    const wanted = opts.approvalKinds?.length ? opts.approvalKinds : null;
+    const originForms = resolveOriginForms(s.originated).filter((f) => !wanted || wanted.includes(f.docKind));
+    const keyField = (formId: string): string => forms.find((f) => f.formId.toLowerCase() === formId.toLowerCase())?.keyField ?? s.key_field;
+    this.approvals = new KingdeeApprovalInbox(this.erp, s, client, originForms, keyField);
+    this.masterData = new KingdeeMasterData(s, client, resolveMasterForms(s.master_data), opts.masterKinds ?? null);
   }
 
   capabilities(): Capabilities {

@@ -24,6 +24,8 @@ export const kingdeeKind: ConnectorKind<KingdeeSettings> = {
       lockRetry: { attempts: settings.lock_retry.attempts, backoffMs: settings.lock_retry.backoff_ms },
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
     });
-    return new KingdeeConnector(instance.id, settings, client, resolveForms(settings), deps.clock);
+    return new KingdeeConnector(instance.id, settings, client, resolveForms(settings), deps.clock, {
+      approvalKinds: instance.approvals.map((a) => a.docKind), masterKinds: instance.masterData?.kinds ?? null,
+    });
   },
 };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from '../../../core/errors.ts';
 import type { CanonicalStatus, DocKind } from '../../erp-connector.ts';
 import { DEFAULT_DOCUMENTS } from './settings-defaults.ts';
+import { masterDataSchema, originatedSchema } from './settings-origin.ts';
 
 /**
  * The `settings:` block of a Kingdee K3 Cloud (金蝶云星空) instance file (erps/<id>.yaml, kind: kingdee).
@@ -101,6 +102,10 @@ export const kingdeeSettingsSchema = z.object({
   /** The bill's modify and create date fields (the change feed reads both). */
   modify_date_field: fieldKey.default('FModifyDate'),
   create_date_field: fieldKey.default('FCreateDate'),
+  /** ERP-made bills brought to chat for approval (settings-origin.ts). */
+  originated: originatedSchema.default(originatedSchema.parse({})),
+  /** Base data shared with the service (settings-origin.ts). */
+  master_data: masterDataSchema.default(masterDataSchema.parse({})),
 }).strict().superRefine((s, ctx) => {
   for (const [kind, doc] of Object.entries(s.documents ?? {})) {
     if ((DEFAULT_DOCUMENTS as Record<string, unknown>)[kind] || !doc) continue;
