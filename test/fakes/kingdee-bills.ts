@@ -92,7 +92,7 @@ export class FakeLedger {
     for (const [k, v] of parsed.header) bill.header.set(k, v);
     const deleteEntry = data.IsDeleteEntry === undefined || data.IsDeleteEntry === true || data.IsDeleteEntry === 'true';
     const hasEntry = !!schema.entry && Object.keys(picked).some((k) => lc(k) === lc(schema.entry as string));
-    if (hasEntry && !deleteEntry) throw new Error('fake K3: editing single lines (IsDeleteEntry false with an entry) is not modelled');
+    if (hasEntry && !deleteEntry) return { errors: [{ FieldName: schema.entry, Message: 'fake K3: editing single lines (IsDeleteEntry false with an entry) is not modelled', DIndex: 0 }], msgCode: 8 };
     if (hasEntry) bill.lines.splice(0, bill.lines.length, ...parsed.lines);
     bill.modified = this.tick();
     return { bill };

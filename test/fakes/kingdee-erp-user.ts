@@ -11,6 +11,8 @@ export interface K3User { id: number; name: string }
 export const K3_USERS: Record<string, K3User> = {
   wang: { id: 100101, name: '王五' },
   zhao: { id: 100102, name: '赵六' },
+  /** The same person as the chat directory's 张三 (matched by name). */
+  zhang: { id: 100103, name: '张三' },
 };
 
 export class FakeErpUsers {
