@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { adminRoutes } from '../admin/admin-routes.ts';
+import { cycleTimeRoutes } from '../admin/cycle-time-routes.ts';
 import { directoryAdminRoutes } from '../admin/directory-admin-routes.ts';
 import { erpAdminRoutes } from '../admin/erp-admin-routes.ts';
 import { connectorHealth } from '../erp/erp-health.ts';
@@ -10,6 +11,7 @@ import { erpPushRoutes } from '../erp/erp-push-route.ts';
 import type { ErpFeed } from './wire-erp.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { AppConfig } from '../config/env.ts';
+import type { IntentCatalog } from '../config/intent-catalog.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Database } from '../db/database.ts';
 import type { DirectorySync } from '../directory/directory-sync.ts';
@@ -26,6 +28,8 @@ const TABLE_SIZES_TIMEOUT_MS = 1000;
 export interface HttpWiringDeps {
   db: Kysely<Database>;
   config: AppConfig;
+  /** The intents (their SLAs, for the cycle-time report). */
+  catalog: IntentCatalog;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
@@ -78,6 +82,7 @@ export function wireHttp(d: HttpWiringDeps): Hono {
       }, onAccepted: (instance) => metrics.erpPushes.inc({ connector: instance, outcome: 'accepted' }) }) },
       { path: '/admin', app: adminRoutes(db, d.kick) }, { path: '/admin', app: directoryAdminRoutes(d.directorySync) },
       { path: '/admin', app: erpAdminRoutes(db, d.erp.feeds, d.clock) },
+      { path: '/admin', app: cycleTimeRoutes({ db, catalog: d.catalog, clock: d.clock, timeZone: d.config.timeZone }) },
     ],
     onRejected: async (r) => {
       await appendAudit(db, { tenantId: d.consoleTenant, at: d.clock.now(), actor: 'anonymous', action: 'inbound.rejected', source: 'api',
