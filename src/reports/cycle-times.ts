@@ -40,7 +40,8 @@ export interface CycleTimes {
  * - submitted: the FIRST submission, requests.created_at (written with the same clock reading as the audit row
  *   'request.submit'; submitted_at moves to each resubmission, so it would hide the time spent before a rejection);
  * - approved: decided_at of an approved request (rejected and withdrawn requests never reach it);
- * - ERP created: erp_documents.created_at of the request's document (the newest that the ERP accepted, erp_id set);
+ * - ERP created: erp_documents.created_at of the request's document (the newest that the ERP accepted, erp_id set),
+ *   written when the create job first ran: a refusal replayed later still counts from that first attempt;
  * - posted / paid: the ERP's own posted_at / paid_at; paid only once paid in full.
  * `where` narrows the requests (a window and filters, or one request).
  */
