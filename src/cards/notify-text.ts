@@ -2,14 +2,17 @@ import type { Locale } from '../core/locale.ts';
 import { formatLocalDateTime } from '../core/time-zone.ts';
 import { t } from '../i18n/catalog.ts';
 import type { NotifyMessage } from '../jobs/job-kinds.ts';
+import type { ErpOrigin } from '../workflow/approval-states.ts';
 import { formatAmount } from './format-value.ts';
 
 /**
  * One-line notification texts that accompany card updates (the card holds the detail). ERP times are shown in
- * `timeZone` when it is given, and left out otherwise (the card shows them).
+ * `timeZone` when it is given, and left out otherwise (the card shows them). `origin`: the ERP document a request
+ * made in the ERP approves; its number is named next to ours, and its requester puts a rejection right in the ERP.
  */
-export function notifyText(m: NotifyMessage, number: string, intentName: string, name: (id: string) => string, locale: Locale, timeZone?: string): string {
-  const at = { intent: intentName, number };
+export function notifyText(m: NotifyMessage, number: string, intentName: string, name: (id: string) => string, locale: Locale, timeZone?: string,
+  origin?: Pick<ErpOrigin, 'number' | 'erpId'> | null): string {
+  const at = { intent: intentName, number: origin ? t(locale, 'notify.numberWithErp', { number, erp: origin.number ?? origin.erpId }) : number };
   const time = (iso: string | undefined): string | undefined => {
     const d = iso ? new Date(iso) : undefined;
     return d && timeZone && !Number.isNaN(d.getTime()) ? formatLocalDateTime(d, timeZone) : undefined;
@@ -20,8 +23,8 @@ export function notifyText(m: NotifyMessage, number: string, intentName: string,
     return shown.length ? t(locale, 'notify.details', { details: shown.join(t(locale, 'notify.detailSeparator')) }) : '';
   };
   switch (m.kind) {
-    case 'approved': return t(locale, m.complete ? 'notify.approvedComplete' : 'notify.approved', at);
-    case 'rejected': return t(locale, 'notify.rejected', { ...at, reason: m.reason });
+    case 'approved': return t(locale, origin ? 'notify.originApproved' : m.complete ? 'notify.approvedComplete' : 'notify.approved', at);
+    case 'rejected': return t(locale, origin ? 'notify.originRejected' : 'notify.rejected', { ...at, reason: m.reason });
     case 'withdrawn': return t(locale, 'notify.withdrawn', at);
     case 'comment': return t(locale, 'notify.comment', { ...at, by: name(m.by), text: m.text });
     case 'transferred': return t(locale, 'notify.transferred', { ...at, by: name(m.by) });

@@ -4,6 +4,7 @@ import { t } from '../i18n/catalog.ts';
 import type { RequestRecord, TaskRecord } from '../workflow/request-repo.ts';
 import type { ButtonView, CardBlock, CardTone, CardView } from '../core/card-view.ts';
 import { button } from './card-actions.ts';
+import { currentDecision, erpOriginBlocks } from './erp-origin-view.ts';
 import { formatFieldValue } from './format-value.ts';
 import { requestTimeline, type ErpDocView } from './request-timeline.ts';
 
@@ -32,14 +33,20 @@ function erpStage(locale: Locale, erp: RequestRecord['erpStatus']): string | nul
   return erp === 'none' ? null : t(locale, `card.request.erp.${erp}`);
 }
 
-const tone = (r: RequestRecord): CardTone => (r.status !== 'approved' ? TONE[r.status] : r.erpStatus === 'paid' ? 'purple' : r.erpStatus === 'failed' ? 'orange' : TONE.approved);
+/** Orange when something needs a person: the ERP document could not be made, or the ERP refused the decision sent back. */
+function tone(r: RequestRecord): CardTone {
+  const refused = r.erpOrigin !== null && currentDecision(r.erpOrigin, r.revision)?.status === 'failed';
+  if (refused) return 'orange';
+  return r.status !== 'approved' ? TONE[r.status] : r.erpStatus === 'paid' ? 'purple' : r.erpStatus === 'failed' ? 'orange' : TONE.approved;
+}
 
 /** The card one participant sees for a request. Approvers get action inputs while their task is pending. */
 export function buildRequestCard(m: RequestCardModel): CardView {
   const { request: r, intent, locale } = m;
   const name = (id: string): string => m.nameOf(id) ?? id;
   const status = t(locale, `card.request.status.${r.status}`);
-  const erp = r.status === 'approved' ? erpStage(locale, r.erpStatus) : null;
+  // An ERP-originated request has no ERP document of ours ('not_required'): its ERP section says what the ERP did.
+  const erp = r.status === 'approved' && !r.erpOrigin ? erpStage(locale, r.erpStatus) : null;
   const blocks: CardBlock[] = [
     { type: 'fields', fields: [
       { label: t(locale, 'card.request.requester'), value: name(r.requesterId) },
@@ -47,6 +54,7 @@ export function buildRequestCard(m: RequestCardModel): CardView {
       ...intent.fields.filter((f) => r.fields[f.name] !== undefined && r.fields[f.name] !== '').map((f) => ({ label: f.label[locale], value: formatFieldValue(f, r.fields[f.name], locale, name) })),
     ] },
   ];
+  if (r.erpOrigin) blocks.push(...erpOriginBlocks(r.erpOrigin, r.revision, locale));
   if (r.rejectReason && r.status === 'rejected') blocks.push({ type: 'note', text: t(locale, 'card.request.rejectReason', { reason: r.rejectReason }) });
   blocks.push({ type: 'timeline', items: requestTimeline(r, m.tasks, m.erp, name, locale, m.timeZone) });
   // The ERP's message is on the timeline; the requester also learns that it can be put right.
@@ -59,8 +67,11 @@ function approverActions(m: RequestCardModel): CardBlock[] {
   const { request: r, locale } = m;
   const task = m.tasks.find((t) => t.revision === r.revision && t.approverId === m.viewer && t.status === 'pending');
   if (!task || r.status !== 'pending') {
-    const mine = [...m.tasks].reverse().find((t) => t.approverId === m.viewer && t.status !== 'pending');
-    return mine && mine.status !== 'pending' ? [{ type: 'note', text: t(locale, `card.request.done.${mine.status}`) }] : [];
+    const mine = m.tasks.filter((t) => t.approverId === m.viewer);
+    // Every task of theirs is of an earlier revision: the request was resubmitted (in chat or in the ERP) without them, so far.
+    if (mine.length > 0 && mine.every((t) => t.revision < r.revision)) return [{ type: 'note', text: t(locale, 'card.request.superseded', { n: r.revision }) }];
+    const last = [...mine].reverse().find((t) => t.status !== 'pending');
+    return last && last.status !== 'pending' ? [{ type: 'note', text: t(locale, `card.request.done.${last.status}`) }] : [];
   }
   const v = { requestId: r.id, taskId: task.id };
   const buttons: ButtonView[] = [
@@ -79,16 +90,26 @@ function approverActions(m: RequestCardModel): CardBlock[] {
   }];
 }
 
+/**
+ * The requester's inputs. A document made in the ERP is withdrawn and edited there (the machine refuses both with
+ * workflow.erp_owned), so its card offers neither: a rejected one says where to put it right instead.
+ */
 function requesterActions(m: RequestCardModel): CardBlock[] {
   const { request: r, locale } = m;
   const v = { requestId: r.id };
+  const owned = r.erpOrigin !== null;
   if (r.status === 'pending') {
     return [{ type: 'form', formId: `request-${r.id}`, inputs: [{ name: 'comment', label: t(locale, 'card.request.messageToApprovers'), type: 'textarea', required: false }], buttons: [
       button({ op: 'remind', ...v }, t(locale, 'card.request.remind'), 'default', { sendsForm: false }),
       button({ op: 'comment', ...v }, t(locale, 'card.request.comment'), 'default'),
-      button({ op: 'withdraw', ...v }, t(locale, 'card.request.withdraw'), 'danger', {
-        sendsForm: false, confirm: { title: t(locale, 'card.request.withdrawTitle'), text: t(locale, 'card.request.withdrawText') } }),
+      ...(owned ? [] : [button({ op: 'withdraw', ...v }, t(locale, 'card.request.withdraw'), 'danger', {
+        sendsForm: false, confirm: { title: t(locale, 'card.request.withdrawTitle'), text: t(locale, 'card.request.withdrawText') } })]),
     ] }];
+  }
+  if (owned) {
+    // Back to its owner in the ERP (rejected here, or taken back to draft there): put right and resubmitted there.
+    const back = r.status === 'rejected' || (r.status === 'withdrawn' && (r.erpOrigin?.state === 'draft' || r.erpOrigin?.state === 'rejected'));
+    return back ? [{ type: 'note', text: t(locale, 'card.request.editInErp') }] : [];
   }
   if (r.status === 'rejected' || r.status === 'withdrawn') {
     return [{ type: 'actions', buttons: [button({ op: 'resubmit', ...v }, t(locale, 'card.request.resubmit'), 'primary')] }];

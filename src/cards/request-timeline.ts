@@ -12,7 +12,8 @@ export type ErpDocView = RequestErpDoc;
 export function requestTimeline(req: RequestRecord, tasks: TaskRecord[], erp: ErpDocView | undefined, name: (id: string) => string, locale: Locale, tz: string): TimelineItem[] {
   const at = (d: Date | null): string => (d ? formatLocalDateTime(d, tz) : '');
   const rev = req.revision > 1 ? ` (${t(locale, 'card.timeline.revision', { n: req.revision })})` : '';
-  const items: TimelineItem[] = [{ label: t(locale, 'card.timeline.submitted') + rev, status: 'done', detail: `${name(req.requesterId)} · ${at(req.submittedAt)}` }];
+  const submitted = t(locale, req.erpOrigin ? 'card.timeline.submittedInErp' : 'card.timeline.submitted');
+  const items: TimelineItem[] = [{ label: submitted + rev, status: 'done', detail: `${name(req.requesterId)} · ${at(req.submittedAt)}` }];
   const current = tasks.filter((t) => t.revision === req.revision);
   for (const step of req.steps) {
     const st = current.filter((t) => t.stepIndex === step.index && t.status !== 'transferred');

@@ -22,7 +22,20 @@ export type CardBlock =
   | { type: 'actions'; buttons: ButtonView[] }
   | { type: 'timeline'; items: TimelineItem[] }
   | { type: 'note'; text: string }
+  /** A link out of the chat (an ERP document's page). Renderers show only http(s) URLs (`webUrl`), else the label alone. */
+  | { type: 'link'; label: string; url: string }
   | { type: 'divider' };
+
+/** `url` when it is an absolute http(s) URL (normalized), else undefined: a card never links to another scheme. */
+export function webUrl(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export type ButtonStyle = 'primary' | 'danger' | 'default';
 

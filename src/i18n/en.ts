@@ -1,3 +1,5 @@
+import { enErpOrigin } from './en-erp-origin.ts';
+
 /**
  * Every text the assistant shows people, in English; zh.ts has the same keys. Keys are grouped by area
  * (chat replies, form checks, toasts, refusals, cards, notifications, console page). `{name}` is a
@@ -168,9 +170,13 @@ export const en = {
   'card.request.withdrawTitle': 'Withdraw?',
   'card.request.withdrawText': 'Approval stops for everyone.',
   'card.request.resubmit': 'Edit and resubmit',
+  'card.request.superseded': 'Superseded by revision {n}: the version you were asked to review is no longer current.',
+  'card.request.editInErp': 'Edit this document in the ERP and submit it there again; the approval here starts over.',
+  ...enErpOrigin,
 
   // card.timeline: the request card's timeline
   'card.timeline.submitted': 'Submitted',
+  'card.timeline.submittedInErp': 'Submitted in the ERP',
   'card.timeline.revision': 'revision {n}',
   'card.timeline.allMustApprove': '{step} (all must approve)',
   'card.timeline.selfSkipped': 'requester is the approver; skipped',
@@ -204,6 +210,10 @@ export const en = {
   'card.status.erp.failed': 'Approved, ERP sync failed',
   'card.status.erp.partially_paid': 'Partly paid',
   'card.status.erp.not_required': 'Approved, complete',
+  'card.status.erpNumber': 'ERP {number}',
+  'card.status.origin.sending': 'Approved, sending to the ERP',
+  'card.status.origin.done': 'Approved in the ERP',
+  'card.status.origin.failed': 'Approved, but the ERP refused the decision',
 
   // card.dialog: the confirmation card of a draft; card.help: what the bot can do
   'card.dialog.title': '{intent} · confirm',
@@ -243,10 +253,13 @@ export const en = {
   'notify.overdue': '⏰ {intent} {number} is past its review deadline; please take a look.',
   'notify.reminder': '⏰ {by} asks you to review {intent} {number}.',
   'notify.approvedComplete': '✅ Your {intent} {number} was approved; nothing more to do.',
+  'notify.originApproved': '✅ Your {intent} {number} was approved; the decision goes back to the ERP.',
+  'notify.originRejected': '❌ Your {intent} {number} was rejected: {reason}. It goes back to you in the ERP: edit it there and submit it again.',
+  'notify.numberWithErp': '{number} (ERP {erp})',
   'notify.erpCreated': '🧾 Your {intent} {number} has its ERP document{details}.',
   'notify.erpFailed': '⚠️ The ERP could not create the document for your {intent} {number}: {reason}. An admin can replay it once this is fixed.',
   'notify.erpNotRequired': '✅ Your {intent} {number} is complete; it needs no ERP document.',
-  'notify.erpClosed.draft': '↩️ {intent} {number} was taken back to draft in the ERP; its approval is closed until it is submitted again.',
+  'notify.erpClosed.draft': '↩️ {intent} {number} was taken back to draft in the ERP; its approval is closed until it is submitted there again.',
   'notify.erpClosed.deleted': '🗑️ {intent} {number} was deleted in the ERP; its approval is closed.',
   'notify.erpClosed.cancelled': '🚫 {intent} {number} was cancelled in the ERP; its approval is closed.',
   'notify.erpClosed.approved_in_erp': '⚠️ {intent} {number} was approved directly in the ERP; the approval in chat is closed.',

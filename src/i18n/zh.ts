@@ -1,4 +1,5 @@
 import type { Catalog } from './catalog.ts';
+import { zhErpOrigin } from './zh-erp-origin.ts';
 
 /** Every text the assistant shows people, in Chinese: the keys of en.ts (a missing or extra key does not compile). */
 export const zh: Catalog = {
@@ -165,9 +166,13 @@ export const zh: Catalog = {
   'card.request.withdrawTitle': '撤回申请？',
   'card.request.withdrawText': '撤回后审批将终止。',
   'card.request.resubmit': '修改后重新提交',
+  'card.request.superseded': '已被第 {n} 次提交取代：你收到的这一版已失效，无需处理。',
+  'card.request.editInErp': '请在 ERP 中修改这张单据并重新提交，这里的审批会重新开始。',
+  ...zhErpOrigin,
 
   // card.timeline: the request card's timeline
   'card.timeline.submitted': '提交申请',
+  'card.timeline.submittedInErp': '在 ERP 中提交',
   'card.timeline.revision': '第 {n} 次提交',
   'card.timeline.allMustApprove': '{step}（会签）',
   'card.timeline.selfSkipped': '申请人本人，自动跳过',
@@ -201,6 +206,10 @@ export const zh: Catalog = {
   'card.status.erp.failed': '已通过，ERP 同步失败',
   'card.status.erp.partially_paid': '部分付款',
   'card.status.erp.not_required': '已通过，已办结',
+  'card.status.erpNumber': 'ERP 单号 {number}',
+  'card.status.origin.sending': '已通过，正在回写 ERP',
+  'card.status.origin.done': '已在 ERP 审核通过',
+  'card.status.origin.failed': '已通过，但 ERP 拒绝了审批结果',
 
   // card.dialog: the confirmation card of a draft; card.help: what the bot can do
   'card.dialog.title': '{intent} · 确认',
@@ -240,14 +249,17 @@ export const zh: Catalog = {
   'notify.overdue': '⏰ {intent} {number}已超过审批时限，请尽快处理。',
   'notify.reminder': '⏰ {by} 提醒你尽快审批{intent} {number}。',
   'notify.approvedComplete': '✅ 你的{intent} {number}已审批通过，无需其他操作。',
+  'notify.originApproved': '✅ 你的{intent} {number}已审批通过，结果会回写到 ERP。',
+  'notify.originRejected': '❌ 你的{intent} {number}被驳回：{reason}。单据已退回 ERP，请在 ERP 中修改后重新提交。',
+  'notify.numberWithErp': '{number}（ERP 单号 {erp}）',
   'notify.erpCreated': '🧾 你的{intent} {number}已生成 ERP 单据{details}。',
   'notify.erpFailed': '⚠️ 你的{intent} {number}未能在 ERP 生成单据：{reason}。管理员排除原因后可以重新提交。',
   'notify.erpNotRequired': '✅ 你的{intent} {number}已办结，无需 ERP 单据。',
-  'notify.erpClosed.draft': '↩️ {intent} {number} 已在 ERP 中退回草稿，审批已关闭，重新提交后会再来。',
-  'notify.erpClosed.deleted': '🗑️ {intent} {number} 已在 ERP 中删除，审批已关闭。',
-  'notify.erpClosed.cancelled': '🚫 {intent} {number} 已在 ERP 中作废，审批已关闭。',
-  'notify.erpClosed.approved_in_erp': '⚠️ {intent} {number} 已在 ERP 中直接审核，聊天里的审批已关闭。',
-  'notify.erpClosed.rejected_in_erp': '⚠️ {intent} {number} 已在 ERP 中直接驳回，聊天里的审批已关闭。',
+  'notify.erpClosed.draft': '↩️ {intent} {number}已在 ERP 中退回草稿，审批已关闭；在 ERP 中重新提交后会再次发起审批。',
+  'notify.erpClosed.deleted': '🗑️ {intent} {number}已在 ERP 中删除，审批已关闭。',
+  'notify.erpClosed.cancelled': '🚫 {intent} {number}已在 ERP 中作废，审批已关闭。',
+  'notify.erpClosed.approved_in_erp': '⚠️ {intent} {number}已在 ERP 中直接审核，聊天里的审批已关闭。',
+  'notify.erpClosed.rejected_in_erp': '⚠️ {intent} {number}已在 ERP 中直接驳回，聊天里的审批已关闭。',
   'notify.erpPosted': '📒 你的{intent} {number}已在 ERP 入账{details}。',
   'notify.erpPartlyPaid': '💰 你的{intent} {number}已部分付款{details}。',
   'notify.erpPaid': '💰 你的{intent} {number}已付款{details}。',

@@ -43,6 +43,7 @@ const block = z.discriminatedUnion('type', [
     items: z.array(z.looseObject({ label: z.string(), status: z.enum(['done', 'current', 'pending', 'rejected', 'skipped']), detail: z.string().optional() })),
   }),
   z.looseObject({ type: z.literal('note'), text: z.string() }),
+  z.looseObject({ type: z.literal('link'), label: z.string(), url: z.string() }),
   z.looseObject({ type: z.literal('divider') }),
 ]);
 

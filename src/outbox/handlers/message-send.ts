@@ -31,7 +31,7 @@ export function messageSendHandler(d: MessageSendDeps): JobHandler<MessageSendPa
       const names = await getUsers(d.db, job.tenantId, by);
       // The recipient's chat language with this bot; the bot's before they wrote in one.
       const locale = (await recipientChatLocale(d.db, job.tenantId, p.userId, target)) ?? d.localeOf(target.botId);
-      text = notifyText(p.notify.message, req.number, intent?.name[locale] ?? req.intentKey, (id) => names.get(id)?.name ?? id, locale, d.timeZone);
+      text = notifyText(p.notify.message, req.number, intent?.name[locale] ?? req.intentKey, (id) => names.get(id)?.name ?? id, locale, d.timeZone, req.erpOrigin);
     }
     if (!text) return;
     await d.messengers.get(target.botId).sendText(target, text, { idempotencyKey: job.idempotencyKey });

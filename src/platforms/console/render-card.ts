@@ -1,4 +1,4 @@
-import type { CardBlock, CardView, InputView } from '../../core/card-view.ts';
+import { webUrl, type CardBlock, type CardView, type InputView } from '../../core/card-view.ts';
 
 /** The console's renderer: neutral card → HTML (escaped). The page wires buttons to POST /console/api/actions. */
 export function renderCardHtml(card: CardView): string {
@@ -11,6 +11,11 @@ function block(b: CardBlock): string {
     case 'text': return `<p class="text">${esc(b.text)}</p>`;
     case 'note': return `<p class="note">${esc(b.text)}</p>`;
     case 'divider': return '<hr>';
+    case 'link': {
+      const url = webUrl(b.url);
+      // A new tab without access back to the console (rel noopener); anything but http(s) is shown as text.
+      return url ? `<p class="link"><a href="${esc(url)}" target="_blank" rel="noopener noreferrer">${esc(b.label)}</a></p>` : `<p class="link">${esc(b.label)}</p>`;
+    }
     case 'fields': return `<dl class="fields">${b.fields.map((f) => `<dt>${esc(f.label)}</dt><dd>${esc(f.value)}</dd>`).join('')}</dl>`;
     case 'timeline': return `<ol class="timeline">${b.items.map((i) => `<li class="tl-${i.status}"><span class="tl-label">${esc(i.label)}</span>${i.detail ? `<span class="tl-detail">${esc(i.detail)}</span>` : ''}</li>`).join('')}</ol>`;
     case 'actions': return `<div class="actions">${b.buttons.map(button).join('')}</div>`;

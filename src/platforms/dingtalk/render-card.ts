@@ -1,4 +1,4 @@
-import type { ButtonView, CardBlock, CardView, InputView, TimelineItem } from '../../core/card-view.ts';
+import { webUrl, type ButtonView, type CardBlock, type CardView, type InputView, type TimelineItem } from '../../core/card-view.ts';
 import { t } from '../../i18n/catalog.ts';
 
 /**
@@ -44,6 +44,11 @@ export function blockToMarkdown(b: CardBlock): string | undefined {
     case 'text': return escapeDingtalkMarkdown(b.text);
     case 'note': return `<font color="#888888">${escapeDingtalkMarkdown(b.text)}</font>`;
     case 'divider': return '---';
+    case 'link': {
+      // Markdown link `[text](url)` ('消息类型与数据格式', markdown: 链接); parentheses would end the URL early.
+      const url = webUrl(b.url);
+      return url ? `[${escapeDingtalkMarkdown(b.label)}](${url.replace(/\(/g, '%28').replace(/\)/g, '%29')})` : escapeDingtalkMarkdown(b.label);
+    }
     case 'fields': return b.fields.map((f) => `**${escapeDingtalkMarkdown(f.label)}**：${escapeDingtalkMarkdown(f.value)}`).join('  \n');
     case 'timeline': return b.items.map((t) => `${TIMELINE_MARK[t.status]} ${escapeDingtalkMarkdown(t.label)}${t.detail ? ` · ${escapeDingtalkMarkdown(t.detail)}` : ''}`).join('  \n');
     case 'actions':

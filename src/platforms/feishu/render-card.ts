@@ -1,4 +1,4 @@
-import type { ButtonView, CardBlock, CardTone, CardView, InputView, TimelineItem } from '../../core/card-view.ts';
+import { webUrl, type ButtonView, type CardBlock, type CardTone, type CardView, type InputView, type TimelineItem } from '../../core/card-view.ts';
 import { buttonName, formName } from './component-names.ts';
 
 /**
@@ -48,6 +48,18 @@ function button(b: ButtonView, formSubmit: boolean): El {
     behaviors: [{ type: 'callback', value: { ...b.value, actionId: b.actionId } }],
     ...(b.confirm ? { confirm: { title: plain(b.confirm.title), text: plain(b.confirm.text) } } : {}),
   };
+}
+
+/**
+ * A button that opens a page: button component (card JSON 2.0, open.feishu.cn/document/feishu-cards/card-json-v2-
+ * components/interactive-components/button): `behaviors: [{type: "open_url", default_url}]`, the fallback URL every
+ * client uses when no per-client URL is set; no callback, so no `name`. The button text holds at most 100 characters.
+ * Not an http(s) URL: the label as text.
+ */
+function linkButton(label: string, url: string): El {
+  const href = webUrl(url);
+  if (!href) return { tag: 'markdown', content: escapeMarkdown(label) };
+  return { tag: 'button', type: 'default', text: plain([...label].slice(0, 100).join('')), behaviors: [{ type: 'open_url', default_url: href }] };
 }
 
 function buttonRow(buttons: ButtonView[], formSubmit: boolean): El {
@@ -103,6 +115,7 @@ function block(b: CardBlock, formIndex: number): El[] {
     case 'text': return [{ tag: 'markdown', content: escapeMarkdown(b.text) }];
     case 'note': return [{ tag: 'markdown', content: escapeMarkdown(b.text), text_size: 'notation' }];
     case 'divider': return [{ tag: 'hr' }];
+    case 'link': return [linkButton(b.label, b.url)];
     case 'fields':
       return [{ tag: 'markdown', content: b.fields.map((f) => `**${escapeMarkdown(f.label)}**: ${escapeMarkdown(f.value)}`).join('\n') }];
     case 'timeline':
