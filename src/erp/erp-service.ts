@@ -98,6 +98,8 @@ export class ErpService {
       erp_id: res.ref.id, number: res.ref.number ?? null, form_id: res.ref.formId, status: res.snapshot.status, raw: JSON.stringify(res.snapshot.raw),
       ...(total !== undefined ? { erp_amount: total } : {}),
       version_stamp: res.snapshot.versionStamp, last_error: null, updated_at: this.d.clock.now(),
+      // When the document came to exist (cycle times): the first successful link, not the first attempt.
+      created_at: sql<Date>`case when erp_id is null then ${this.d.clock.now()}::timestamptz else created_at end`,
     }).where('connector', '=', connectorId).where('external_key', '=', keyString).returning('id').executeTakeFirstOrThrow();
     // The request learns of its document and the operators get their card in one commit: a retry after a
     // failure here runs both again, never one without the other.
