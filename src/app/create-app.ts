@@ -21,6 +21,7 @@ import type { InboxWorker } from '../inbox/inbox-worker.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import type { OutboxWorker } from '../outbox/outbox-worker.ts';
+import { runReconciliation } from '../reconciliation/reconcile.ts';
 import type { ApprovalService } from '../workflow/approval-service.ts';
 import { loadSettings } from './wire-config.ts';
 import { openDatabase } from './wire-db.ts';
@@ -105,13 +106,15 @@ export async function createApp(o: AppOptions): Promise<App> {
   const workers = { db, config, logger, metrics, workerId, ids, directory, approvals, localeOf };
   const outbox = wireOutbox({ ...workers, messengers, intents, erp, pushes, originated });
   const { inbox, accept } = wireInbox({ ...workers, clock, conversation, sandbox });
-  const timers = wirePeriodic({ dbh, config, clock, logger, catalog, approvals, erp, feeds, originated, originatedFeeds });
+  const reconcileDeps = { db, clock, ids, thresholds: config.reconcile, bots, timeZone: config.timeZone, maxAttempts: config.workers.maxAttempts, onCommitted: kick };
+  const reconcile = (tenantId: string) => runReconciliation(reconcileDeps, tenantId);
+  const timers = wirePeriodic({ dbh, config, clock, logger, catalog, approvals, erp, feeds, originated, originatedFeeds, tenants, reconcile });
 
   let accepting = false;
   let server: ServerType | null = null;
   const http = wireHttp({
     db, config, catalog, clock, logger, metrics, mounts: platforms.mounts, directorySync, consoleTenant: settings.consoleTenant, accepting: () => accepting, kick,
-    erp: { feeds, pushes, pushInstances },
+    erp: { feeds, pushes, pushInstances }, reconcile: { tenants, run: reconcile },
   });
 
   const { receivers } = platforms;

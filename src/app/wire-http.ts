@@ -5,6 +5,7 @@ import { adminRoutes } from '../admin/admin-routes.ts';
 import { cycleTimeRoutes } from '../admin/cycle-time-routes.ts';
 import { directoryAdminRoutes } from '../admin/directory-admin-routes.ts';
 import { erpAdminRoutes } from '../admin/erp-admin-routes.ts';
+import { reconciliationAdminRoutes, type ReconciliationAdminDeps } from '../admin/reconciliation-routes.ts';
 import { connectorHealth } from '../erp/erp-health.ts';
 import type { ErpPushes, PushInstance } from '../erp/erp-push.ts';
 import { erpPushRoutes } from '../erp/erp-push-route.ts';
@@ -42,6 +43,8 @@ export interface HttpWiringDeps {
   accepting: () => boolean;
   kick: () => void;
   erp: { feeds: ErpFeed[]; pushes: ErpPushes; pushInstances: Map<string, PushInstance> };
+  /** The tenants and reconciliation's run, for its admin API. */
+  reconcile: Pick<ReconciliationAdminDeps, 'tenants' | 'run'>;
 }
 
 /** The HTTP app: health and readiness, /metrics, the platforms' mounts and /admin. */
@@ -82,6 +85,7 @@ export function wireHttp(d: HttpWiringDeps): Hono {
       }, onAccepted: (instance) => metrics.erpPushes.inc({ connector: instance, outcome: 'accepted' }) }) },
       { path: '/admin', app: adminRoutes(db, d.kick) }, { path: '/admin', app: directoryAdminRoutes(d.directorySync) },
       { path: '/admin', app: erpAdminRoutes(db, d.erp.feeds, d.clock) },
+      { path: '/admin', app: reconciliationAdminRoutes({ db, clock: d.clock, ...d.reconcile }) },
       { path: '/admin', app: cycleTimeRoutes({ db, catalog: d.catalog, clock: d.clock, timeZone: d.config.timeZone }) },
     ],
     onRejected: async (r) => {

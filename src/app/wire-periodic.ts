@@ -23,9 +23,12 @@ export interface PeriodicDeps {
   originated: ErpOriginated;
   /** Instances whose documents made in the ERP come to chat for approval (their `approvals`). */
   originatedFeeds: ErpFeed[];
+  /** Every tenant, and reconciliation over one (checks, then the digests). */
+  tenants: string[];
+  reconcile: (tenantId: string) => Promise<unknown>;
 }
 
-/** The timers, in start order: one ERP status poll per connector (each at its interval), SLA reminders, retention. */
+/** The timers, in start order: one ERP status poll per connector (each at its interval), SLA reminders, retention, reconciliation. */
 export function wirePeriodic(d: PeriodicDeps): Periodic[] {
   const { config, clock, logger, erp } = d;
   const db = d.dbh.db;
@@ -35,5 +38,9 @@ export function wirePeriodic(d: PeriodicDeps): Periodic[] {
   const sla = new Periodic('sla-reminders', config.workers.slaCheckMs, async () => { await remindOverdue(db, d.catalog, d.approvals, clock.now()); }, logger);
   // Tables that grow with traffic are purged past their retention (config.retention); business records are kept.
   const retention = new Periodic('retention', config.retention.intervalMs, retentionTask({ db, clock, cfg: config.retention, logger, vacuum: d.dbh.kind === 'pglite' }), logger);
-  return [...polls, ...originated, sla, retention];
+  // Tenant by tenant: one tenant's failure is logged and the others still run.
+  const reconcile = new Periodic('reconcile', config.reconcile.intervalMs, async () => {
+    for (const t of d.tenants) await d.reconcile(t).catch((e: unknown) => logger.warn({ err: e, tenant: t }, 'reconciliation failed'));
+  }, logger);
+  return [...polls, ...originated, sla, retention, reconcile];
 }

@@ -13,6 +13,11 @@ const common = {
   intents: z.array(z.string()).optional(),
   /** ERP connector id for approved requests. */
   erp: z.string().default('sandbox'),
+  /**
+   * A group chat of this bot's platform (Feishu chat_id, DingTalk openConversationId) where finance gets the
+   * reconciliation digest; without one on any bot of the tenant, it goes to each person with the `finance` role.
+   */
+  finance_chat: z.string().min(1).optional(),
 };
 
 const envName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an environment variable NAME, not a value');
@@ -20,6 +25,7 @@ const envName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an environment variable N
 export const consoleBotSchema = z.object({
   ...common,
   platform: z.literal('console'),
+  finance_chat: z.never({ error: 'the console has no group chats: the digest goes to each person with the finance role' }).optional(),
 }).strict();
 
 export const feishuBotSchema = z.object({

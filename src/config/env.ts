@@ -63,6 +63,10 @@ const schema = z.object({
   RETENTION_EXPIRED_DIALOGS_DAYS: z.coerce.number().positive().default(30),
   RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
   RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** Reconciliation (src/reconciliation/): how often it runs, and when an approval without a document or an unpaid posting becomes a finding. */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
+  RECONCILE_APPROVED_WITHOUT_DOCUMENT_MINUTES: z.coerce.number().positive().default(30),
+  RECONCILE_POSTED_UNPAID_DAYS: z.coerce.number().positive().default(14),
 });
 
 export type RawEnv = z.infer<typeof schema>;
@@ -97,7 +101,11 @@ export interface AppConfig {
   consoleToken: string | undefined;
   shutdownGraceMs: number;
   retention: RetentionConfig;
+  reconcile: ReconcileConfig;
 }
+
+/** How often reconciliation runs (ms) and its thresholds: minutes approved without an ERP document, days posted and unpaid. */
+export interface ReconcileConfig { intervalMs: number; approvedWithoutDocumentMinutes: number; postedUnpaidDays: number }
 
 /** How long rows of each traffic-grown table are kept (ms), how often the purge runs and how many rows one DELETE takes. */
 export interface RetentionConfig {
@@ -163,6 +171,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       consoleMessagesMs: e.RETENTION_CONSOLE_MESSAGES_DAYS * DAY_MS, chatCardsMs: e.RETENTION_CHAT_CARDS_DAYS * DAY_MS,
       refusalsMs: e.RETENTION_REFUSALS_DAYS * DAY_MS, expiredDialogsMs: e.RETENTION_EXPIRED_DIALOGS_DAYS * DAY_MS,
       intervalMs: e.RETENTION_INTERVAL_MS, batchSize: e.RETENTION_BATCH_SIZE,
+    },
+    reconcile: {
+      intervalMs: e.RECONCILE_INTERVAL_MS, approvedWithoutDocumentMinutes: e.RECONCILE_APPROVED_WITHOUT_DOCUMENT_MINUTES,
+      postedUnpaidDays: e.RECONCILE_POSTED_UNPAID_DAYS,
     },
   });
 }

@@ -1,4 +1,5 @@
 import { enErpOrigin } from './en-erp-origin.ts';
+import { enRecon } from './en-recon.ts';
 
 /**
  * Every text the assistant shows people, in English; zh.ts has the same keys. Keys are grouped by area
@@ -240,6 +241,7 @@ export const en = {
   'card.sandbox.bankRefInput': 'Bank reference (for Pay)',
   'card.sandbox.post': 'Post',
   'card.sandbox.pay': 'Pay',
+  ...enRecon,
 
   // card.fallback: a card sent as plain markdown (DingTalk without a card template)
   'card.fallback.noButtons': 'Buttons ({buttons}) are unavailable: the DingTalk card template is not configured; please use the web console.',

@@ -1,5 +1,5 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../db/database.ts';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Database, ReconFindingsTable } from '../db/database.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -74,8 +74,26 @@ export async function listFindings(db: Db, tenantId: string, opts: { open?: bool
   if (opts.open === false) q = q.where('closed_at', 'is not', null);
   if (opts.kind) q = q.where('kind', '=', opts.kind);
   const rows = await q.orderBy('opened_at', 'desc').orderBy('id').limit(opts.limit ?? 500).execute();
-  return rows.map((r) => ({
+  return rows.map(toFinding);
+}
+
+export function toFinding(r: Selectable<ReconFindingsTable>): Finding {
+  return {
     id: r.id, tenantId: r.tenant_id, kind: r.kind as FindingKind, key: r.key, requestId: r.request_id, connector: r.connector, erpId: r.erp_id,
     details: r.details, openedAt: r.opened_at, lastSeenAt: r.last_seen_at, closedAt: r.closed_at, notifiedAt: r.notified_at,
-  }));
+  };
 }
+
+export async function findingById(db: Db, tenantId: string, id: string): Promise<Finding | null> {
+  const r = await db.selectFrom('recon_findings').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  return r ? toFinding(r) : null;
+}
+
+/** Closes one open finding by id (an admin resolved it); null when it is not open (closed already, or another's). */
+export async function closeFindingById(db: Db, tenantId: string, id: string, at: Date): Promise<Finding | null> {
+  const r = await db.updateTable('recon_findings').set({ closed_at: at }).where('tenant_id', '=', tenantId).where('id', '=', id)
+    .where('closed_at', 'is', null).returningAll().executeTakeFirst();
+  return r ? toFinding(r) : null;
+}
+
+export const isFindingKind = (k: string): k is FindingKind => (FINDING_KINDS as readonly string[]).includes(k);
