@@ -66,4 +66,15 @@ describe('reconciliation digests', () => {
     expect(await sendDigests({ ...deps, bots }, 'default')).toEqual({ finance: { findings: 0, cards: 0 }, drift: { findings: 0, cards: 0 } });
     expect(await jobs()).toHaveLength(2);
   });
+
+  it('two runs at once (two replicas) queue one digest for a new finding', async () => {
+    const bots: ReconcileDeps['bots'] = [{ id: 'fs', tenant: 'default', platform: 'feishu', locale: 'zh', finance_chat: 'oc_finance' }];
+    await findingReporter(deps)({ tenantId: 'default', kind: 'approved_without_document', key: 'r-42', details: { requestNumber: 'EXP-42' } });
+    const before = (await jobs()).length;
+    const results = await Promise.all([sendDigests({ ...deps, bots }, 'default'), sendDigests({ ...deps, bots }, 'default')]);
+    expect(results.map((r) => r.finance.cards).sort()).toEqual([0, 1]);
+    const after = await jobs();
+    expect(after).toHaveLength(before + 1);
+    expect(JSON.stringify(after.at(-1)!.card)).toContain('EXP-42');
+  });
 });
