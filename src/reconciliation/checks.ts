@@ -32,14 +32,14 @@ export async function checkApprovedWithoutDocument(c: CheckContext): Promise<Che
 
 /**
  * amount_mismatch: the ERP's amount differs from the approved one (erp_documents.amount, copied from the request when
- * the document was made). What the ERP says is read from what the status sync kept: the document total where the
- * connector keeps it in `raw` (Tryton: `total_amount`), and the amount paid (a paid document paid another sum, or
- * a part payment already above the approved amount).
+ * the document was made). What the ERP says is read from what the status sync kept: the document's total as the ERP
+ * last reported it (`erp_amount`, every connector; older rows: Tryton's `total_amount` in `raw`), and the amount
+ * paid (a paid document paid another sum, or a part payment already above the approved amount).
  */
 export async function checkAmountMismatch(c: CheckContext): Promise<CheckResult> {
   const rows = await c.db.selectFrom('erp_documents as d').innerJoin('requests as r', 'r.id', 'd.request_id')
     .select(['d.connector', 'd.erp_id', 'd.number', 'd.status', 'd.amount', 'd.paid_amount', 'd.request_id', 'r.number as request_number', 'r.amount as request_amount'])
-    .select(sql<string | null>`d.raw->>'total_amount'`.as('erp_total'))
+    .select(sql<string | null>`coalesce(d.erp_amount::text, d.raw->>'total_amount')`.as('erp_total'))
     .where('d.tenant_id', '=', c.tenantId).where('d.erp_id', 'is not', null).where('d.status', 'not in', ['creating', 'cancelled', 'rejected'])
     .execute();
   const found = [];

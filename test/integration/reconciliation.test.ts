@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app/create-app.ts';
 import { fixedClock } from '../../src/core/clock.ts';
@@ -61,15 +62,23 @@ async function approvedRequest(amount: string, opts: { waitForDocument?: boolean
   return req;
 }
 
+/** Changes a document's total on the ERP side (the sandbox ledger row, as an ERP user would) and lets the poll read it. */
+async function setLedgerTotal(requestId: string, total: string): Promise<void> {
+  const doc = await db().selectFrom('erp_documents').select(['external_key', 'connector']).where('request_id', '=', requestId).executeTakeFirstOrThrow();
+  await db().updateTable('sandbox_erp_documents').set({ amount: total, version: sql`version + 1`, modified_at: sql`clock_timestamp()` }).where('external_key', '=', doc.external_key).execute();
+  await app.erp.syncConnector('default', doc.connector);
+  expect((await db().selectFrom('erp_documents').select('erp_amount').where('request_id', '=', requestId).executeTakeFirstOrThrow()).erp_amount).toMatch(new RegExp(`^${total.replace('.', '\\.')}`));
+}
+
 describe('reconciliation over the sandbox ledger', () => {
   it('each kind is found once, kept (not duplicated) on the next run, and closed once fixed; one digest per new batch', async () => {
     // approved_without_document: the ERP refuses the creation (dead letter); 30 minutes later it is a finding.
     refuse.on = true;
     const lost = await approvedRequest('120.00', { waitForDocument: false });
     refuse.on = false;
-    // amount_mismatch: the ERP's total (kept from its snapshot) is not the approved amount.
+    // amount_mismatch: someone changes the document's total in the ERP (the sandbox ledger); the next poll reads it.
     const mismatched = await approvedRequest('300.00');
-    await db().updateTable('erp_documents').set({ raw: JSON.stringify({ status: 'approved', total_amount: '320.00' }) }).where('request_id', '=', mismatched.id).execute();
+    await setLedgerTotal(mismatched.id, '320.00');
     // posted_unpaid: booked 15 days before now and not paid.
     const unpaid = await approvedRequest('450.00');
     await db().updateTable('erp_documents').set({ status: 'posted', posted_at: new Date(clock.now().getTime() - 15 * 86_400_000) }).where('request_id', '=', unpaid.id).execute();
@@ -138,7 +147,7 @@ describe('reconciliation over the sandbox ledger', () => {
 
     // Fixed: the document is created, the totals agree, the posting is paid, the ERP document withdrawn, the employee active.
     await app.erp.createForRequest('default', lost.id);
-    await db().updateTable('erp_documents').set({ raw: JSON.stringify({ status: 'approved', total_amount: '300.00' }) }).where('request_id', '=', mismatched.id).execute();
+    await setLedgerTotal(mismatched.id, '300.00');
     await db().updateTable('erp_documents').set({ status: 'paid', paid_amount: '450.00' }).where('request_id', '=', unpaid.id).execute();
     await db().updateTable('erp_originated').set({ state: 'cancelled' }).where('erp_id', '=', 'PR-77').execute();
     await db().updateTable('erp_master_records').set({ active: true }).where('erp_id', '=', 'E-9').execute();
