@@ -29,6 +29,7 @@ import { wireErp } from './wire-erp.ts';
 import type { ErpOriginated } from '../erp/erp-originated.ts';
 import { wireHttp } from './wire-http.ts';
 import { wirePeriodic } from './wire-periodic.ts';
+import { wireMasterSync } from './wire-master-data.ts';
 import { wirePlatforms } from './wire-platforms.ts';
 import { wireServices } from './wire-services.ts';
 import { wireInbox, wireOutbox } from './wire-workers.ts';
@@ -108,7 +109,10 @@ export async function createApp(o: AppOptions): Promise<App> {
   const { inbox, accept } = wireInbox({ ...workers, clock, conversation, sandbox });
   const reconcileDeps = { db, clock, ids, thresholds: config.reconcile, bots, timeZone: config.timeZone, maxAttempts: config.workers.maxAttempts, onCommitted: kick };
   const reconcile = (tenantId: string) => runReconciliation(reconcileDeps, tenantId);
-  const timers = wirePeriodic({ dbh, config, clock, logger, catalog, approvals, erp, feeds, originated, originatedFeeds, tenants, reconcile });
+  const timers = [
+    ...wirePeriodic({ dbh, config, clock, logger, catalog, approvals, erp, feeds, originated, originatedFeeds, tenants, reconcile }),
+    ...wireMasterSync({ db, settings, erp, clock, ids, logger }).timers,
+  ];
 
   let accepting = false;
   let server: ServerType | null = null;

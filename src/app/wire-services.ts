@@ -12,6 +12,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import { ApprovalService } from '../workflow/approval-service.ts';
 import { IntentVersions } from '../workflow/intent-versions.ts';
 import type { Settings } from './wire-config.ts';
+import { masterLookups } from './wire-master-data.ts';
 
 export interface ServiceDeps {
   db: Kysely<Database>;
@@ -40,6 +41,7 @@ export function wireServices(d: ServiceDeps): { intents: IntentVersions; directo
   });
   const conversation = new ConversationService({
     db, catalog, intents, resolver, approvals, directory, clock, ids, logger, timeZone: config.timeZone, maxAttempts: config.workers.maxAttempts, onCommitted: kick,
+    ...masterLookups(d.settings),
   });
   return { intents, directory, approvals, conversation };
 }

@@ -29,6 +29,8 @@ export interface ConfirmCardModel {
   cancelled?: boolean;
   /** The draft timed out (DIALOG_TTL_MS): the card closes, nothing was submitted. */
   expired?: boolean;
+  /** Master-sourced fields (`source: { master }`) → the record names offered, the current value first; a select. */
+  choices?: Record<string, string[]>;
 }
 
 /** The editable confirmation card: every field as an input, policy warnings, the route preview, Submit / Cancel. */
@@ -43,10 +45,13 @@ export function buildConfirmCard(m: ConfirmCardModel): CardView {
   }
   const inputs: InputView[] = intent.fields.map((f) => {
     const value = inputValue(f, state.fields[f.name]);
+    const records = m.choices?.[f.name];
+    const options = f.options ? f.options.map((o) => ({ value: o.value, label: o.label[locale] }))
+      : records?.length ? records.map((name) => ({ value: name, label: name })) : undefined;
     return {
-      name: f.name, label: f.label[locale], type: INPUT_TYPE[f.type], required: f.required,
+      name: f.name, label: f.label[locale], type: records?.length ? 'select' : INPUT_TYPE[f.type], required: f.required,
       ...(value !== undefined ? { value } : {}),
-      ...(f.options ? { options: f.options.map((o) => ({ value: o.value, label: o.label[locale] })) } : {}),
+      ...(options ? { options } : {}),
     };
   });
   const blocks: CardBlock[] = [];

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { IntentCatalog } from '../config/intent-catalog.ts';
+import type { IntentDefinition } from '../config/intent-schema.ts';
 import type { IntentVersions } from '../workflow/intent-versions.ts';
 import type { Clock } from '../core/clock.ts';
 import { ValidationError } from '../core/errors.ts';
@@ -17,7 +18,8 @@ import { fillForm, type FillResult, type Reply } from './form-filler.ts';
 import { closedCardJobs, errorJobs, replyJobs, submittedJobs, type ReplyContext } from './reply-jobs.ts';
 import type { IntentResolver } from './resolver.ts';
 import type { Locale } from '../core/locale.ts';
-import { localized } from '../i18n/catalog.ts';
+import { localized, type Localized } from '../i18n/catalog.ts';
+import { loadMasterChoices, type MasterChoices, type MasterLookup } from './master-fields.ts';
 import { loadSession, saveSession } from './session-repo.ts';
 import { parseSlashCommand } from './slash-commands.ts';
 
@@ -34,6 +36,13 @@ export interface ConversationDeps {
   timeZone: string;
   maxAttempts: number;
   onCommitted?: () => void;
+  /** The ERP records behind master-sourced fields (`source: { master }`); absent: those fields take any text. */
+  master?: MasterLookup;
+  /**
+   * Why the requester cannot submit this intent yet (an ERP that pays them has no person linked to them), or null.
+   * Checked before every submit and resubmit.
+   */
+  erpPersonCheck?: (db: Transaction<Database>, tenantId: string, botId: string, intent: IntentDefinition, requesterId: string) => Promise<Localized | null>;
 }
 
 export interface Turn {
@@ -82,7 +91,8 @@ export class ConversationService {
       const prior = session.state ?? session.stale;
       const locale = turn.localeFromText === false && prior?.locale ? prior.locale : turn.locale;
       const commands = parseSlashCommand(text, this.d.catalog) ?? (await this.understand(text, session.state, locale, now));
-      const fill = withLocale(fillForm(session.state, commands, this.fillContext(now)), locale);
+      const master = await loadMasterChoices(this.d.master, this.d.db, turn.tenantId, turn.target.botId, this.d.catalog, session.state, commands);
+      const fill = withLocale(fillForm(session.state, commands, this.fillContext(now, master)), locale);
       if (session.expired) fill.replies.unshift({ type: 'text', text: EXPIRED });
       if ((await this.commit({ ...turn, locale }, session.version, fill, { announce: true, stale: session.stale })).committed) return;
     }
@@ -119,7 +129,8 @@ export class ConversationService {
       }
       const edits: Command[] = Object.entries(formValues).filter(([, v]) => v !== undefined && v !== null && String(v).trim() !== '')
         .map(([field, value]) => ({ type: 'set_field', field, value: value as string }));
-      const edited = fillForm(state, edits, this.fillContext(now));
+      const master = await loadMasterChoices(this.d.master, this.d.db, t.tenantId, t.target.botId, this.d.catalog, state, edits);
+      const edited = fillForm(state, edits, this.fillContext(now, master));
       errors.push(...edited.replies.filter((r): r is Extract<Reply, { type: 'text' }> => r.type === 'text').map((r) => r.text[t.locale]));
       if (edited.state) state = { ...edited.state, awaiting: null };
     }
@@ -150,8 +161,8 @@ export class ConversationService {
     return res.commands;
   }
 
-  private fillContext(now: Date) {
-    return { catalog: this.d.catalog, versionOf: (k: string) => this.d.intents.versionOf(k), newId: () => this.d.ids.uuid(), now, timeZone: this.d.timeZone };
+  private fillContext(now: Date, master?: MasterChoices) {
+    return { catalog: this.d.catalog, versionOf: (k: string) => this.d.intents.versionOf(k), newId: () => this.d.ids.uuid(), now, timeZone: this.d.timeZone, ...(master ? { master } : {}) };
   }
 
   /** Saves the draft, submits when confirmed, enqueues replies; false when the session changed meanwhile. */
@@ -163,7 +174,11 @@ export class ConversationService {
     const committed = await this.d.db.transaction().execute(async (trx) => {
       // A resubmit runs in this transaction too, so a second click (or a session that moved) undoes it.
       if (resubmitOf) await this.resubmitDraft(trx, turn, fill, resubmitOf, source, out);
-      const c: ReplyContext = { db: trx, catalog: this.d.catalog, directory: this.d.directory, tenantId: turn.tenantId, userId: turn.user.id, target: turn.target, locale: turn.locale, eventKey: turn.eventKey };
+      const lookup = this.d.master;
+      const c: ReplyContext = {
+        db: trx, catalog: this.d.catalog, directory: this.d.directory, tenantId: turn.tenantId, userId: turn.user.id, target: turn.target, locale: turn.locale, eventKey: turn.eventKey,
+        ...(lookup ? { master: (intent: IntentDefinition, field: Parameters<MasterLookup>[4]) => lookup(trx, turn.tenantId, turn.target.botId, intent, field) } : {}),
+      };
       const jobs: NewJob[] = [...(await closedCardJobs(c, fill.dropped, 'cancelled')), ...(await closedCardJobs(c, o.stale, 'expired'))];
       if (!resubmitOf) await this.submitDraft(trx, turn, fill, source, out);
       const next = await this.answer(c, fill, out, o.announce === true, jobs);
@@ -187,6 +202,7 @@ export class ConversationService {
     const intent = fill.state && this.d.catalog.get(fill.state.intent);
     if (!fill.state || !intent) return;
     try {
+      await this.checkRequester(trx, turn, intent);
       const res = await this.d.approvals.resubmit(turn.tenantId, requestId, turn.user.id, intent, fill.state.fields, source, trx);
       if (!res.ok) out.errors.push(res.error.localized[turn.locale]);
       else out.number = res.request.number;
@@ -203,6 +219,7 @@ export class ConversationService {
     const intent = draft && this.d.catalog.get(draft.intent);
     if (!draft || !intent) return;
     try {
+      await this.checkRequester(trx, turn, intent);
       const req = await this.d.approvals.submit(trx, { tenantId: turn.tenantId, intent, intentVersion: draft.intentVersion, requesterId: turn.user.id, fields: draft.fields, origin: turn.target, source });
       out.number = req.number;
     } catch (e: unknown) {
@@ -210,6 +227,12 @@ export class ConversationService {
       if (!(e instanceof ValidationError)) throw e;
       out.errors.push(inLocale(e, turn.locale));
     }
+  }
+
+  /** Refuses (as a route problem is refused: the draft stays) when the ERP the request goes to does not know the requester. */
+  private async checkRequester(trx: Transaction<Database>, turn: Turn, intent: IntentDefinition): Promise<void> {
+    const refusal = await this.d.erpPersonCheck?.(trx, turn.tenantId, turn.target.botId, intent, turn.user.id);
+    if (refusal) throw new ValidationError('erp.person_not_linked', refusal.en, { details: { localized: refusal } });
   }
 
   /**

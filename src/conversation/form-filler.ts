@@ -4,6 +4,7 @@ import { formatLocalDate, formatMonth, localDateOf } from '../core/time-zone.ts'
 import type { Command, FieldValue } from './commands.ts';
 import type { DialogState } from './dialog-state.ts';
 import { coerceFieldValue } from './field-coercion.ts';
+import { resolveMasterValue, type MasterChoices } from './master-fields.ts';
 import { localized, type ArgsOf, type ParamsOf } from '../i18n/catalog.ts';
 
 /** What the dialog should say or do after a turn; the conversation service turns these into outbox jobs. */
@@ -29,6 +30,8 @@ export interface FillContext {
   newId: () => string;
   now: Date;
   timeZone: string;
+  /** Records of the master-sourced fields this turn sets (loaded before the turn; master-fields.ts). */
+  master?: MasterChoices;
 }
 
 /** Replies of a turn (src/i18n holds the texts); `named` ones take intent names. */
@@ -131,7 +134,8 @@ function setField(t: TurnSoFar, name: string, value: FieldValue, ctx: FillContex
   const intent = t.s && ctx.catalog.get(t.s.intent);
   const field = intent?.fields.find((f) => f.name === name);
   if (!t.s || !field) return;
-  const r = coerceFieldValue(field, value, ctx);
+  const coerced = coerceFieldValue(field, value, ctx);
+  const r = coerced.ok && field.source ? resolveMasterValue(field, coerced.value, ctx.master?.(t.s.intent, field.name)) : coerced;
   if (!r.ok) { t.replies.push({ type: 'text', text: r.message }); t.retry = field.name; return; }
   t.s = { ...t.s, fields: { ...t.s.fields, [field.name]: r.value } };
   t.touched = true;

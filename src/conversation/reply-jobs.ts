@@ -13,6 +13,8 @@ import * as requestRepo from '../workflow/request-repo.ts';
 import { resolveRoute } from '../workflow/route-resolver.ts';
 import type { DialogState } from './dialog-state.ts';
 import type { Reply } from './form-filler.ts';
+import { cardOptions, type MasterChoice } from './master-fields.ts';
+import type { FieldDefinition, IntentDefinition } from '../config/intent-schema.ts';
 import type { Locale } from '../core/locale.ts';
 import { t } from '../i18n/catalog.ts';
 
@@ -26,6 +28,8 @@ export interface ReplyContext {
   locale: Locale;
   /** Unique per inbound event: makes reply jobs idempotent. */
   eventKey: string;
+  /** The records a master-sourced field offers (the user's tenant and bot); absent: such fields stay text inputs. */
+  master?: (intent: IntentDefinition, field: FieldDefinition) => Promise<readonly MasterChoice[]>;
 }
 
 /** Builds the confirmation card for a draft, with the route preview for its current values. */
@@ -35,7 +39,14 @@ export async function confirmCard(c: ReplyContext, s: DialogState, extra: { erro
   const route = resolveRoute(intent, s.fields, c.userId, await c.directory.get(c.tenantId, c.db));
   const ids = route.ok ? route.steps.flatMap((st) => st.approvers) : [];
   const users = await getUsers(c.db, c.tenantId, ids);
-  return buildConfirmCard({ state: s, intent, route, names: new Map([...users].map(([id, u]) => [id, u.name])), locale: c.locale, ...extra });
+  // A card that no longer takes input (submitted, cancelled, expired) needs no options.
+  const open = !extra.submittedAs && !extra.cancelled && !extra.expired;
+  const choices: Record<string, string[]> = {};
+  for (const f of open && c.master ? intent.fields.filter((x) => x.source) : []) {
+    const records = await c.master!(intent, f);
+    if (records.length) choices[f.name] = cardOptions(records, s.fields[f.name]);
+  }
+  return buildConfirmCard({ state: s, intent, route, names: new Map([...users].map(([id, u]) => [id, u.name])), locale: c.locale, choices, ...extra });
 }
 
 export function cardPutJob(c: ReplyContext, subject: string, card: CardView, version: number): NewJob {

@@ -41,6 +41,11 @@ export const en = {
   'form.tooLong': '{field} must be at most {max} characters',
   'form.person': 'Please name a person',
   'form.attachment': 'Please attach a file',
+  'form.master.which': 'Several {field} records match: which one? {options}',
+  'form.master.separator': ' / ',
+  'form.master.none': 'No {field} "{value}" in the ERP. Did you mean: {options}?',
+  'form.master.unknown': 'No {field} "{value}" in the ERP. Please give its name or code as the ERP has it.',
+  'form.erpPersonMissing': 'You have no employee record in the ERP ({instance}) yet. Ask an administrator to link you, then submit again.',
 
   // toast: answers to clicks on request and dialog cards
   'toast.done': 'Done',

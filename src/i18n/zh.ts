@@ -37,6 +37,11 @@ export const zh: Catalog = {
   'form.tooLong': '{field}不能超过 {max} 个字',
   'form.person': '请指定人员',
   'form.attachment': '请上传附件',
+  'form.master.which': '有多个{field}符合，是哪一个？{options}',
+  'form.master.separator': ' / ',
+  'form.master.none': 'ERP 里没有叫「{value}」的{field}。你是不是指：{options}？',
+  'form.master.unknown': 'ERP 里没有叫「{value}」的{field}，请按 ERP 里的名称或编码填写',
+  'form.erpPersonMissing': '你在 ERP（{instance}）里还没有对应的员工档案，请联系管理员关联后再提交',
 
   // toast: answers to clicks on request and dialog cards
   'toast.done': '已处理',
