@@ -19,7 +19,7 @@ export interface DriftFinding {
   key: string;
   connector: string;
   erpId: string;
-  details: { masterKind: MasterKind; from: string; to: string; code: string | null };
+  details: { masterKind: MasterKind; oldName: string; newName: string; code: string | null };
 }
 
 export interface MasterSyncDeps {
@@ -106,7 +106,7 @@ export class MasterSync {
     const code = page.find((r) => r.erpId === c.erpId)?.code ?? null;
     await this.d.onDrift?.({
       tenantId, kind: 'drift.renamed', key: `${connector}:${c.kind}:${c.erpId}`, connector, erpId: c.erpId,
-      details: { masterKind: c.kind, from: c.from, to: c.to, code },
+      details: { masterKind: c.kind, oldName: c.from, newName: c.to, code },
     }, trx);
   }
 

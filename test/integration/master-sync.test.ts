@@ -5,7 +5,12 @@ import type { MasterKind } from '../../src/core/master-kinds.ts';
 import type { ErpConnector } from '../../src/erp/erp-connector.ts';
 import type { MasterDataSource, MasterPage, MasterRecord } from '../../src/erp/master-data-port.ts';
 import { MasterSync, masterCursorKey, type DriftFinding } from '../../src/erp/master-sync.ts';
+import { masterLookups, wireMasterSync } from '../../src/app/wire-master-data.ts';
+import type { Settings } from '../../src/app/wire-config.ts';
+import type { IntentDefinition } from '../../src/config/intent-schema.ts';
+import type { ErpService } from '../../src/erp/erp-service.ts';
 import { linkPerson } from '../../src/master-data/person-links.ts';
+import { listFindings } from '../../src/reconciliation/findings-repo.ts';
 import { hasRecords, listRecords, upsertRecords } from '../../src/master-data/records-repo.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
 
@@ -165,7 +170,7 @@ describe('MasterSync', () => {
     expect(counts.supplier).toMatchObject({ renamed: 1 });
     expect(drifts).toEqual([{
       tenantId: T, kind: 'drift.renamed', key: `${cid()}:supplier:s1`, connector: cid(), erpId: 's1',
-      details: { masterKind: 'supplier', from: '上海宏达科技有限公司', to: '上海宏达智能科技有限公司', code: 'S1' },
+      details: { masterKind: 'supplier', oldName: '上海宏达科技有限公司', newName: '上海宏达智能科技有限公司', code: 'S1' },
     }]);
     await tdb.handle.db.deleteFrom('erp_sync_cursors').where('connector', '=', masterCursorKey(cid(), 'supplier')).execute(); // read all again
     await sync.syncConnector(T, cid());
@@ -186,7 +191,7 @@ describe('MasterSync', () => {
     expect((await listRecords(tdb.handle.db, T, 'supplier', { connector: cid(), activeOnly: false, limit: 5 }))[0]?.name).toBe('甲有限公司');
     fail = false;
     await flaky.syncConnector(T, cid());
-    expect(drifts.map((d) => d.details.to)).toEqual(['乙有限公司']);
+    expect(drifts.map((d) => d.details.newName)).toEqual(['乙有限公司']);
   });
 
   it('links employees by email, then code, then a name unique on both sides; never moves a manual link', async () => {
@@ -222,5 +227,42 @@ describe('MasterSync', () => {
     const wrong = new MasterSync({ db: tdb.handle.db, connector: () => ({ id: cid(), erp: 'rest', masterData: liar }) as unknown as ErpConnector, kindsOf: () => null, clock, logger });
     await expect(wrong.syncConnector(T, cid())).rejects.toThrow(/supplier page with a project record/);
     expect(await listRecords(tdb.handle.db, T, 'project', { connector: cid(), activeOnly: false, limit: 5 })).toEqual([]);
+  });
+});
+
+describe('app wiring', () => {
+  const instance = (id: string, masterData: { kinds: MasterKind[] | null; intervalMs: number } | null) => ({ id, tenant: T, masterData });
+
+  it('one timer per instance with master_data; a rename opens a drift.renamed finding with the page', async () => {
+    const connector = { id: cid(), erp: 'rest', masterData: source } as unknown as ErpConnector;
+    const settings = { erps: [instance(cid(), { kinds: ['supplier'], intervalMs: 900_000 }), instance('no-master', null)], bots: [] } as unknown as Settings;
+    const ids = { uuid: () => crypto.randomUUID() } as never;
+    const { masterSync, timers } = wireMasterSync({ db: tdb.handle.db, settings, erp: { connector: () => connector } as unknown as ErpService, clock, ids, logger });
+    expect(timers).toHaveLength(1);
+    source.put(supplier(1, '甲有限公司'));
+    source.put({ kind: 'employee', erpId: 'e1', name: '张三', active: true }); // not asked for by this instance
+    expect(Object.keys(await masterSync.syncConnector(T, cid()))).toEqual(['supplier']);
+    source.put(supplier(1, '乙有限公司'));
+    await masterSync.syncConnector(T, cid());
+    const open = (await listFindings(tdb.handle.db, T, { open: true, kind: 'drift.renamed' })).filter((f) => f.connector === cid());
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({ key: `${cid()}:supplier:s1`, erpId: 's1', details: { masterKind: 'supplier', oldName: '甲有限公司', newName: '乙有限公司' } });
+  });
+
+  it('a field\'s records come from its own connector, else the intent\'s, else the bot\'s ERP (sandbox: the tenant\'s ledger)', async () => {
+    const db = tdb.handle.db;
+    for (const c of ['field-erp', 'intent-erp', 'bot-erp', 'sandbox-t2']) {
+      await upsertRecords(db, c === 'sandbox-t2' ? 't2' : T, c, [{ kind: 'project', erpId: 'p', name: `项目@${c}`, active: true }], clock.now());
+    }
+    const settings = { bots: [{ id: 'b1', erp: 'bot-erp' }, { id: 'b2', erp: 'sandbox' }] } as unknown as Settings;
+    const { master } = masterLookups(settings);
+    const field = (connector?: string) => ({ name: 'project', type: 'text', label: { zh: '项目', en: 'Project' }, required: false, source: { master: 'project', ...(connector ? { connector } : {}) } }) as IntentDefinition['fields'][number];
+    const intent = (connector?: string) => ({ key: 'x', fields: [], ...(connector ? { erp: { doc_kind: 'payable', connector, payload: {} } } : {}) }) as unknown as IntentDefinition;
+    const names = async (tenant: string, bot: string, i: IntentDefinition, f: IntentDefinition['fields'][number]) => (await master(db, tenant, bot, i, f)).map((r) => r.name);
+    expect(await names(T, 'b1', intent('intent-erp'), field('field-erp'))).toEqual(['项目@field-erp']);
+    expect(await names(T, 'b1', intent('intent-erp'), field())).toEqual(['项目@intent-erp']);
+    expect(await names(T, 'b1', intent(), field())).toEqual(['项目@bot-erp']);
+    expect(await names('t2', 'b2', intent(), field())).toEqual(['项目@sandbox-t2']);
+    expect(await names(T, 'b1', intent(), { ...field(), source: undefined } as never)).toEqual([]);
   });
 });
