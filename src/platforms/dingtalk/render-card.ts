@@ -97,6 +97,28 @@ function fieldJson(i: InputView) {
   };
 }
 
+/**
+ * The form variable within the 1 KB value limit: a select whose options do not fit (a long master-data list: the
+ * suppliers an ERP shares) is typed in instead, the largest first, keeping its value. What is typed is matched on
+ * the server (enum synonyms, master-data names and short names), so the form still works.
+ */
+function formJson(inputs: InputView[]): string {
+  const typed = new Set<string>();
+  const optionBytes = (i: InputView): number => Buffer.byteLength(JSON.stringify(i.options ?? []));
+  for (;;) {
+    const json = JSON.stringify({ fields: inputs.map((i) => (typed.has(i.name) ? fieldJson(typedIn(i)) : fieldJson(i))) });
+    if (Buffer.byteLength(json) <= MAX_PARAM_BYTES) return json;
+    const biggest = inputs.filter((i) => i.type === 'select' && i.options?.length && !typed.has(i.name)).sort((a, b) => optionBytes(b) - optionBytes(a))[0];
+    if (!biggest) return json;
+    typed.add(biggest.name);
+  }
+}
+
+function typedIn(i: InputView): InputView {
+  const { options: _dropped, ...rest } = i;
+  return { ...rest, type: 'text' };
+}
+
 /** Form buttons send the form unless marked `sendsForm: false`. */
 function sendsForm(b: ButtonView): boolean {
   return !('sendsForm' in b && b.sendsForm === false);
@@ -130,7 +152,7 @@ export function renderDingtalkCard(card: CardView): DingtalkCardParams {
       actions: JSON.stringify(actions.map(buttonJson)),
       has_form: String(form !== undefined),
       form_id: form?.formId ?? '',
-      form: JSON.stringify({ fields: (form?.inputs ?? []).map(fieldJson) }),
+      form: formJson(form?.inputs ?? []),
       form_actions: JSON.stringify(formButtons.filter(sendsForm).map(buttonJson)),
     },
   };
