@@ -33,10 +33,10 @@ export function masterLookups(settings: Settings): {
   erpPersonCheck: (db: Transaction<Database>, tenantId: string, botId: string, intent: IntentDefinition, requesterId: string) => Promise<Localized | null>;
 } {
   return {
-    master: async (db, tenantId, botId, intent, field) => {
+    master: async (db, tenantId, botId, intent, field, opts) => {
       if (!field.source) return [];
       const connector = connectorOf(settings, tenantId, botId, intent, field.source.connector);
-      return listRecords(db, tenantId, field.source.master, { connector, activeOnly: true, limit: FIELD_RECORDS });
+      return listRecords(db, tenantId, field.source.master, { connector, activeOnly: true, limit: Math.min(opts?.limit ?? FIELD_RECORDS, FIELD_RECORDS) });
     },
     erpPersonCheck: async (db, tenantId, botId, intent, requesterId) => {
       if (!intent.erp) return null;

@@ -177,7 +177,7 @@ export class ConversationService {
       const lookup = this.d.master;
       const c: ReplyContext = {
         db: trx, catalog: this.d.catalog, directory: this.d.directory, tenantId: turn.tenantId, userId: turn.user.id, target: turn.target, locale: turn.locale, eventKey: turn.eventKey,
-        ...(lookup ? { master: (intent: IntentDefinition, field: Parameters<MasterLookup>[4]) => lookup(trx, turn.tenantId, turn.target.botId, intent, field) } : {}),
+        ...(lookup ? { master: (intent: IntentDefinition, field: Parameters<MasterLookup>[4], opts?: { limit?: number }) => lookup(trx, turn.tenantId, turn.target.botId, intent, field, opts) } : {}),
       };
       const jobs: NewJob[] = [...(await closedCardJobs(c, fill.dropped, 'cancelled')), ...(await closedCardJobs(c, o.stale, 'expired'))];
       if (!resubmitOf) await this.submitDraft(trx, turn, fill, source, out);

@@ -20,7 +20,7 @@ export type MasterChoice = Matchable;
  * The active records a field offers, for a tenant and the bot the user talks to (empty: the ERP shares none). Read
  * through `db`: inside a turn's transaction that is the transaction (an embedded database has one connection).
  */
-export type MasterLookup = (db: Kysely<Database> | Transaction<Database>, tenantId: string, botId: string, intent: IntentDefinition, field: FieldDefinition) => Promise<readonly MasterChoice[]>;
+export type MasterLookup = (db: Kysely<Database> | Transaction<Database>, tenantId: string, botId: string, intent: IntentDefinition, field: FieldDefinition, opts?: { limit?: number }) => Promise<readonly MasterChoice[]>;
 
 /** What a turn knows of the records, loaded before the (pure) form filler runs. */
 export type MasterChoices = (intentKey: string, fieldName: string) => readonly MasterChoice[] | undefined;

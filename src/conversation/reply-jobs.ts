@@ -29,8 +29,11 @@ export interface ReplyContext {
   /** Unique per inbound event: makes reply jobs idempotent. */
   eventKey: string;
   /** The records a master-sourced field offers (the user's tenant and bot); absent: such fields stay text inputs. */
-  master?: (intent: IntentDefinition, field: FieldDefinition) => Promise<readonly MasterChoice[]>;
+  master?: (intent: IntentDefinition, field: FieldDefinition, opts?: { limit?: number }) => Promise<readonly MasterChoice[]>;
 }
+
+/** Records a master-sourced field offers on the card (the current value comes first; chat matches among all). */
+const CARD_OPTIONS = 100;
 
 /** Builds the confirmation card for a draft, with the route preview for its current values. */
 export async function confirmCard(c: ReplyContext, s: DialogState, extra: { errors?: string[]; submittedAs?: string; cancelled?: boolean; expired?: boolean } = {}): Promise<CardView | null> {
@@ -43,8 +46,8 @@ export async function confirmCard(c: ReplyContext, s: DialogState, extra: { erro
   const open = !extra.submittedAs && !extra.cancelled && !extra.expired;
   const choices: Record<string, string[]> = {};
   for (const f of open && c.master ? intent.fields.filter((x) => x.source) : []) {
-    const records = await c.master!(intent, f);
-    if (records.length) choices[f.name] = cardOptions(records, s.fields[f.name]);
+    const records = await c.master!(intent, f, { limit: CARD_OPTIONS });
+    if (records.length) choices[f.name] = cardOptions(records, s.fields[f.name], CARD_OPTIONS);
   }
   return buildConfirmCard({ state: s, intent, route, names: new Map([...users].map(([id, u]) => [id, u.name])), locale: c.locale, choices, ...extra });
 }
