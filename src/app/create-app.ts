@@ -21,6 +21,7 @@ import type { InboxWorker } from '../inbox/inbox-worker.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import type { OutboxWorker } from '../outbox/outbox-worker.ts';
+import { sendDigests } from '../reconciliation/digest.ts';
 import { runReconciliation } from '../reconciliation/reconcile.ts';
 import type { ApprovalService } from '../workflow/approval-service.ts';
 import { loadSettings } from './wire-config.ts';
@@ -29,7 +30,7 @@ import { wireErp } from './wire-erp.ts';
 import type { ErpOriginated } from '../erp/erp-originated.ts';
 import { wireHttp } from './wire-http.ts';
 import { wirePeriodic } from './wire-periodic.ts';
-import { wireMasterSync } from './wire-master-data.ts';
+import { wireMasterSync, type MasterSyncRun } from './wire-master-data.ts';
 import { wirePlatforms } from './wire-platforms.ts';
 import { wireServices } from './wire-services.ts';
 import { wireInbox, wireOutbox } from './wire-workers.ts';
@@ -68,6 +69,8 @@ export interface App {
   erp: ErpService;
   /** Documents made in an ERP that are approved in chat (polled by the timers; tests call syncConnector). */
   originated: ErpOriginated;
+  /** Syncs an instance's master data now (the timers do it at `master_data.interval_seconds`). */
+  syncMasterData: MasterSyncRun;
   outbox: OutboxWorker;
   inbox: InboxWorker;
   /** Migrate, import the directory, start receivers and workers (not the HTTP listener). */
@@ -109,9 +112,10 @@ export async function createApp(o: AppOptions): Promise<App> {
   const { inbox, accept } = wireInbox({ ...workers, clock, conversation, sandbox });
   const reconcileDeps = { db, clock, ids, thresholds: config.reconcile, bots, timeZone: config.timeZone, maxAttempts: config.workers.maxAttempts, onCommitted: kick };
   const reconcile = (tenantId: string) => runReconciliation(reconcileDeps, tenantId);
+  const master = wireMasterSync({ db, settings, erp, clock, ids, logger, onRenamed: async (t) => { await sendDigests(reconcileDeps, t); } });
   const timers = [
     ...wirePeriodic({ dbh, config, clock, logger, catalog, approvals, erp, feeds, originated, originatedFeeds, tenants, reconcile }),
-    ...wireMasterSync({ db, settings, erp, clock, ids, logger }).timers,
+    ...master.timers,
   ];
 
   let accepting = false;
@@ -123,7 +127,7 @@ export async function createApp(o: AppOptions): Promise<App> {
 
   const { receivers } = platforms;
   const app: App = {
-    config, http, db: dbh, logger, metrics, catalog, bots, approvals, directory, erp, originated, outbox, inbox,
+    config, http, db: dbh, logger, metrics, catalog, bots, approvals, directory, erp, originated, syncMasterData: master.sync, outbox, inbox,
     async start() {
       await migrateToLatest(db);
       await importDirectory(db, directoryFile, bots.filter((b) => b.platform === 'console').map((b) => b.id));

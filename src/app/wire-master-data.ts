@@ -7,7 +7,8 @@ import type { Clock } from '../core/clock.ts';
 import type { IdGenerator } from '../core/ids.ts';
 import type { Database } from '../db/database.ts';
 import type { ErpService } from '../erp/erp-service.ts';
-import { MasterSync } from '../erp/master-sync.ts';
+import { MasterSync, type KindCounts } from '../erp/master-sync.ts';
+import type { MasterKind } from '../core/master-kinds.ts';
 import type { Localized } from '../i18n/catalog.ts';
 import { unlinkedRequester } from '../master-data/person-check.ts';
 import { listRecords } from '../master-data/records-repo.ts';
@@ -45,20 +46,32 @@ export function masterLookups(settings: Settings): {
   };
 }
 
-export interface MasterSyncWiring { db: Kysely<Database>; settings: Settings; erp: ErpService; clock: Clock; ids: IdGenerator; logger: Logger }
+export interface MasterSyncWiring {
+  db: Kysely<Database>; settings: Settings; erp: ErpService; clock: Clock; ids: IdGenerator; logger: Logger;
+  /** After a sync that found renames: tells the tenant's admins now (the drift digest) rather than at the next hourly run. */
+  onRenamed?: (tenantId: string) => Promise<void>;
+}
+
+/** One sync of an instance's master data; a rename found sends the drift digest right after. */
+export type MasterSyncRun = (tenantId: string, connectorId: string) => Promise<Partial<Record<MasterKind, KindCounts>>>;
 
 /**
  * The master-data sync: one timer per instance with a `master_data` block, at its `interval_seconds`. A rename in
  * the ERP opens a `drift.renamed` finding in the page's transaction.
  */
-export function wireMasterSync(d: MasterSyncWiring): { masterSync: MasterSync; timers: Periodic[] } {
+export function wireMasterSync(d: MasterSyncWiring): { sync: MasterSyncRun; timers: Periodic[] } {
   const kinds = new Map(d.settings.erps.map((e) => [e.id, e.masterData?.kinds ?? null]));
   const masterSync = new MasterSync({
     db: d.db, connector: (id) => d.erp.connector(id), kindsOf: (id) => kinds.get(id) ?? null, clock: d.clock, logger: d.logger,
     onDrift: async (f, trx) => { await openFinding(trx, f, d.clock.now(), () => d.ids.uuid()); },
   });
+  const sync: MasterSyncRun = async (tenantId, connectorId) => {
+    const counts = await masterSync.syncConnector(tenantId, connectorId);
+    if (Object.values(counts).some((c) => (c?.renamed ?? 0) > 0)) await d.onRenamed?.(tenantId);
+    return counts;
+  };
   const timers = d.settings.erps.flatMap((e) => (e.masterData
-    ? [new Periodic(`master-sync:${e.id}`, e.masterData.intervalMs, async () => { await masterSync.syncConnector(e.tenant, e.id); }, d.logger)]
+    ? [new Periodic(`master-sync:${e.id}`, e.masterData.intervalMs, async () => { await sync(e.tenant, e.id); }, d.logger)]
     : []));
-  return { masterSync, timers };
+  return { sync, timers };
 }

@@ -53,6 +53,8 @@ export class MasterSync {
     const source = this.d.connector(connectorId).masterData;
     if (!source) return {};
     const wanted = this.d.kindsOf(connectorId);
+    // An ERP that says at run time what it shares (a REST adapter) is asked first, so `kinds()` is exact.
+    if (source.refreshKinds) await source.refreshKinds();
     const kinds = source.kinds().filter((k) => MASTER_KINDS.includes(k) && (!wanted || wanted.includes(k)));
     const out: Partial<Record<MasterKind, KindCounts>> = {};
     let failure: unknown = null;

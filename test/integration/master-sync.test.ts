@@ -230,20 +230,43 @@ describe('MasterSync', () => {
   });
 });
 
+describe('an ERP that says at run time what it shares', () => {
+  it('is asked before the kinds are read: a kind it starts sharing is synced the same run', async () => {
+    let shared: MasterKind[] = [];
+    const asked: string[] = [];
+    source.put({ kind: 'warehouse', erpId: 'w1', name: '一号仓', active: true });
+    const late: MasterDataSource = {
+      kinds: () => shared,
+      refreshKinds: async () => { asked.push('refresh'); shared = ['warehouse']; return shared; },
+      listMaster: (k, c, o) => source.listMaster(k, c, o),
+    };
+    const ms = new MasterSync({ db: tdb.handle.db, connector: () => ({ id: cid(), erp: 'rest', masterData: late }) as unknown as ErpConnector, kindsOf: () => null, clock, logger });
+    expect(Object.keys(await ms.syncConnector(T, cid()))).toEqual(['warehouse']);
+    expect(asked).toEqual(['refresh']);
+  });
+});
+
 describe('app wiring', () => {
   const instance = (id: string, masterData: { kinds: MasterKind[] | null; intervalMs: number } | null) => ({ id, tenant: T, masterData });
 
-  it('one timer per instance with master_data; a rename opens a drift.renamed finding with the page', async () => {
+  it('one timer per instance with master_data; a rename opens a drift.renamed finding with the page and tells the admins at once', async () => {
     const connector = { id: cid(), erp: 'rest', masterData: source } as unknown as ErpConnector;
     const settings = { erps: [instance(cid(), { kinds: ['supplier'], intervalMs: 900_000 }), instance('no-master', null)], bots: [] } as unknown as Settings;
     const ids = { uuid: () => crypto.randomUUID() } as never;
-    const { masterSync, timers } = wireMasterSync({ db: tdb.handle.db, settings, erp: { connector: () => connector } as unknown as ErpService, clock, ids, logger });
+    const told: string[] = [];
+    const { sync, timers } = wireMasterSync({
+      db: tdb.handle.db, settings, erp: { connector: () => connector } as unknown as ErpService, clock, ids, logger, onRenamed: async (t) => { told.push(t); },
+    });
     expect(timers).toHaveLength(1);
     source.put(supplier(1, '甲有限公司'));
     source.put({ kind: 'employee', erpId: 'e1', name: '张三', active: true }); // not asked for by this instance
-    expect(Object.keys(await masterSync.syncConnector(T, cid()))).toEqual(['supplier']);
+    expect(Object.keys(await sync(T, cid()))).toEqual(['supplier']);
+    expect(told).toEqual([]); // a new record is no drift
     source.put(supplier(1, '乙有限公司'));
-    await masterSync.syncConnector(T, cid());
+    await sync(T, cid());
+    expect(told).toEqual([T]);
+    await sync(T, cid()); // nothing changed since
+    expect(told).toEqual([T]);
     const open = (await listFindings(tdb.handle.db, T, { open: true, kind: 'drift.renamed' })).filter((f) => f.connector === cid());
     expect(open).toHaveLength(1);
     expect(open[0]).toMatchObject({ key: `${cid()}:supplier:s1`, erpId: 's1', details: { masterKind: 'supplier', oldName: '甲有限公司', newName: '乙有限公司' } });
