@@ -21,6 +21,7 @@ const LAYERS = [
   'workflow', // approval state machine, routes, approval service
   'master-data', // ERP master data as synced: records, name matching, people ↔ ERP persons
   'inbox', // inbound events: accept (dedupe), worker loop
+  'identity', // who is acting: sign-in (Feishu, DingTalk OAuth, bootstrap link), sessions, roles, service tokens
   'directory', // people, departments, roles, chat identities
   'jobs', // job kinds and enqueue in the caller's transaction
   'scheduler', // periodic tasks, doorbells
