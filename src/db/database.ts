@@ -91,6 +91,18 @@ export interface SandboxErpDocumentsTable {
   paid_at: Timestamp | null; bank_ref: string | null; version: Generated<number>; modified_at: DefaultTimestamp;
 }
 
+export interface AuthSessionsTable {
+  token_hash: string; tenant_id: string; user_id: string; via: string; created_at: Timestamp; expires_at: Timestamp;
+  revoked_at: Timestamp | null; last_seen_at: Timestamp | null;
+}
+export interface ServiceTokensTable {
+  id: Generated<string>; tenant_id: string; name: string; scopes: ColumnType<string[], string[], string[]>; token_hash: string;
+  created_at: Timestamp; expires_at: Timestamp | null; revoked_at: Timestamp | null; last_used_at: Timestamp | null;
+}
+export interface BootstrapLinksTable {
+  token_hash: string; tenant_id: string; created_at: Timestamp; expires_at: Timestamp; used_at: Timestamp | null; used_by: string | null;
+}
+
 export interface Database {
   departments: DepartmentsTable;
   users: UsersTable;
@@ -115,6 +127,9 @@ export interface Database {
   erp_master_records: ErpMasterRecordsTable;
   erp_person_links: ErpPersonLinksTable;
   recon_findings: ReconFindingsTable;
+  auth_sessions: AuthSessionsTable;
+  service_tokens: ServiceTokensTable;
+  bootstrap_links: BootstrapLinksTable;
 }
 
 export type RequestRow = Selectable<RequestsTable>;

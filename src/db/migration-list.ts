@@ -11,6 +11,7 @@ import * as retentionIndexes from '../../migrations/2026_11_23_0900_retention_in
 import * as singleWriters from '../../migrations/2026_11_23_0910_single_writers.ts';
 import * as erpConnectors from '../../migrations/2026_12_05_0100_erp_connectors.ts';
 import * as erpOriginMasterRecon from '../../migrations/2026_12_05_0200_erp_origin_master_recon.ts';
+import * as identity from '../../migrations/2026_12_06_0100_identity.ts';
 
 /**
  * Every migration, by name (applied in name order). Imported statically so the same list works under
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_0910_single_writers': singleWriters,
   '2026_12_05_0100_erp_connectors': erpConnectors,
   '2026_12_05_0200_erp_origin_master_recon': erpOriginMasterRecon,
+  '2026_12_06_0100_identity': identity,
 };
