@@ -38,6 +38,8 @@ export interface LoopOptions {
   env?: Record<string, string>;
   /** The instance's `approvals:` (documents made in Tryton approved in chat under these intents); none by default. */
   approvals?: { docKind: string; intent: string }[];
+  /** The instance's `master_data:` (kinds copied from Tryton); none by default. */
+  masterData?: { kinds: string[]; intervalSeconds: number };
 }
 
 /** A supplier the purchase requests name in their `supplier` field (created in Tryton by its admin). */
@@ -59,6 +61,7 @@ function instanceFile(tryton: TrytonServer, o: LoopOptions): string {
     'timeout_ms: 5000',
     `push: { secret: ${p}_PUSH_SECRET }`,
     ...(o.approvals?.length ? ['approvals:', ...o.approvals.map((a) => `  - { doc_kind: ${a.docKind}, intent: ${a.intent} }`)] : []),
+    ...(o.masterData ? [`master_data: { kinds: [${o.masterData.kinds.join(', ')}], interval_seconds: ${o.masterData.intervalSeconds} }`] : []),
     'settings:',
     `  database: ${tryton.database}`,
     '  timezone: Asia/Shanghai',
