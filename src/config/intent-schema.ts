@@ -34,7 +34,8 @@ export const fieldSchema = z.object({
   max: z.number().optional(),
   /**
    * A text field whose value is a master-data record synced from the ERP (supplier, project, warehouse…): cards
-   * offer the records as a searchable select, chat matches names and short names (and asks when two match).
+   * offer the records as a select (the current value first, at most 100; typed in where a platform's card cannot
+   * carry them, and matched by name on submit), chat matches names and short names (and asks when two match).
    * `connector`: which ERP instance's records (default: the one the intent's documents go to).
    */
   source: z.object({ master: z.enum(MASTER_KINDS), connector: z.string().min(1).optional() }).strict().optional(),
@@ -93,6 +94,27 @@ export const erpMappingSchema = z.object({
   payload: z.record(z.string(), z.string()),
 }).strict();
 
+/**
+ * One fallback for a step nobody the rule names may approve: `role_others` (the other members of a role step's role),
+ * `managers_manager` (the requester's manager's manager), `user:<id>` (a named person).
+ */
+export const separationFallbackSchema = z.string().regex(/^(role_others|managers_manager|user:\S+)$/, 'a fallback is role_others, managers_manager or user:<id>');
+
+/**
+ * Separation of duties (src/workflow/separation.ts). The requester never approves their own request, whatever this says.
+ * `distinct_steps`: nobody approves two steps of one request (a later step that would be theirs goes to its fallback).
+ * `transfer`: a transfer to someone who approved, holds or will approve another step is refused, or (`reassign`) goes
+ * through and that later step is given to its fallback. `fallback`: tried in order; when none names anyone, the
+ * submit is refused (a step is never skipped).
+ */
+export const separationSchema = z.object({
+  distinct_steps: z.boolean().default(true),
+  transfer: z.enum(['refuse', 'reassign']).default('refuse'),
+  fallback: z.union([separationFallbackSchema, z.array(separationFallbackSchema).min(1)]).default(['role_others', 'managers_manager'])
+    .transform((f) => (Array.isArray(f) ? f : [f])),
+}).strict();
+export type Separation = z.infer<typeof separationSchema>;
+
 export const intentSchema = z.object({
   key: identifier,
   /** form: collects fields and submits a request; query: answers (status_query). */
@@ -115,6 +137,7 @@ export const intentSchema = z.object({
   /** Minimum time between two reminders (催办) on one task. */
   remind_cooldown_minutes: z.number().nonnegative().default(30),
   route: z.object({ steps: z.array(routeStepSchema) }).strict().default({ steps: [] }),
+  separation: separationSchema.prefault({}),
   erp: erpMappingSchema.optional(),
 }).strict().superRefine((intent, ctx) => {
   const names = new Set<string>();
