@@ -20,6 +20,13 @@ const common = {
   finance_chat: z.string().min(1).optional(),
 };
 
+/**
+ * People sign in to the web console with this bot's app (Feishu web OAuth, DingTalk login). Off by default: the
+ * redirect URL `<PUBLIC_URL>/auth/<platform>/<bot id>/callback` must first be registered in the app's developer
+ * console, and PUBLIC_URL set.
+ */
+const signIn = z.boolean().default(false);
+
 const envName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an environment variable NAME, not a value');
 
 export const consoleBotSchema = z.object({
@@ -41,6 +48,7 @@ export const feishuBotSchema = z.object({
     verification_token: envName.optional(),
   }).strict(),
   directory_sync_minutes: z.number().int().nonnegative().default(60),
+  sign_in: signIn,
 }).strict();
 
 export const dingtalkBotSchema = z.object({
@@ -49,6 +57,8 @@ export const dingtalkBotSchema = z.object({
   transport: z.literal('stream').default('stream'),
   api_base: z.string().url().default('https://api.dingtalk.com'),
   oapi_base: z.string().url().default('https://oapi.dingtalk.com'),
+  /** DingTalk's sign-in page host (the browser is sent to <login_base>/oauth2/auth). */
+  login_base: z.string().url().default('https://login.dingtalk.com'),
   /** Stream gateway "open connection" URL; the SDK hard-codes it, we override it. */
   gateway: z.string().url().default('https://api.dingtalk.com/v1.0/gateway/connections/open'),
   credentials: z.object({
@@ -63,6 +73,7 @@ export const dingtalkBotSchema = z.object({
     status: z.string().optional(),
   }).strict().default({}),
   directory_sync_minutes: z.number().int().nonnegative().default(60),
+  sign_in: signIn,
 }).strict();
 
 export const botSchema = z.discriminatedUnion('platform', [consoleBotSchema, feishuBotSchema, dingtalkBotSchema]);

@@ -50,6 +50,18 @@ const schema = z.object({
   SLA_CHECK_MS: z.coerce.number().int().min(100).default(60000),
   /** Optional bearer token for /console/api/* and /admin/api/*. */
   CONSOLE_TOKEN: z.string().min(8).optional(),
+  /**
+   * Where people reach the service (scheme, host, optional path prefix; no trailing slash): sign-in redirect URLs are
+   * built from it, never from the request's Host header, which a client chooses.
+   */
+  PUBLIC_URL: z.string().url().regex(/^https?:\/\/[^?#]*[^/?#]$/, 'http(s) URL without query, fragment or trailing slash').optional(),
+  /** How long one call to Feishu's or DingTalk's sign-in APIs may take before the sign-in fails with a clear page. */
+  SIGN_IN_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /**
+   * Origins (scheme://host[:port], comma-separated) whose pages may call the console, admin and sign-in APIs besides
+   * PUBLIC_URL's and a loopback address: e.g. the address a proxy serves the console at, when PUBLIC_URL is another.
+   */
+  TRUSTED_ORIGINS: z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== '')).pipe(z.array(z.string().refine(isOrigin, 'each entry an http(s) origin: scheme://host[:port], no path'))).default([]),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10000),
   /** Retention of the tables that grow with traffic (src/scheduler/retention.ts), in days; fractions allowed. */
   // Handled events are what makes a redelivery a no-op: kept past every platform's redelivery window (Feishu: 6 h).
@@ -70,6 +82,16 @@ const schema = z.object({
 });
 
 export type RawEnv = z.infer<typeof schema>;
+
+/** A serialized http(s) origin, as a browser sends it in Origin (no path, query or trailing slash). */
+function isOrigin(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === s;
+  } catch {
+    return false;
+  }
+}
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -99,6 +121,11 @@ export interface AppConfig {
   };
   workers: { concurrency: number; maxAttempts: number; leaseMs: number; jobTimeoutMs: number; pollMs: number; erpPollMs: number; slaCheckMs: number };
   consoleToken: string | undefined;
+  /** TRUSTED_ORIGINS: origins besides PUBLIC_URL's and loopback whose pages may call our APIs (src/http/same-origin.ts). */
+  trustedOrigins: string[];
+  /** PUBLIC_URL: the service's public origin (and path prefix), for sign-in redirect URLs and Secure cookies. */
+  publicUrl: string | undefined;
+  signIn: { timeoutMs: number };
   shutdownGraceMs: number;
   retention: RetentionConfig;
   reconcile: ReconcileConfig;
@@ -164,6 +191,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollMs: e.WORKER_POLL_MS, erpPollMs: e.ERP_POLL_MS, slaCheckMs: e.SLA_CHECK_MS,
     },
     consoleToken: e.CONSOLE_TOKEN,
+    trustedOrigins: e.TRUSTED_ORIGINS,
+    publicUrl: e.PUBLIC_URL,
+    signIn: { timeoutMs: e.SIGN_IN_TIMEOUT_MS },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     retention: {
       inboxDoneMs: e.RETENTION_INBOX_DONE_DAYS * DAY_MS, inboxFailedMs: e.RETENTION_INBOX_FAILED_DAYS * DAY_MS,

@@ -50,6 +50,14 @@ export interface OutboxJobsTable {
 }
 /** floor_seq/floor_hash: where a chain starts after its oldest rows were purged (0/null: it starts at seq 1). */
 export interface AuditHeadsTable { tenant_id: string; chain: string; seq: number; hash: string; floor_seq: Generated<number>; floor_hash: string | null }
+/** The head of each chain as last authenticated (HMAC under AUDIT_HMAC_KEYS' key_id), and the export's lines (src/audit/). */
+export interface AuditHeadMacsTable { tenant_id: string; chain: string; seq: number; hash: string; key_id: string; mac: string; signed_at: Timestamp }
+export interface AuditCheckpointsTable { seq: number; at: Timestamp; line: string; delivered_at: Timestamp | null }
+/** Refused requests per tenant, source, reason and minute; failed authentications per source and window. */
+export interface RefusalCountsTable {
+  tenant_id: string; source: string; reason: string; minute: Timestamp; count: number; last_path: string | null; summarized: Generated<boolean>;
+}
+export interface AuthFailuresTable { source: string; window_start: Timestamp; failures: number; last_reason: string }
 export interface AuditLogTable {
   id: Generated<number>; tenant_id: string; chain: string; seq: number; at: Timestamp; actor: string; action: string; source: string;
   subject_type: string; subject_id: string; before: NullableJson; after: NullableJson; meta: NullableJson; prev_hash: string; hash: string;
@@ -103,6 +111,8 @@ export interface BootstrapLinksTable {
   token_hash: string; tenant_id: string; created_at: Timestamp; expires_at: Timestamp; used_at: Timestamp | null; used_by: string | null;
 }
 
+export interface SignInStatesTable { state_hash: string; bot_id: string; return_to: string; created_at: Timestamp; expires_at: Timestamp }
+
 export interface Database {
   departments: DepartmentsTable;
   users: UsersTable;
@@ -119,6 +129,10 @@ export interface Database {
   outbox_jobs: OutboxJobsTable;
   audit_heads: AuditHeadsTable;
   audit_log: AuditLogTable;
+  audit_head_macs: AuditHeadMacsTable;
+  audit_checkpoints: AuditCheckpointsTable;
+  refusal_counts: RefusalCountsTable;
+  auth_failures: AuthFailuresTable;
   erp_documents: ErpDocumentsTable;
   erp_sync_cursors: ErpSyncCursorsTable;
   erp_push_events: ErpPushEventsTable;
@@ -130,6 +144,7 @@ export interface Database {
   auth_sessions: AuthSessionsTable;
   service_tokens: ServiceTokensTable;
   bootstrap_links: BootstrapLinksTable;
+  sign_in_states: SignInStatesTable;
 }
 
 export type RequestRow = Selectable<RequestsTable>;

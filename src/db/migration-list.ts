@@ -12,6 +12,8 @@ import * as singleWriters from '../../migrations/2026_11_23_0910_single_writers.
 import * as erpConnectors from '../../migrations/2026_12_05_0100_erp_connectors.ts';
 import * as erpOriginMasterRecon from '../../migrations/2026_12_05_0200_erp_origin_master_recon.ts';
 import * as identity from '../../migrations/2026_12_06_0100_identity.ts';
+import * as auditHeads from '../../migrations/2026_12_06_0130_audit_heads.ts';
+import * as signInStates from '../../migrations/2026_12_06_0110_sign_in_states.ts';
 
 /**
  * Every migration, by name (applied in name order). Imported statically so the same list works under
@@ -31,4 +33,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0100_erp_connectors': erpConnectors,
   '2026_12_05_0200_erp_origin_master_recon': erpOriginMasterRecon,
   '2026_12_06_0100_identity': identity,
+  '2026_12_06_0130_audit_heads': auditHeads,
+  '2026_12_06_0110_sign_in_states': signInStates,
 };
