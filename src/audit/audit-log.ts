@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { canonicalJson } from './canonical-json.ts';
+import { mayHaveFloor } from './verify-heads.ts';
 
 export type AuditSource = 'chat' | 'card' | 'api' | 'erp' | 'system';
 
@@ -99,6 +100,8 @@ export async function verifyAuditChain(db: Kysely<Database>): Promise<VerifyResu
       r.rows++;
     }
     if (!problem && (Number(h.seq) !== expect - 1 || h.hash !== prev)) problem = 'the chain head does not match the last row';
+    // Only refusal chains lose their start to retention; anywhere else a floor hides deleted rows.
+    if (!problem && Number(h.floor_seq) > 0 && !mayHaveFloor(h.chain)) problem = `rows 1 to ${Number(h.floor_seq)} were removed (only refusal chains are purged)`;
     if (problem) {
       r.ok = false;
       r.broken.push({ chain: h.chain, seq: expect, reason: problem });
