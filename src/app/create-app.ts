@@ -29,6 +29,7 @@ import { openDatabase } from './wire-db.ts';
 import { wireErp } from './wire-erp.ts';
 import type { ErpOriginated } from '../erp/erp-originated.ts';
 import { wireHttp } from './wire-http.ts';
+import { wireSignIn } from './wire-sign-in.ts';
 import { wirePeriodic } from './wire-periodic.ts';
 import { wireMasterSync, type MasterSyncRun } from './wire-master-data.ts';
 import { wirePlatforms } from './wire-platforms.ts';
@@ -120,8 +121,9 @@ export async function createApp(o: AppOptions): Promise<App> {
 
   let accepting = false;
   let server: ServerType | null = null;
+  const signIn = wireSignIn({ db, config, bots, clock, logger, secrets: o.secrets ?? ((name) => readSecret(name)), fetch: o.fetch });
   const http = wireHttp({
-    db, config, catalog, clock, logger, metrics, mounts: platforms.mounts, directorySync, consoleTenant: settings.consoleTenant, accepting: () => accepting, kick,
+    db, config, catalog, clock, logger, metrics, mounts: [...platforms.mounts, signIn.mount], directorySync, consoleTenant: settings.consoleTenant, accepting: () => accepting, kick,
     erp: { feeds, pushes, pushInstances }, reconcile: { tenants, run: reconcile },
   });
 

@@ -1,6 +1,7 @@
 import type { Catalog } from './catalog.ts';
 import { zhErpOrigin } from './zh-erp-origin.ts';
 import { zhRecon } from './zh-recon.ts';
+import { zhSignIn } from './zh-sign-in.ts';
 
 /** Every text the assistant shows people, in Chinese: the keys of en.ts (a missing or extra key does not compile). */
 export const zh: Catalog = {
@@ -243,6 +244,7 @@ export const zh: Catalog = {
   'card.sandbox.post': '入账',
   'card.sandbox.pay': '付款',
   ...zhRecon,
+  ...zhSignIn,
 
   // card.fallback: a card sent as plain markdown (DingTalk without a card template)
   'card.fallback.noButtons': '此消息不支持按钮（{buttons}）：管理员尚未导入钉钉卡片模板，请在网页控制台中处理。',
