@@ -13,10 +13,11 @@ import type { DirectoryViews } from '../directory/directory-view.ts';
 import { enqueue, type NewJob } from '../jobs/enqueue.ts';
 import type { ApprovalService } from '../workflow/approval-service.ts';
 import type { Command } from './commands.ts';
+import { fillChatTurn } from './confirm-gate.ts';
 import { DIALOG_TTL_MS, type DialogState } from './dialog-state.ts';
 import { fillForm, type FillResult, type Reply } from './form-filler.ts';
 import { closedCardJobs, errorJobs, replyJobs, submittedJobs, type ReplyContext } from './reply-jobs.ts';
-import type { IntentResolver } from './resolver.ts';
+import type { IntentResolver, Resolution } from './resolver.ts';
 import type { Locale } from '../core/locale.ts';
 import { localized, type Localized } from '../i18n/catalog.ts';
 import { loadMasterChoices, type MasterChoices, type MasterLookup } from './master-fields.ts';
@@ -90,9 +91,15 @@ export class ConversationService {
       const session = await loadSession(this.d.db, turn.tenantId, turn.user.id, now);
       const prior = session.state ?? session.stale;
       const locale = turn.localeFromText === false && prior?.locale ? prior.locale : turn.locale;
-      const commands = parseSlashCommand(text, this.d.catalog) ?? (await this.understand(text, session.state, locale, now));
+      const slash = parseSlashCommand(text, this.d.catalog);
+      const resolved = slash ? null : await this.understand(text, session.state, locale, now);
+      const commands = slash ?? resolved?.commands ?? [];
       const master = await loadMasterChoices(this.d.master, this.d.db, turn.tenantId, turn.target.botId, this.d.catalog, session.state, commands);
-      const fill = withLocale(fillForm(session.state, commands, this.fillContext(now, master)), locale);
+      const ctx = this.fillContext(now, master);
+      // A slash command is the person's own act; a resolver's confirm counts only as confirm-gate.ts says.
+      const chat = slash ? { fill: fillForm(session.state, commands, ctx) } : fillChatTurn(text, session.state, commands, ctx);
+      if (chat.held) this.d.logger.info({ reason: chat.held.reason, changed: chat.held.changed, source: resolved?.source, intent: session.state?.intent, tenantId: turn.tenantId, userId: turn.user.id }, 'conversation: a confirm the person did not give was not acted on');
+      const fill = withLocale(chat.fill, locale);
       if (session.expired) fill.replies.unshift({ type: 'text', text: EXPIRED });
       if ((await this.commit({ ...turn, locale }, session.version, fill, { announce: true, stale: session.stale })).committed) return;
     }
@@ -155,10 +162,9 @@ export class ConversationService {
     return this.d.catalog.get(key);
   }
 
-  private async understand(text: string, state: DialogState | null, locale: Locale, now: Date): Promise<Command[]> {
+  private understand(text: string, state: DialogState | null, locale: Locale, now: Date): Promise<Resolution> {
     const dialog = state && { intent: state.intent, fields: state.fields, awaiting: state.awaiting };
-    const res = await this.d.resolver.resolve(text, { now, timeZone: this.d.timeZone, locale, dialog, catalog: this.d.catalog });
-    return res.commands;
+    return this.d.resolver.resolve(text, { now, timeZone: this.d.timeZone, locale, dialog, catalog: this.d.catalog });
   }
 
   private fillContext(now: Date, master?: MasterChoices) {

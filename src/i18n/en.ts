@@ -17,6 +17,7 @@ export const en = {
   'chat.nothingToConfirm': 'There is no draft to submit.',
   'chat.notUnderstood': "Sorry, I didn't get that.",
   'chat.confirmHint': 'Sorry, I didn\'t get that. Edit the card, or say e.g. "change the amount to 3000"; reply "submit" to send it.',
+  'chat.reviewChanges': 'I updated the draft but did not submit it: please check the card, then reply "submit" or click Submit.',
   'chat.started': 'OK, starting a {name}.',
   'chat.switched': 'OK, leaving the {old} aside; starting a {name}.',
   'chat.nothingToCorrect': 'There is no draft open to apply that change to. A request that was rejected or withdrawn can be changed with "Edit and resubmit" on its card; to start a new one, tell me what you need.',

@@ -13,6 +13,7 @@ export const zh: Catalog = {
   'chat.nothingToConfirm': '现在没有待提交的申请。',
   'chat.notUnderstood': '没太明白。',
   'chat.confirmHint': '没太明白。可以直接在卡片上修改，或说“金额改成3000”；回复“确认”即可提交。',
+  'chat.reviewChanges': '草稿已更新，但还没有提交：请核对卡片上的内容，无误后回复“确认”或点击“提交”。',
   'chat.started': '好的，开始填写「{name}」。',
   'chat.switched': '好的，先放下「{old}」，改为填写「{name}」。',
   'chat.nothingToCorrect': '现在没有正在填写的申请，这句修改没有可以改的表单。已提交的申请被驳回或撤回后，可在它的卡片上点「修改后重新提交」；要发起新申请，直接告诉我要办什么。',

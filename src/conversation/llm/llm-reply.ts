@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { IntentCatalog } from '../../config/intent-catalog.ts';
+import type { IntentDefinition } from '../../config/intent-schema.ts';
 import type { Command } from '../commands.ts';
 import { coerceFieldValue } from '../field-coercion.ts';
 import type { ResolveContext } from '../resolver.ts';
@@ -41,7 +42,14 @@ export function replyToCommands(reply: LlmReply, ctx: ResolveContext, catalog: I
   const known = reply.intent ? catalog.get(reply.intent) : undefined;
   if (reply.intent && !known) dropped.push(`intent:${reply.intent}`);
   switch (reply.action) {
-    case 'confirm': return ctx.dialog ? { commands: [{ type: 'confirm' }], dropped } : { commands: [{ type: 'none' }], dropped };
+    case 'confirm': {
+      // A confirm is only the model's reading of the turn: the dialog acts on it only when the person's own
+      // words are a confirm (confirm-gate.ts). Values it gives with it are corrections of the open draft,
+      // which the refreshed card shows before anything is submitted.
+      const open = ctx.dialog && catalog.get(ctx.dialog.intent);
+      if (!open) return { commands: [{ type: 'none' }], dropped };
+      return { commands: [...fieldCommands(open, reply, ctx, dropped), { type: 'confirm' }], dropped };
+    }
     case 'cancel': return { commands: [{ type: 'cancel' }], dropped };
     case 'help': return { commands: [{ type: 'help' }], dropped };
     case 'none': return { commands: [{ type: 'none' }], dropped };
@@ -55,15 +63,22 @@ export function replyToCommands(reply: LlmReply, ctx: ResolveContext, catalog: I
       const target = starting ? known : ctx.dialog ? catalog.get(ctx.dialog.intent) : known?.kind === 'form' ? known : undefined;
       if (!target) return reply.action === 'start_intent' ? null : { commands: [{ type: 'none' }], dropped };
       const commands: Command[] = starting || !ctx.dialog ? [{ type: 'start_intent', intent: target.key }] : [];
-      for (const [name, raw] of Object.entries(reply.fields ?? {})) {
-        if (raw === null || raw === '') continue;
-        const field = target.fields.find((f) => f.name === name);
-        if (!field) { dropped.push(`field:${name}`); continue; }
-        const coerced = coerceFieldValue(field, raw, ctx);
-        if (coerced.ok) commands.push({ type: 'set_field', field: name, value: coerced.value });
-        else dropped.push(`value:${name}`);
-      }
+      commands.push(...fieldCommands(target, reply, ctx, dropped));
       return commands.length ? { commands, dropped } : { commands: [{ type: 'none' }], dropped };
     }
   }
+}
+
+/** The reply's field values for `target`, each checked against its field and normalized; the rest noted in `dropped`. */
+function fieldCommands(target: IntentDefinition, reply: LlmReply, ctx: ResolveContext, dropped: string[]): Command[] {
+  const commands: Command[] = [];
+  for (const [name, raw] of Object.entries(reply.fields ?? {})) {
+    if (raw === null || raw === '') continue;
+    const field = target.fields.find((f) => f.name === name);
+    if (!field) { dropped.push(`field:${name}`); continue; }
+    const coerced = coerceFieldValue(field, raw, ctx);
+    if (coerced.ok) commands.push({ type: 'set_field', field: name, value: coerced.value });
+    else dropped.push(`value:${name}`);
+  }
+  return commands;
 }
