@@ -5,17 +5,18 @@ import { NotFoundError, ValidationError } from '../core/errors.ts';
 import type { Database } from '../db/database.ts';
 import * as outboxRepo from '../outbox/outbox-repo.ts';
 import * as requestRepo from '../workflow/request-repo.ts';
+import { adminTenant } from '../identity/admin-guard.ts';
 
 /** Admin API (JSON): requests with tasks and audit trail, dead letters and replay, audit chain check. */
 export function adminRoutes(db: Kysely<Database>, onReplay: () => void): Hono {
   const r = new Hono();
   r.get('/api/requests', async (c) => {
-    const tenant = c.req.query('tenant') ?? 'default';
+    const tenant = adminTenant(c);
     const rows = await db.selectFrom('requests').selectAll().where('tenant_id', '=', tenant).orderBy('created_at', 'desc').limit(200).execute();
     return c.json({ requests: rows.map(requestRepo.toRequest) });
   });
   r.get('/api/requests/:id', async (c) => {
-    const tenant = c.req.query('tenant') ?? 'default';
+    const tenant = adminTenant(c);
     const req = await requestRepo.findRequest(db, tenant, c.req.param('id'));
     if (!req) throw new NotFoundError('request.not_found', 'no such request');
     const [tasks, audit, erp] = await Promise.all([

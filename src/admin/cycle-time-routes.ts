@@ -8,6 +8,7 @@ import { approverWaits, pendingPastSla } from '../reports/approver-waits.ts';
 import { cycleTimes } from '../reports/cycle-times.ts';
 import { requestTimeline } from '../reports/request-timeline.ts';
 import { checkDays, dayWindow } from '../reports/report-window.ts';
+import { adminTenant } from '../identity/admin-guard.ts';
 
 /** The intent schema's sla_hours default, for requests of an intent no longer in the catalog (as the SLA reminders do). */
 const DEFAULT_SLA_HOURS = 24;
@@ -42,7 +43,7 @@ export function cycleTimeRoutes(d: CycleTimeRouteDeps): Hono {
   const r = new Hono();
   r.get('/api/cycle-times', async (c) => {
     const q = c.req.query();
-    const tenantId = q['tenant'] || 'default';
+    const tenantId = adminTenant(c);
     const days = checkDays(q['from'], q['to']);
     const intent = filter('intent', q['intent'], INTENT_KEY);
     const department = filter('department', q['department']);
@@ -62,7 +63,7 @@ export function cycleTimeRoutes(d: CycleTimeRouteDeps): Hono {
     });
   });
   r.get('/api/requests/:id/timeline', async (c) => {
-    const timeline = await requestTimeline(d.db, c.req.query('tenant') || 'default', c.req.param('id'));
+    const timeline = await requestTimeline(d.db, adminTenant(c), c.req.param('id'));
     if (!timeline) throw new NotFoundError('request.not_found', 'no such request');
     return c.json({ timeline });
   });

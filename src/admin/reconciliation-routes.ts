@@ -6,6 +6,7 @@ import type { Clock } from '../core/clock.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import type { Database } from '../db/database.ts';
 import { readBodyText } from '../http/body.ts';
+import { adminActor, adminTenant } from '../identity/admin-guard.ts';
 import { closeFindingById, findingById, FINDING_KINDS, isFindingKind, listFindings, type FindingKind } from '../reconciliation/findings-repo.ts';
 import type { ReconcileResult } from '../reconciliation/reconcile.ts';
 
@@ -26,14 +27,14 @@ const resolveBody = z.object({
 }).strict();
 
 /**
- * Admin API of reconciliation (`?tenant=`, default `default`): `GET /api/reconciliation/findings` lists findings
+ * Admin API of reconciliation (the caller's tenant): `GET /api/reconciliation/findings` lists findings
  * (`open=true|false`, `kind=`), `POST /api/reconciliation/run` runs every check now and answers what it found, and
  * `POST /api/reconciliation/findings/:id/resolve` closes one open finding (body `{by?, note?}`), audited.
  */
 export function reconciliationAdminRoutes(d: ReconciliationAdminDeps): Hono {
   const r = new Hono();
   const tenantOf = (c: Context): string => {
-    const tenant = c.req.query('tenant') ?? 'default';
+    const tenant = adminTenant(c);
     if (!d.tenants.includes(tenant)) throw new NotFoundError('tenant.not_found', `no tenant "${tenant}" in the configuration`);
     return tenant;
   };
@@ -62,9 +63,10 @@ export function reconciliationAdminRoutes(d: ReconciliationAdminDeps): Hono {
       const f = await closeFindingById(trx, tenant, id, at);
       if (!f) return null;
       await appendAudit(trx, {
-        tenantId: tenant, at, actor: body.by ? `admin:${body.by}` : 'admin', action: 'reconciliation.resolved', source: 'api',
+        tenantId: tenant, at, actor: adminActor(c), action: 'reconciliation.resolved', source: 'api',
         subjectType: 'finding', subjectId: f.id, before: { closedAt: null }, after: { closedAt: at.toISOString() },
-        meta: { kind: f.kind, key: f.key, requestId: f.requestId, ...(body.note ? { note: body.note } : {}) },
+        // Who resolved it is the signed-in caller; a `by` in the body is only what they wrote, kept apart.
+        meta: { kind: f.kind, key: f.key, requestId: f.requestId, ...(body.note ? { note: body.note } : {}), ...(body.by ? { by: body.by } : {}) },
       });
       return f;
     });

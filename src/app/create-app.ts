@@ -29,6 +29,7 @@ import { openDatabase } from './wire-db.ts';
 import { wireErp } from './wire-erp.ts';
 import type { ErpOriginated } from '../erp/erp-originated.ts';
 import { wireHttp } from './wire-http.ts';
+import { wireIdentity } from './wire-identity.ts';
 import { wireSignIn } from './wire-sign-in.ts';
 import { wirePeriodic } from './wire-periodic.ts';
 import { wireMasterSync, type MasterSyncRun } from './wire-master-data.ts';
@@ -122,8 +123,12 @@ export async function createApp(o: AppOptions): Promise<App> {
   let accepting = false;
   let server: ServerType | null = null;
   const signIn = wireSignIn({ db, config, bots, clock, logger, secrets: o.secrets ?? ((name) => readSecret(name)), fetch: o.fetch });
+  const identity = wireIdentity({
+    db, config, clock, logger, tenant: settings.consoleTenant, locale: bots.find((b) => b.platform === 'console')?.locale ?? 'zh',
+    signIn: { links: () => signIn.links(), configured: signIn.configured }, consolePaths: platforms.mounts.filter((m) => m.path.startsWith('/console')).map((m) => m.path),
+  });
   const http = wireHttp({
-    db, config, catalog, clock, logger, metrics, mounts: [...platforms.mounts, signIn.mount], directorySync, consoleTenant: settings.consoleTenant, accepting: () => accepting, kick,
+    db, config, catalog, clock, logger, metrics, mounts: [...identity.mounts, ...platforms.mounts, signIn.mount], directorySync, consoleTenant: settings.consoleTenant, accepting: () => accepting, kick,
     erp: { feeds, pushes, pushInstances }, reconcile: { tenants, run: reconcile },
   });
 
@@ -145,6 +150,9 @@ export async function createApp(o: AppOptions): Promise<App> {
       await app.start();
       return new Promise<number>((resolve) => {
         server = serve({ fetch: http.fetch, port: config.port, hostname: config.host }, (info) => resolve(info.port));
+      }).then(async (port) => {
+        await identity.announce(port);
+        return port;
       });
     },
     /**

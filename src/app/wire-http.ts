@@ -52,7 +52,7 @@ export function wireHttp(d: HttpWiringDeps): Hono {
   const { db, logger, metrics } = d;
   const tableSizes = new TableSizes(db, TRAFFIC_TABLES, metrics.tableRows, TABLE_SIZES_TIMEOUT_MS, (e) => logger.warn({ err: e }, 'table sizes unavailable for /metrics'));
   return createHttpApp({
-    logger, metrics, apiToken: d.config.consoleToken,
+    logger, metrics,
     ready: async () => d.accepting() && (await sql`select 1`.execute(db).then(() => true, () => false)),
     // The database being down is when metrics matter most: the depth and size gauges keep their last values.
     beforeScrape: async () => {

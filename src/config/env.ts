@@ -17,7 +17,8 @@ export const DB_TIMEOUT_DEFAULTS = { connectMs: 5000, statementMs: 30_000, idleI
  */
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().default('0.0.0.0'),
+  /** Loopback by default: reaching the service from the network is a decision (HOST=0.0.0.0), made with sign-in configured. */
+  HOST: z.string().default('127.0.0.1'),
   /** Unset → embedded PostgreSQL (PGlite) under DATA_DIR. */
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres://').optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
@@ -48,8 +49,13 @@ const schema = z.object({
   WORKER_POLL_MS: z.coerce.number().int().min(5).default(250),
   ERP_POLL_MS: z.coerce.number().int().min(50).default(5000),
   SLA_CHECK_MS: z.coerce.number().int().min(100).default(60000),
-  /** Optional bearer token for /console/api/* and /admin/api/*. */
-  CONSOLE_TOKEN: z.string().min(8).optional(),
+  /**
+   * Demo mode: the console page lets a client on this machine pick any directory person without signing in.
+   * Off unless asked for (`npm run demo`); clients from elsewhere are refused even when it is on.
+   */
+  CONSOLE_DEMO: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  /** How long a sign-in lasts (the session cookie and its row), in hours. */
+  SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
   /**
    * Where people reach the service (scheme, host, optional path prefix; no trailing slash): sign-in redirect URLs are
    * built from it, never from the request's Host header, which a client chooses.
@@ -120,7 +126,9 @@ export interface AppConfig {
     openai: { baseUrl: string; apiKey: string; model: string; timeoutMs: number };
   };
   workers: { concurrency: number; maxAttempts: number; leaseMs: number; jobTimeoutMs: number; pollMs: number; erpPollMs: number; slaCheckMs: number };
-  consoleToken: string | undefined;
+  /** CONSOLE_DEMO: pick any user in the console, loopback clients only. */
+  consoleDemo: boolean;
+  sessionTtlMs: number;
   /** TRUSTED_ORIGINS: origins besides PUBLIC_URL's and loopback whose pages may call our APIs (src/http/same-origin.ts). */
   trustedOrigins: string[];
   /** PUBLIC_URL: the service's public origin (and path prefix), for sign-in redirect URLs and Secure cookies. */
@@ -190,7 +198,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       concurrency: e.WORKER_CONCURRENCY, maxAttempts: e.OUTBOX_MAX_ATTEMPTS, leaseMs: e.OUTBOX_LEASE_MS, jobTimeoutMs: e.OUTBOX_JOB_TIMEOUT_MS,
       pollMs: e.WORKER_POLL_MS, erpPollMs: e.ERP_POLL_MS, slaCheckMs: e.SLA_CHECK_MS,
     },
-    consoleToken: e.CONSOLE_TOKEN,
+    consoleDemo: e.CONSOLE_DEMO,
+    sessionTtlMs: Math.round(e.SESSION_TTL_HOURS * 3600_000),
     trustedOrigins: e.TRUSTED_ORIGINS,
     publicUrl: e.PUBLIC_URL,
     signIn: { timeoutMs: e.SIGN_IN_TIMEOUT_MS },

@@ -1,6 +1,7 @@
 import { enErpOrigin } from './en-erp-origin.ts';
 import { enRecon } from './en-recon.ts';
 import { enSignIn } from './en-sign-in.ts';
+import { enBootstrap } from './en-bootstrap.ts';
 
 /**
  * Every text the assistant shows people, in English; zh.ts has the same keys. Keys are grouped by area
@@ -250,6 +251,7 @@ export const en = {
   'card.sandbox.pay': 'Pay',
   ...enRecon,
   ...enSignIn,
+  ...enBootstrap,
 
   // card.fallback: a card sent as plain markdown (DingTalk without a card template)
   'card.fallback.noButtons': 'Buttons ({buttons}) are unavailable: the DingTalk card template is not configured; please use the web console.',

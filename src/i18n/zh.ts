@@ -2,6 +2,7 @@ import type { Catalog } from './catalog.ts';
 import { zhErpOrigin } from './zh-erp-origin.ts';
 import { zhRecon } from './zh-recon.ts';
 import { zhSignIn } from './zh-sign-in.ts';
+import { zhBootstrap } from './zh-bootstrap.ts';
 
 /** Every text the assistant shows people, in Chinese: the keys of en.ts (a missing or extra key does not compile). */
 export const zh: Catalog = {
@@ -246,6 +247,7 @@ export const zh: Catalog = {
   'card.sandbox.pay': '付款',
   ...zhRecon,
   ...zhSignIn,
+  ...zhBootstrap,
 
   // card.fallback: a card sent as plain markdown (DingTalk without a card template)
   'card.fallback.noButtons': '此消息不支持按钮（{buttons}）：管理员尚未导入钉钉卡片模板，请在网页控制台中处理。',

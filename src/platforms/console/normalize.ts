@@ -1,16 +1,20 @@
 import { z } from 'zod';
 import type { InboundCardAction, InboundMessage } from '../../core/inbound-event.ts';
 
-/** Console API bodies. User ids are directory ids (the console identity of every user is their id). */
+/**
+ * Console API bodies. User ids are directory ids (the console identity of every user is their id). `user` is who
+ * the client says acts; the signed-in person's session decides (src/identity/console-guard.ts): it may be left out,
+ * and naming someone else is refused. Only demo mode and act-as tokens take it as given.
+ */
 export const messageBodySchema = z.object({
-  user: z.string().min(1).max(64),
+  user: z.string().min(1).max(64).optional(),
   text: z.string().trim().min(1).max(4000),
   /** Optional client-chosen id: a retried POST with the same id is one event. */
   eventId: z.string().min(1).max(128).optional(),
 }).strict();
 
 export const actionBodySchema = z.object({
-  user: z.string().min(1).max(64),
+  user: z.string().min(1).max(64).optional(),
   messageId: z.string().min(1).max(64),
   actionId: z.string().min(1).max(128),
   form: z.record(z.string(), z.union([z.string().max(4000), z.number(), z.boolean(), z.null()])).default({}),
@@ -27,7 +31,7 @@ export type ActionBody = z.infer<typeof actionBodySchema>;
 
 interface Ctx { botId: string; tenantId: string; eventId: string; now: Date }
 
-export function normalizeMessage(b: MessageBody, c: Ctx): InboundMessage {
+export function normalizeMessage(b: MessageBody & { user: string }, c: Ctx): InboundMessage {
   return {
     kind: 'message', source: `console:${c.botId}`, eventId: c.eventId, platform: 'console', botId: c.botId, tenantId: c.tenantId,
     sender: { platform: 'console', botId: c.botId, externalId: b.user }, receivedAt: c.now,
@@ -35,7 +39,7 @@ export function normalizeMessage(b: MessageBody, c: Ctx): InboundMessage {
   };
 }
 
-export function normalizeAction(b: ActionBody, value: Record<string, string>, c: Ctx): InboundCardAction {
+export function normalizeAction(b: ActionBody & { user: string }, value: Record<string, string>, c: Ctx): InboundCardAction {
   return {
     kind: 'card_action', source: `console:${c.botId}`, eventId: c.eventId, platform: 'console', botId: c.botId, tenantId: c.tenantId,
     sender: { platform: 'console', botId: c.botId, externalId: b.user }, receivedAt: c.now,

@@ -7,8 +7,9 @@ import type { Clock } from '../../core/clock.ts';
 import { AppError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { IdGenerator } from '../../core/ids.ts';
 import type { Database } from '../../db/database.ts';
-import { chatLocale, findUserByIdentity, listActiveUsers } from '../../directory/directory-repo.ts';
+import { chatLocale, findUserByIdentity, getUsers, listActiveUsers } from '../../directory/directory-repo.ts';
 import { readBodyText } from '../../http/body.ts';
+import { actingUser, mayPickAnyUser, sessionInfo } from '../../identity/console-guard.ts';
 import { t, type PlainKey } from '../../i18n/catalog.ts';
 import type { Receiver } from '../platform.ts';
 import type { AcceptEvent } from '../../core/inbound-event.ts';
@@ -20,7 +21,7 @@ import { renderCardHtml } from './render-card.ts';
 export interface ConsoleReceiverDeps { db: Kysely<Database>; feed: ConsoleFeed; clock: Clock; ids: IdGenerator }
 
 const inboxQuery = z.object({
-  user: z.string().min(1).max(64),
+  user: z.string().min(1).max(64).optional(),
   after: z.coerce.number().int().min(0).default(0),
   /** Long-poll wait, capped below common proxy idle timeouts. */
   waitMs: z.coerce.number().int().min(0).max(30_000).default(0),
@@ -51,26 +52,35 @@ export class ConsoleReceiver implements Receiver {
     const r = this.routes;
     const page = consolePage(this.cfg.locale);
     r.get('/', (c) => c.html(page));
+    // Everyone for the demo's user picker; a signed-in person sees only themselves (the page needs no list then).
     r.get('/api/users', async (c) => {
-      const users = await listActiveUsers(this.d.db, this.cfg.tenant);
+      const users = mayPickAnyUser(c)
+        ? await listActiveUsers(this.d.db, this.cfg.tenant)
+        : [...(await getUsers(this.d.db, this.cfg.tenant, [await actingUser(c, undefined, this.cfg.tenant)])).values()];
       return c.json({ users: users.map((u) => ({ id: u.id, name: u.name, roles: u.roles })) });
     });
+    r.get('/api/session', async (c) => {
+      const s = sessionInfo(c);
+      const me = s.userId && s.tenantId === this.cfg.tenant ? (await getUsers(this.d.db, this.cfg.tenant, [s.userId])).get(s.userId) : undefined;
+      return c.json({ user: me ? { id: me.id, name: me.name } : null, demo: s.demo, csrf: me ? s.csrf : null, signIn: s.signIn });
+    });
     r.post('/api/messages', async (c) => {
-      const body = parse(messageBodySchema, await readJson(c));
-      await this.requireUser(body.user);
+      const parsed = parse(messageBodySchema, await readJson(c));
+      const body = { ...parsed, user: await this.actor(c, parsed.user) };
       const eventId = body.eventId ?? this.d.ids.uuid();
       const ack = await this.acceptor()(normalizeMessage(body, { botId: this.cfg.id, tenantId: this.cfg.tenant, eventId, now: this.d.clock.now() }));
       return c.json({ eventId, duplicate: ack.status === 200 }, 202);
     });
     r.get('/api/inbox', async (c) => {
-      const q = parse(inboxQuery, Object.fromEntries(new URL(c.req.url).searchParams));
-      await this.requireUser(q.user);
+      const parsed = parse(inboxQuery, Object.fromEntries(new URL(c.req.url).searchParams));
+      const q = { ...parsed, user: await this.actor(c, parsed.user) };
       const res = await this.d.feed.read(q.user, q.after, q.waitMs);
       const messages = res.messages.map(({ seq: _seq, ...m }) => (q.html === '1' && m.card ? { ...m, html: renderCardHtml(m.card) } : m));
       return c.json({ messages, cursor: res.cursor });
     });
     r.post('/api/actions', async (c) => {
-      const body = parse(actionBodySchema, await readJson(c));
+      const parsed = parse(actionBodySchema, await readJson(c));
+      const body = { ...parsed, user: await this.actor(c, parsed.user) };
       // Who the clicker is gets checked by the card-action handler; here: only cards delivered to them.
       const stored = await this.d.feed.cardOf(body.user, body.messageId);
       // Refusals answer with a toast in the chat's language (the page shows it), the English stays in `error`.
@@ -95,6 +105,13 @@ export class ConsoleReceiver implements Receiver {
   private acceptor(): AcceptEvent {
     if (!this.accept) throw new AppError('console.stopped', 'the console is not accepting events', { httpStatus: 503 });
     return this.accept;
+  }
+
+  /** Who acts: the signed-in person (or, in demo mode and for act-as tokens, the named one), known to the directory. */
+  private async actor(c: Context, claimed: string | undefined): Promise<string> {
+    const user = await actingUser(c, claimed, this.cfg.tenant);
+    await this.requireUser(user);
+    return user;
   }
 
   /** Unknown users get a 404 (audited by the HTTP layer, like every refused request); nothing else happens. */
