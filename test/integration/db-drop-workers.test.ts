@@ -54,7 +54,9 @@ describe('inbox worker', () => {
     });
     worker.start();
     const rows = async () => db.selectFrom('inbox_events').select(['event_id', 'status', 'attempts', 'error']).where('event_id', 'in', ['dropped-1', 'failing-1']).orderBy('event_id').execute();
-    const seen = await until(rows, (r) => r.find((x) => x.event_id === 'dropped-1')?.status === 'done' && (runs.get('failing-1') ?? 0) >= 2, 10_000);
+    // Waits on the rows, not on the handler's count: the second failure is recorded after the handler throws.
+    const seen = await until(rows, (r) => r.find((x) => x.event_id === 'dropped-1')?.status === 'done'
+      && (r.find((x) => x.event_id === 'failing-1')?.attempts ?? 0) >= 2 && r.find((x) => x.event_id === 'failing-1')?.error === 'a bug in this turn', 10_000);
     await worker.stop();
     const dropped = seen.find((r) => r.event_id === 'dropped-1');
     const failing = seen.find((r) => r.event_id === 'failing-1');
