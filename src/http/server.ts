@@ -6,6 +6,7 @@ import { limitBody, MAX_BODY_BYTES } from './body.ts';
 import { errorHandler } from './error-handler.ts';
 import { authRateLimit, type AuthFailureLimiter } from './auth-limit.ts';
 import { boundedCheck } from './readiness.ts';
+import { refuseUnsafeUrl } from './text-guard.ts';
 import { countRefusals, type RefusalCounting } from './refusals.ts';
 
 export interface HttpDeps {
@@ -41,6 +42,8 @@ export function createHttpApp(d: HttpDeps): Hono {
   // The unread rest of an oversized body is not drained: the connection closes after the 413, and says so,
   // so keep-alive clients don't send their next request on it.
   app.use('*', limitBody((c) => c.json({ error: { code: 'request.too_large', message: `body over ${MAX_BODY_BYTES} bytes` } }, 413, { connection: 'close' })));
+  // A NUL or a surrogate half in a path id or a query value: a 400 here, never an error from the database later.
+  app.use('*', refuseUnsafeUrl());
   if (d.authLimit) {
     const { limiter, sourceOf } = d.authLimit;
     app.use('*', authRateLimit(limiter, sourceOf, (e: unknown) => d.logger.warn({ err: e }, 'failed-auth limit unavailable')));
