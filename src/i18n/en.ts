@@ -1,8 +1,8 @@
 import { enErpOrigin } from './en-erp-origin.ts';
 import { enRecon } from './en-recon.ts';
 import { enSignIn } from './en-sign-in.ts';
+import { enConsolePage } from './en-console-page.ts';
 import { enBootstrap } from './en-bootstrap.ts';
-import { enInputs } from './en-inputs.ts';
 
 /**
  * Every text the assistant shows people, in English; zh.ts has the same keys. Keys are grouped by area
@@ -183,7 +183,6 @@ export const en = {
   'card.request.superseded': 'Superseded by revision {n}: the version you were asked to review is no longer current.',
   'card.request.editInErp': 'Edit this document in the ERP and submit it there again; the approval here starts over.',
   ...enErpOrigin,
-  ...enInputs,
 
   // card.timeline: the request card's timeline
   'card.timeline.submitted': 'Submitted',
@@ -290,6 +289,6 @@ export const en = {
   'console.page.user': 'user',
   'console.page.placeholder': 'e.g. claim my Beijing trip last month, 3560 yuan, or /new travel_expense',
   'console.page.send': 'Send',
-  'console.page.tokenPrompt': 'Console token (CONSOLE_TOKEN)',
+  ...enConsolePage,
   'console.page.usersFailed': 'users: HTTP {status}',
 } as const;

@@ -2,8 +2,8 @@ import type { Catalog } from './catalog.ts';
 import { zhErpOrigin } from './zh-erp-origin.ts';
 import { zhRecon } from './zh-recon.ts';
 import { zhSignIn } from './zh-sign-in.ts';
+import { zhConsolePage } from './zh-console-page.ts';
 import { zhBootstrap } from './zh-bootstrap.ts';
-import { zhInputs } from './zh-inputs.ts';
 
 /** Every text the assistant shows people, in Chinese: the keys of en.ts (a missing or extra key does not compile). */
 export const zh: Catalog = {
@@ -179,7 +179,6 @@ export const zh: Catalog = {
   'card.request.superseded': '已被第 {n} 次提交取代：你收到的这一版已失效，无需处理。',
   'card.request.editInErp': '请在 ERP 中修改这张单据并重新提交，这里的审批会重新开始。',
   ...zhErpOrigin,
-  ...zhInputs,
 
   // card.timeline: the request card's timeline
   'card.timeline.submitted': '提交申请',
@@ -286,6 +285,6 @@ export const zh: Catalog = {
   'console.page.user': '用户',
   'console.page.placeholder': '例如：报销这周去杭州开会的住宿费 1280 元，或 /new travel_expense',
   'console.page.send': '发送',
-  'console.page.tokenPrompt': '控制台令牌（CONSOLE_TOKEN）',
+  ...zhConsolePage,
   'console.page.usersFailed': '用户列表：HTTP {status}',
 };

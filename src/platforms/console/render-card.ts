@@ -1,8 +1,13 @@
 import { webUrl, type CardBlock, type CardView, type InputView } from '../../core/card-view.ts';
+import { escapeHtml as esc } from './escape-html.ts';
 
-/** The console's renderer: neutral card → HTML (escaped). The page wires buttons to POST /console/api/actions. */
+/**
+ * Neutral card → HTML for API clients that ask for it (`html=1`), every value through escapeHtml. The page itself
+ * builds cards from the JSON with DOM calls (page-script.ts), so no server-made HTML reaches innerHTML. No inline
+ * event handlers either: the page's Content-Security-Policy would block them.
+ */
 export function renderCardHtml(card: CardView): string {
-  const head = `<div class="card-head tone-${card.tone}"><div class="card-title">${esc(card.title)}</div>${card.subtitle ? `<div class="card-sub">${esc(card.subtitle)}</div>` : ''}</div>`;
+  const head = `<div class="card-head tone-${esc(card.tone)}"><div class="card-title">${esc(card.title)}</div>${card.subtitle ? `<div class="card-sub">${esc(card.subtitle)}</div>` : ''}</div>`;
   return `<div class="card" data-key="${esc(card.key ?? '')}">${head}<div class="card-body">${card.blocks.map(block).join('')}</div></div>`;
 }
 
@@ -17,15 +22,15 @@ function block(b: CardBlock): string {
       return url ? `<p class="link"><a href="${esc(url)}" target="_blank" rel="noopener noreferrer">${esc(b.label)}</a></p>` : `<p class="link">${esc(b.label)}</p>`;
     }
     case 'fields': return `<dl class="fields">${b.fields.map((f) => `<dt>${esc(f.label)}</dt><dd>${esc(f.value)}</dd>`).join('')}</dl>`;
-    case 'timeline': return `<ol class="timeline">${b.items.map((i) => `<li class="tl-${i.status}"><span class="tl-label">${esc(i.label)}</span>${i.detail ? `<span class="tl-detail">${esc(i.detail)}</span>` : ''}</li>`).join('')}</ol>`;
+    case 'timeline': return `<ol class="timeline">${b.items.map((i) => `<li class="tl-${esc(i.status)}"><span class="tl-label">${esc(i.label)}</span>${i.detail ? `<span class="tl-detail">${esc(i.detail)}</span>` : ''}</li>`).join('')}</ol>`;
     case 'actions': return `<div class="actions">${b.buttons.map(button).join('')}</div>`;
-    case 'form': return `<form class="card-form" onsubmit="return false">${b.inputs.map(input).join('')}<div class="actions">${b.buttons.map(button).join('')}</div></form>`;
+    case 'form': return `<form class="card-form">${b.inputs.map(input).join('')}<div class="actions">${b.buttons.map(button).join('')}</div></form>`;
   }
 }
 
 function button(b: { actionId: string; label: string; style: string; confirm?: { title: string; text: string } }): string {
   const confirm = b.confirm ? ` data-confirm="${esc(`${b.confirm.title} ${b.confirm.text}`)}"` : '';
-  return `<button type="button" class="btn btn-${b.style}" data-action="${esc(b.actionId)}"${confirm}>${esc(b.label)}</button>`;
+  return `<button type="button" class="btn btn-${esc(b.style)}" data-action="${esc(b.actionId)}"${confirm}>${esc(b.label)}</button>`;
 }
 
 function input(i: InputView): string {
@@ -39,8 +44,4 @@ function input(i: InputView): string {
   if (i.type === 'textarea') return `<label>${label}<textarea name="${esc(i.name)}"${req}>${esc(value)}</textarea></label>`;
   const type = i.type === 'date' ? 'date' : i.type === 'month' ? 'month' : 'text';
   return `<label>${label}<input name="${esc(i.name)}" type="${type}" value="${esc(value)}"${req}${i.type === 'money' || i.type === 'number' ? ' inputmode="decimal"' : ''}></label>`;
-}
-
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
