@@ -6,6 +6,7 @@ import type { Clock } from '../core/clock.ts';
 import type { InboundMessage } from '../core/inbound-event.ts';
 import type { Database } from '../db/database.ts';
 import { findUserByIdentity, touchIdentity } from '../directory/directory-repo.ts';
+import { isValueRejected } from '../db/db-errors.ts';
 import type { MessageSendPayload } from '../jobs/job-kinds.ts';
 import { enqueue } from '../jobs/enqueue.ts';
 import { markDone, type InboxRow } from '../inbox/inbox-repo.ts';
@@ -43,9 +44,20 @@ export function messageHandler(d: MessageHandlerDeps) {
     }
     // Remembered per chat: clicks carry no language, and their answers follow the one the person writes in.
     await touchIdentity(d.db, ev.platform, ev.botId, ev.sender.externalId, d.clock.now(), written);
-    await d.conversation.handleMessage({
-      tenantId: user.tenantId, user, target: ev.chat, locale, localeFromText: written !== null, eventKey: `${ev.source}:${ev.eventId}`,
-      finish: (trx) => markDone(trx, row.id),
-    }, ev.text);
+    try {
+      await d.conversation.handleMessage({
+        tenantId: user.tenantId, user, target: ev.chat, locale, localeFromText: written !== null, eventKey: `${ev.source}:${ev.eventId}`,
+        finish: (trx) => markDone(trx, row.id),
+      }, ev.text);
+    } catch (e: unknown) {
+      if (!isValueRejected(e)) throw e;
+      // The turn's transaction rolled back (the draft is as it was); running it again would fail the same way, so the
+      // person is told once and the event is done.
+      await d.db.transaction().execute(async (trx) => {
+        const payload: MessageSendPayload = { userId: user.id, target: ev.chat, text: t(locale, 'chat.valueRejected') };
+        await enqueue(trx, [{ tenantId: user.tenantId, kind: 'message.send', payload, idempotencyKey: `reply:${ev.source}:${ev.eventId}:rejected` }], d.maxAttempts);
+        await markDone(trx, row.id);
+      });
+    }
   };
 }

@@ -1,13 +1,12 @@
 import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
-import { verifyAuditChain } from '../audit/audit-log.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
 import type { Database } from '../db/database.ts';
 import * as outboxRepo from '../outbox/outbox-repo.ts';
 import * as requestRepo from '../workflow/request-repo.ts';
 import { adminTenant } from '../identity/admin-guard.ts';
 
-/** Admin API (JSON): requests with tasks and audit trail, dead letters and replay, audit chain check. */
+/** Admin API (JSON): requests with tasks and audit trail, dead letters and replay (the audit check: audit-admin-routes.ts). */
 export function adminRoutes(db: Kysely<Database>, onReplay: () => void): Hono {
   const r = new Hono();
   r.get('/api/requests', async (c) => {
@@ -34,6 +33,5 @@ export function adminRoutes(db: Kysely<Database>, onReplay: () => void): Hono {
     onReplay();
     return c.json({ replayed: id });
   });
-  r.get('/api/audit/verify', async (c) => c.json({ tenants: await verifyAuditChain(db) }));
   return r;
 }

@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts
 import type { Database } from '../db/database.ts';
 import { readBodyText } from '../http/body.ts';
 import { adminActor, adminTenant } from '../identity/admin-guard.ts';
+import { parseJsonBody, zodFailure } from '../http/text-guard.ts';
 import { closeFindingById, findingById, FINDING_KINDS, isFindingKind, listFindings, type FindingKind } from '../reconciliation/findings-repo.ts';
 import type { ReconcileResult } from '../reconciliation/reconcile.ts';
 
@@ -78,15 +79,8 @@ export function reconciliationAdminRoutes(d: ReconciliationAdminDeps): Hono {
 
 async function readBody(c: Context): Promise<z.infer<typeof resolveBody>> {
   const text = (await readBodyText(c)).trim();
-  let input: unknown = {};
-  if (text) {
-    try {
-      input = JSON.parse(text);
-    } catch {
-      throw new ValidationError('request.malformed_json', 'the body is not valid JSON');
-    }
-  }
+  const input: unknown = text ? parseJsonBody(text) : {};
   const r = resolveBody.safeParse(input);
-  if (!r.success) throw new ValidationError('request.invalid', r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
+  if (!r.success) throw zodFailure(r.error);
   return r.data;
 }

@@ -26,6 +26,7 @@ import { runReconciliation } from '../reconciliation/reconcile.ts';
 import type { ApprovalService } from '../workflow/approval-service.ts';
 import { loadSettings } from './wire-config.ts';
 import { openDatabase } from './wire-db.ts';
+import { wireAudit } from './wire-audit.ts';
 import { wireErp } from './wire-erp.ts';
 import type { ErpOriginated } from '../erp/erp-originated.ts';
 import { wireHttp } from './wire-http.ts';
@@ -115,8 +116,9 @@ export async function createApp(o: AppOptions): Promise<App> {
   const reconcileDeps = { db, clock, ids, thresholds: config.reconcile, bots, timeZone: config.timeZone, maxAttempts: config.workers.maxAttempts, onCommitted: kick };
   const reconcile = (tenantId: string) => runReconciliation(reconcileDeps, tenantId);
   const master = wireMasterSync({ db, settings, erp, clock, ids, logger, onRenamed: async (t) => { await sendDigests(reconcileDeps, t); } });
+  const audit = wireAudit({ db, config, clock, logger, tenant: settings.consoleTenant, fetch: o.fetch });
   const timers = [
-    ...wirePeriodic({ dbh, config, clock, logger, catalog, approvals, erp, feeds, originated, originatedFeeds, tenants, reconcile }),
+    ...wirePeriodic({ dbh, config, clock, logger, catalog, approvals, erp, feeds, originated, originatedFeeds, tenants, reconcile, auditCheckpoint: audit.checkpoint }),
     ...master.timers,
   ];
 
@@ -129,7 +131,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   });
   const http = wireHttp({
     db, config, catalog, clock, logger, metrics, mounts: [...identity.mounts, ...platforms.mounts, signIn.mount], directorySync, consoleTenant: settings.consoleTenant, accepting: () => accepting, kick,
-    erp: { feeds, pushes, pushInstances }, reconcile: { tenants, run: reconcile },
+    erp: { feeds, pushes, pushInstances }, reconcile: { tenants, run: reconcile }, audit,
   });
 
   const { receivers } = platforms;

@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { adminRoutes } from '../admin/admin-routes.ts';
+import { auditAdminRoutes } from '../admin/audit-admin-routes.ts';
 import { cycleTimeRoutes } from '../admin/cycle-time-routes.ts';
 import { directoryAdminRoutes } from '../admin/directory-admin-routes.ts';
 import { erpAdminRoutes } from '../admin/erp-admin-routes.ts';
@@ -9,8 +10,8 @@ import { reconciliationAdminRoutes, type ReconciliationAdminDeps } from '../admi
 import { connectorHealth } from '../erp/erp-health.ts';
 import type { ErpPushes, PushInstance } from '../erp/erp-push.ts';
 import { erpPushRoutes } from '../erp/erp-push-route.ts';
+import type { AuditWiring } from './wire-audit.ts';
 import type { ErpFeed } from './wire-erp.ts';
-import { appendAudit } from '../audit/audit-log.ts';
 import type { AppConfig } from '../config/env.ts';
 import type { IntentCatalog } from '../config/intent-catalog.ts';
 import type { Clock } from '../core/clock.ts';
@@ -43,6 +44,8 @@ export interface HttpWiringDeps {
   accepting: () => boolean;
   kick: () => void;
   erp: { feeds: ErpFeed[]; pushes: ErpPushes; pushInstances: Map<string, PushInstance> };
+  /** Refusal counting, the failed-auth limit and audit verification (wire-audit.ts). */
+  audit: Pick<AuditWiring, 'refusals' | 'authLimit' | 'verify'>;
   /** The tenants and reconciliation's run, for its admin API. */
   reconcile: Pick<ReconciliationAdminDeps, 'tenants' | 'run'>;
 }
@@ -79,19 +82,16 @@ export function wireHttp(d: HttpWiringDeps): Hono {
     },
     mounts: [
       ...d.mounts,
+      // A refused push is counted with every other refusal (its answer's code, by source and minute), not a row each.
       { path: '/webhooks/erp', app: erpPushRoutes({ instances: d.erp.pushInstances, pushes: d.erp.pushes, clock: d.clock, logger, onRefused: async (r) => {
         metrics.erpPushes.inc({ connector: d.erp.pushInstances.has(r.instance) ? r.instance : '(unknown)', outcome: r.code });
-        await appendAudit(db, { tenantId: r.tenant ?? d.consoleTenant, at: d.clock.now(), actor: 'anonymous', action: 'inbound.rejected', source: 'erp',
-          subjectType: 'endpoint', subjectId: `/webhooks/erp/${r.instance}`.slice(0, 200), meta: { status: r.status, code: r.code } });
       }, onAccepted: (instance) => metrics.erpPushes.inc({ connector: instance, outcome: 'accepted' }) }) },
-      { path: '/admin', app: adminRoutes(db, d.kick) }, { path: '/admin', app: directoryAdminRoutes(d.directorySync) },
+      { path: '/admin', app: auditAdminRoutes(d.audit.verify) }, { path: '/admin', app: adminRoutes(db, d.kick) }, { path: '/admin', app: directoryAdminRoutes(d.directorySync) },
       { path: '/admin', app: erpAdminRoutes(db, d.erp.feeds, d.clock) },
       { path: '/admin', app: reconciliationAdminRoutes({ db, clock: d.clock, ...d.reconcile }) },
       { path: '/admin', app: cycleTimeRoutes({ db, catalog: d.catalog, clock: d.clock, timeZone: d.config.timeZone }) },
     ],
-    onRejected: async (r) => {
-      await appendAudit(db, { tenantId: d.consoleTenant, at: d.clock.now(), actor: 'anonymous', action: 'inbound.rejected', source: 'api',
-        subjectType: 'endpoint', subjectId: r.path, meta: { status: r.status, code: r.code } });
-    },
+    // Refusals are counted per source, reason and minute (not a row each); failed authentications are limited per source.
+    refusals: d.audit.refusals, authLimit: d.audit.authLimit,
   });
 }

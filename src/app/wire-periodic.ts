@@ -26,9 +26,11 @@ export interface PeriodicDeps {
   /** Every tenant, and reconciliation over one (checks, then the digests). */
   tenants: string[];
   reconcile: (tenantId: string) => Promise<unknown>;
+  /** Refusal summaries, chain heads signed and checkpointed (wire-audit.ts). */
+  auditCheckpoint: () => Promise<void>;
 }
 
-/** The timers, in start order: one ERP status poll per connector (each at its interval), SLA reminders, retention, reconciliation. */
+/** The timers, in start order: one ERP status poll per connector (each at its interval), SLA reminders, retention, reconciliation, audit checkpoints. */
 export function wirePeriodic(d: PeriodicDeps): Periodic[] {
   const { config, clock, logger, erp } = d;
   const db = d.dbh.db;
@@ -42,5 +44,6 @@ export function wirePeriodic(d: PeriodicDeps): Periodic[] {
   const reconcile = new Periodic('reconcile', config.reconcile.intervalMs, async () => {
     for (const t of d.tenants) await d.reconcile(t).catch((e: unknown) => logger.warn({ err: e, tenant: t }, 'reconciliation failed'));
   }, logger);
-  return [...polls, ...originated, sla, retention, reconcile];
+  const audit = new Periodic('audit-checkpoint', config.audit.checkpointMs, d.auditCheckpoint, logger);
+  return [...polls, ...originated, sla, retention, reconcile, audit];
 }

@@ -6,6 +6,7 @@ import { loadConfig, processEnv, readSecret } from '../config/env.ts';
 import { dingtalkSecrets, feishuSecrets } from '../platforms/bot-secrets.ts';
 import { loadIntentCatalog } from '../config/intent-catalog.ts';
 import { loadDirectoryFile } from '../directory/directory-file.ts';
+import { signInBots } from '../identity/sign-in-bots.ts';
 
 /**
  * `npm run check:config`: validates env, intents, ERP instances (envelope, credentials set, the kind's settings),
@@ -31,6 +32,8 @@ try {
     }
   }
   if (missing.length) throw new Error(missing.join('\n'));
+  // Bots offering sign-in need PUBLIC_URL (their redirect URL) and their app secrets, as boot checks.
+  signInBots(bots, { secret: (n) => readSecret(n), fetch, timeoutMs: cfg.signIn.timeoutMs, publicUrl: cfg.publicUrl });
   const dir = loadDirectoryFile(cfg.directoryFile);
   console.log(JSON.stringify({ ok: true, intents: catalog.intents.map((i) => i.key), bots: bots.map((b) => `${b.id} (${b.platform})`), erps: erps.map((e) => `${e.id} (${e.kind}, tenant ${e.tenant})`), users: dir.users.length }));
 } catch (e: unknown) {

@@ -1,5 +1,7 @@
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
+import { parseHmacKeys, type HmacKey } from './audit-keys.ts';
 
 /**
  * Database timeouts, in ms. connect: opening a connection or waiting for a free one. statement: the server
@@ -69,6 +71,22 @@ const schema = z.object({
    */
   TRUSTED_ORIGINS: z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== '')).pipe(z.array(z.string().refine(isOrigin, 'each entry an http(s) origin: scheme://host[:port], no path'))).default([]),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10000),
+  /**
+   * Keys that authenticate audit chain heads and checkpoints (src/audit/): `id:<base64>`, comma-separated, the first
+   * signing; the others verify what they signed (rotation). Unset: a key file beside DATA_DIR (AUDIT_HMAC_KEY_FILE).
+   */
+  AUDIT_HMAC_KEYS: z.string().superRefine((s, ctx) => { try { parseHmacKeys(s); } catch (e: unknown) { ctx.addIssue({ code: 'custom', message: (e as Error).message }); } }).optional(),
+  AUDIT_HMAC_KEY_FILE: z.string().optional(),
+  /** How often chain heads are signed and checkpointed. */
+  AUDIT_CHECKPOINT_MS: z.coerce.number().int().min(1000).default(300_000),
+  /** The append-only export of checkpoints: a JSON-lines file, or an endpoint each line is POSTed to. */
+  AUDIT_CHECKPOINT_FILE: z.string().optional(),
+  AUDIT_CHECKPOINT_URL: z.string().url().regex(/^https?:\/\//, 'http(s) URL').optional(),
+  /** Failed authentications per source within the window before 429 auth.rate_limited. */
+  AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(20),
+  AUTH_FAILURE_WINDOW_MS: z.coerce.number().int().min(1000).max(86_400_000).default(900_000),
+  /** Addresses of reverse proxies whose X-Forwarded-For names the client (comma-separated). */
+  TRUSTED_PROXIES: z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== '')).default([]),
   /** Retention of the tables that grow with traffic (src/scheduler/retention.ts), in days; fractions allowed. */
   // Handled events are what makes a redelivery a no-op: kept past every platform's redelivery window (Feishu: 6 h).
   RETENTION_INBOX_DONE_DAYS: z.coerce.number().min(1).default(7),
@@ -135,8 +153,20 @@ export interface AppConfig {
   publicUrl: string | undefined;
   signIn: { timeoutMs: number };
   shutdownGraceMs: number;
+  audit: AuditConfig;
+  /** Failed authentications per source (src/http/auth-limit.ts); reverse proxies trusted to name the client. */
+  authLimit: { maxFailures: number; windowMs: number };
+  trustedProxies: string[];
   retention: RetentionConfig;
   reconcile: ReconcileConfig;
+}
+
+/**
+ * The audit log's keys and checkpoints (src/audit/). hmacKeys null: none configured, the key file is used (created
+ * at first start); keyFile sits beside DATA_DIR, never in it (PGlite's directory is the database).
+ */
+export interface AuditConfig {
+  hmacKeys: HmacKey[] | null; keyFile: string; checkpointMs: number; checkpointFile: string | undefined; checkpointUrl: string | undefined;
 }
 
 /** How often reconciliation runs (ms) and its thresholds: minutes approved without an ERP document, days posted and unpaid. */
@@ -174,6 +204,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.RETENTION_OUTBOX_DEAD_DAYS < e.RETENTION_OUTBOX_DONE_DAYS) {
     throw new ConfigError(`RETENTION_OUTBOX_DEAD_DAYS: must be at least RETENTION_OUTBOX_DONE_DAYS (${e.RETENTION_OUTBOX_DONE_DAYS})`);
   }
+  if (e.AUDIT_CHECKPOINT_FILE && e.AUDIT_CHECKPOINT_URL) {
+    throw new ConfigError('AUDIT_CHECKPOINT_URL: set AUDIT_CHECKPOINT_FILE or AUDIT_CHECKPOINT_URL, not both');
+  }
   if (e.NLU_MODE !== 'offline' && !e.OPENAI_API_KEY) {
     throw new ConfigError(`OPENAI_API_KEY: required when NLU_MODE=${e.NLU_MODE}`);
   }
@@ -204,6 +237,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: e.PUBLIC_URL,
     signIn: { timeoutMs: e.SIGN_IN_TIMEOUT_MS },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    audit: {
+      hmacKeys: e.AUDIT_HMAC_KEYS ? parseHmacKeys(e.AUDIT_HMAC_KEYS) : null, keyFile: e.AUDIT_HMAC_KEY_FILE ?? join(dirname(e.DATA_DIR), 'audit-hmac.key'),
+      checkpointMs: e.AUDIT_CHECKPOINT_MS, checkpointFile: e.AUDIT_CHECKPOINT_FILE, checkpointUrl: e.AUDIT_CHECKPOINT_URL,
+    },
+    authLimit: { maxFailures: e.AUTH_FAILURE_LIMIT, windowMs: e.AUTH_FAILURE_WINDOW_MS },
+    trustedProxies: e.TRUSTED_PROXIES,
     retention: {
       inboxDoneMs: e.RETENTION_INBOX_DONE_DAYS * DAY_MS, inboxFailedMs: e.RETENTION_INBOX_FAILED_DAYS * DAY_MS,
       outboxDoneMs: e.RETENTION_OUTBOX_DONE_DAYS * DAY_MS, outboxDeadMs: e.RETENTION_OUTBOX_DEAD_DAYS * DAY_MS,

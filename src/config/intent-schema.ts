@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MASTER_KINDS } from '../core/master-kinds.ts';
+import { checkDatePairs, checkFieldRange } from './field-ranges.ts';
 
 /**
  * The intent catalog format (`intents/*.yaml`). One file per intent: what it is called, how people ask
@@ -30,8 +31,11 @@ export const fieldSchema = z.object({
   /** Literal default, or a relative one: today | this_month. */
   default: z.union([z.string(), z.number()]).optional(),
   options: z.array(enumOptionSchema).optional(),
-  min: z.number().optional(),
-  max: z.number().optional(),
+  /** Numbers for money and number fields, YYYY-MM-DD for dates, YYYY-MM for months (field-ranges.ts). */
+  min: z.union([z.number(), z.string()]).optional(),
+  max: z.union([z.number(), z.string()]).optional(),
+  /** A date field whose value may not be before this other date field's (a return date: `not_before: start_date`). */
+  not_before: identifier.optional(),
   /**
    * A text field whose value is a master-data record synced from the ERP (supplier, project, warehouse…): cards
    * offer the records as a select (the current value first, at most 100; typed in where a platform's card cannot
@@ -45,6 +49,7 @@ export const fieldSchema = z.object({
   }
   if (f.type !== 'enum' && f.options) ctx.addIssue({ code: 'custom', message: 'options are only for enum fields', path: ['options'] });
   if (f.source && f.type !== 'text') ctx.addIssue({ code: 'custom', message: 'a master-data source is for text fields', path: ['source'] });
+  checkFieldRange(f, ctx);
 });
 export type FieldDefinition = z.infer<typeof fieldSchema>;
 
@@ -145,6 +150,7 @@ export const intentSchema = z.object({
     if (names.has(f.name)) ctx.addIssue({ code: 'custom', message: `duplicate field "${f.name}"`, path: ['fields', i, 'name'] });
     names.add(f.name);
   });
+  checkDatePairs(intent.fields, ctx);
   if (intent.kind === 'form') {
     if (!intent.prefix) ctx.addIssue({ code: 'custom', message: 'form intents need a request number prefix', path: ['prefix'] });
     if (intent.route.steps.length === 0) ctx.addIssue({ code: 'custom', message: 'form intents need at least one approval step', path: ['route', 'steps'] });

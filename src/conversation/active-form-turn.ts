@@ -36,6 +36,8 @@ function valueFor(intent: IntentDefinition, field: FieldDefinition, raw: string,
   if ((typed || DESCRIPTIVE.test(field.name) || field.type === 'textarea') && coerced.ok) return coerced.value;
   const extracted = findings ? extractSlots(fieldOnly(intent, field), findings)[field.name] : undefined;
   if (extracted !== undefined) return extracted;
+  // A reply of digits alone that the field refuses ("1,2,3" for an amount): handed on as typed, so the form says why.
+  if (!coerced.ok && (field.type === 'money' || field.type === 'number') && /^[\d,，.\s]+$/.test(raw.trim())) return raw.trim();
   return coerced.ok ? coerced.value : null;
 }
 

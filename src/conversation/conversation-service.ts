@@ -141,7 +141,13 @@ export class ConversationService {
       errors.push(...edited.replies.filter((r): r is Extract<Reply, { type: 'text' }> => r.type === 'text').map((r) => r.text[t.locale]));
       if (edited.state) state = { ...edited.state, awaiting: null };
     }
-    const fill = errors.length ? { state, replies: [{ type: 'confirm_card' as const }], submit: false } : withLocale(fillForm(state, commands, this.fillContext(now)), t.locale);
+    let fill: FillResult = errors.length ? { state, replies: [{ type: 'confirm_card' as const }], submit: false } : withLocale(fillForm(state, commands, this.fillContext(now)), t.locale);
+    // A submit the draft's values refused (draft-checks.ts): said once, as the click's errors, not also as chat texts.
+    const refused = fill.refused ?? [];
+    if (refused.length) {
+      errors.push(...refused.map((m) => m[t.locale]));
+      fill = { ...fill, replies: fill.replies.filter((r) => r.type !== 'text' || !refused.includes(r.text)) };
+    }
     const res = await this.commit(t, session.version, fill, { errors, stale: session.stale });
     if (!res.committed) return null;
     return { ok: res.errors.length === 0, errors: res.errors, locale: t.locale, ...(res.number ? { number: res.number } : {}) };

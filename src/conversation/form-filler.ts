@@ -3,6 +3,7 @@ import type { FieldDefinition, IntentDefinition, Localized } from '../config/int
 import { formatLocalDate, formatMonth, localDateOf } from '../core/time-zone.ts';
 import type { Command, FieldValue } from './commands.ts';
 import type { DialogState } from './dialog-state.ts';
+import { draftProblems, pairProblems } from './draft-checks.ts';
 import { coerceFieldValue } from './field-coercion.ts';
 import { resolveMasterValue, type MasterChoices } from './master-fields.ts';
 import { localized, type ArgsOf, type ParamsOf } from '../i18n/catalog.ts';
@@ -21,6 +22,8 @@ export interface FillResult {
   submit: boolean;
   /** The draft this turn left behind (cancelled, or replaced by another intent): its confirmation card is closed. */
   dropped?: DialogState;
+  /** A confirm refused because of the draft's values (draft-checks.ts): these texts are also among `replies`. */
+  refused?: Localized[];
 }
 
 export interface FillContext {
@@ -61,9 +64,15 @@ function named<K extends NamedKey>(key: K, names: Record<ParamsOf<K>, Localized>
  */
 export function fillForm(state: DialogState | null, commands: Command[], ctx: FillContext): FillResult {
   const turn: TurnInput = { state, commands, ctx };
-  const t: TurnSoFar = { s: state, replies: [], submit: false, touched: false, started: false, retry: null };
-  for (const c of commands) applyCommand(t, c, turn);
-  return settle(t, turn);
+  const t: TurnSoFar = { s: state, replies: [], submit: false, touched: false, started: false, retry: null, set: new Set(), refused: [] };
+  for (const c of commands) {
+    // A confirm in the same turn as edits sees them settled: a broken date pair is put back before it decides.
+    if (c.type === 'confirm') refuseBrokenPairs(t, turn);
+    applyCommand(t, c, turn);
+  }
+  refuseBrokenPairs(t, turn);
+  const out = settle(t, turn);
+  return t.refused.length ? { ...out, refused: t.refused } : out;
 }
 
 /** What a turn was given: the draft it started from, all its commands, the catalog and clock. */
@@ -80,6 +89,9 @@ interface TurnSoFar {
   started: boolean;
   /** A value was refused: ask for this field again. */
   retry: string | null;
+  /** Fields this turn set: a date pair they break is refused at the end of the turn (all edits of a card applied). */
+  set: Set<string>;
+  refused: Localized[];
 }
 
 function applyCommand(t: TurnSoFar, c: Command, turn: TurnInput): void {
@@ -138,13 +150,47 @@ function setField(t: TurnSoFar, name: string, value: FieldValue, ctx: FillContex
   const r = coerced.ok && field.source ? resolveMasterValue(field, coerced.value, ctx.master?.(t.s.intent, field.name)) : coerced;
   if (!r.ok) { t.replies.push({ type: 'text', text: r.message }); t.retry = field.name; return; }
   t.s = { ...t.s, fields: { ...t.s.fields, [field.name]: r.value } };
+  t.set.add(field.name);
   t.touched = true;
+}
+
+/**
+ * A date this turn set that lands before its `not_before` partner: the values this turn set in the pair go back to
+ * what they were (the draft's other fields stay), both fields are named, and the one set is asked again.
+ */
+function refuseBrokenPairs(t: TurnSoFar, { state, ctx }: TurnInput): void {
+  const draft = t.s;
+  const intent = draft && ctx.catalog.get(draft.intent);
+  if (!draft || !intent || t.set.size === 0) return;
+  const before: Record<string, FieldValue> = state && state.id === draft.id ? state.fields : {};
+  const fields: Record<string, FieldValue> = { ...draft.fields };
+  for (const p of pairProblems(intent, draft.fields)) {
+    const partner = intent.fields.find((f) => f.name === p.field)?.not_before ?? '';
+    const involved = [p.field, partner].filter((n) => t.set.has(n));
+    if (involved.length === 0) continue;
+    for (const n of involved) {
+      const old = before[n];
+      if (old === undefined) delete fields[n];
+      else fields[n] = old;
+      t.set.delete(n);
+    }
+    t.replies.push({ type: 'text', text: p.message });
+    t.retry = involved.at(-1) ?? p.field;
+  }
+  t.s = { ...draft, fields };
 }
 
 /** Submits when every required field (defaults included) is filled; otherwise the next question follows. */
 function confirm(t: TurnSoFar, ctx: FillContext): void {
   if (!t.s) { once(t, { type: 'text', text: T.nothingToConfirm }); return; }
-  if (missingRequired(ctx.catalog.get(t.s.intent), withDefaults(t.s, ctx).fields).length === 0) t.submit = true;
+  const intent = ctx.catalog.get(t.s.intent);
+  const fields: Record<string, FieldValue> = withDefaults(t.s, ctx).fields;
+  // Values the draft may not go out with (past a maximum, before its partner date): said, and asked again.
+  const problems = intent ? draftProblems(intent, fields, ctx) : [];
+  if (problems.length) {
+    for (const p of problems) { t.replies.push({ type: 'text', text: p.message }); t.refused.push(p.message); }
+    t.retry = problems[0]?.field ?? null;
+  } else if (missingRequired(intent, fields).length === 0) t.submit = true;
   t.touched = true;
 }
 

@@ -6,10 +6,26 @@ export type Money = string;
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
+/** Digits with commas in them: the commas must be thousands separators. */
+const GROUPED_RUN = /\d[\d,，]*\d/g;
+const THOUSANDS = /^\d{1,3}(?:[,，]\d{3})+$/;
+
+/**
+ * `s` without its thousands separators, or null when a comma sits where no thousands separator can ("1,2,3",
+ * "12,34"): such a text is not read as 123 or 1234 but refused, so the person is asked again.
+ */
+export function dropThousandsSeparators(s: string): string | null {
+  for (const m of s.matchAll(GROUPED_RUN)) {
+    if (/[,，]/.test(m[0]) && !THOUSANDS.test(m[0])) return null;
+  }
+  return s.replace(/[,，]/g, '');
+}
+
 /** Normalizes "1,250.5" / "¥8,999" / 3560 to "1250.50"; returns null when it is not a plain amount. */
 export function normalizeMoney(input: string | number): Money | null {
-  const raw = typeof input === 'number' ? (Number.isFinite(input) ? input.toFixed(2) : '') : input;
-  const s = raw.replace(/[¥￥,，\s]|元|CNY|RMB/gi, '');
+  const raw = typeof input === 'number' ? (Number.isFinite(input) ? input.toFixed(2) : '') : dropThousandsSeparators(input);
+  if (raw === null) return null;
+  const s = raw.replace(/[¥￥\s]|元|CNY|RMB/gi, '');
   if (!DECIMAL.test(s)) return null;
   return fenToMoney(moneyToFen(s));
 }

@@ -51,3 +51,23 @@ export function isDatabaseUnavailable(e: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * SQLSTATEs of a value the database cannot take (class 22 data_exception, postgresql.org/docs/current/
+ * errcodes-appendix.html): 22003 numeric_value_out_of_range (an amount past numeric(18,2)), 22P05
+ * untranslatable_character (`\u0000` or a surrogate half in jsonb), 22021 character_not_in_repertoire (a NUL in
+ * text), 22001 string_data_right_truncation, 22007 invalid_datetime_format, 22008 datetime_field_overflow.
+ * Running the same work again fails the same way: these are permanent, never retried as if transient.
+ */
+const VALUE_SQLSTATES = new Set(['22003', '22P05', '22021', '22001', '22007', '22008']);
+
+/** True when `e`, or an error it was wrapped from, is PostgreSQL refusing a value (see VALUE_SQLSTATES). */
+export function isValueRejected(e: unknown): boolean {
+  for (let cur = e, depth = 0; cur instanceof Error && depth < 8; cur = cur.cause, depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && VALUE_SQLSTATES.has(code)) return true;
+  }
+  return false;
+}
+
+export const VALUE_REJECTED = 'db.value_rejected';

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import { AppError } from '../core/errors.ts';
 import { readBodyText } from '../http/body.ts';
+import { assertSafeText } from '../http/text-guard.ts';
 import { PushRefused, verifyPush, type ErpPushes, type PushInstance } from './erp-push.ts';
 
 /** What a refused push leaves behind: the audit row (instance, code; the body may be hostile). */
@@ -35,6 +36,8 @@ export function erpPushRoutes(d: { instances: Map<string, PushInstance>; pushes:
       } catch {
         throw new PushRefused('erp.push_invalid', 'the body is not JSON', 400);
       }
+      // Ids and texts the database could not store are refused here, before the push is recorded.
+      assertSafeText(body, 'body');
       const res = await d.pushes.accept(inst, eventId, body);
       d.onAccepted?.(inst.id);
       return c.json({ accepted: true, event_id: eventId, documents: res.documents }, 202);

@@ -1,12 +1,15 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.ts';
 import { limitBody, MAX_BODY_BYTES } from './body.ts';
 import { errorHandler } from './error-handler.ts';
+import { authRateLimit, type AuthFailureLimiter } from './auth-limit.ts';
 import { boundedCheck } from './readiness.ts';
 import { sameOriginGuard } from './same-origin.ts';
 import { securityHeaders } from './security-headers.ts';
+import { refuseUnsafeUrl } from './text-guard.ts';
+import { countRefusals, type RefusalCounting } from './refusals.ts';
 
 export interface HttpDeps {
   logger: Logger;
@@ -16,8 +19,10 @@ export interface HttpDeps {
   /** Refreshes gauges right before a scrape. */
   beforeScrape?: () => Promise<void>;
   mounts: { path: string; app: Hono }[];
-  /** Told about every refused console API request (4xx), to audit it. */
-  onRejected?: (r: { path: string; status: number; code: string }) => Promise<void>;
+  /** Every refused request (4xx, any method and path) is counted by source, reason and minute (refusals.ts). */
+  refusals?: RefusalCounting;
+  /** Failed-auth limit per source on the console, admin and sign-in APIs (auth-limit.ts). */
+  authLimit?: { limiter: AuthFailureLimiter; sourceOf: (c: Context) => string };
   /** Bearer token required on /console/api/* and /admin/api/* when set. */
   apiToken?: string | undefined;
   /** Origins besides a loopback one whose pages may call the browser-facing APIs (PUBLIC_URL's, TRUSTED_ORIGINS). */
@@ -37,13 +42,19 @@ export function createHttpApp(d: HttpDeps): Hono {
   app.onError(errorHandler(d.logger));
   // First, so that every answer below (pages, API, refusals, 404s, errors) leaves with them.
   app.use('*', securityHeaders());
-  if (d.onRejected) app.use('*', auditRejections(d.onRejected, d.logger));
+  if (d.refusals) app.use('*', countRefusals(d.refusals));
   app.notFound((c) => c.json({ error: { code: 'http.not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
   app.use('*', timing(d.metrics));
   // The unread rest of an oversized body is not drained: the connection closes after the 413, and says so,
   // so keep-alive clients don't send their next request on it.
   app.use('*', limitBody((c) => c.json({ error: { code: 'request.too_large', message: `body over ${MAX_BODY_BYTES} bytes` } }, 413, { connection: 'close' })));
   app.use('*', sameOriginGuard({ trustedOrigins: d.trustedOrigins ?? [] }));
+  // A NUL or a surrogate half in a path id or a query value: a 400 here, never an error from the database later.
+  app.use('*', refuseUnsafeUrl());
+  if (d.authLimit) {
+    const { limiter, sourceOf } = d.authLimit;
+    app.use('*', authRateLimit(limiter, sourceOf, (e: unknown) => d.logger.warn({ err: e }, 'failed-auth limit unavailable')));
+  }
   if (d.apiToken) {
     const token = d.apiToken;
     const expected = createHash('sha256').update(`Bearer ${token}`).digest();
@@ -68,26 +79,6 @@ export function createHttpApp(d: HttpDeps): Hono {
   app.get('/', (c) => c.redirect('/console'));
   for (const m of d.mounts) app.route(m.path, m.app);
   return app;
-}
-
-/** Platform webhooks audit their own refusals (with the bot and reason); here: the console API. */
-const AUDITED_PATHS = /^\/console\/(?:[a-z0-9][a-z0-9-]*\/)?api\//;
-
-/** Refused inbound requests leave an audit row (code and path only: the body may be hostile). */
-function auditRejections(onRejected: NonNullable<HttpDeps['onRejected']>, logger: Logger): MiddlewareHandler {
-  return async (c, next) => {
-    await next();
-    const status = c.res.status;
-    if (status < 400 || status >= 500 || c.req.method === 'GET' || !AUDITED_PATHS.test(c.req.path)) return;
-    let code = `http.${status}`;
-    try {
-      const body = (await c.res.clone().json()) as { error?: { code?: string } };
-      code = body.error?.code ?? code;
-    } catch {
-      // not JSON: keep the status code
-    }
-    await onRejected({ path: c.req.path, status, code }).catch((e: unknown) => logger.warn({ err: e }, 'audit of a refused request failed'));
-  };
 }
 
 function timing(metrics: Metrics): MiddlewareHandler {

@@ -16,6 +16,7 @@ export const enSignIn = {
   'signIn.inactive': 'Your account here is no longer active. Ask an administrator if this is a mistake.',
   'signIn.refused': '{platform} refused the sign-in (code {code}). Please start again; if it keeps failing, tell an administrator.',
   'signIn.unreachable': '{platform} did not answer in time. Please try again in a moment.',
+  'signIn.busy': 'Too many sign-ins are in progress. Please try again in a few minutes.',
   'signIn.csrf': 'Sign-out needs the page’s security token (x-csrf-token).',
   'signIn.codeRequired': 'An authorization code (code) is required.',
 } as const;

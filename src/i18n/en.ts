@@ -3,6 +3,7 @@ import { enRecon } from './en-recon.ts';
 import { enSignIn } from './en-sign-in.ts';
 import { enConsolePage } from './en-console-page.ts';
 import { enBootstrap } from './en-bootstrap.ts';
+import { enInputs } from './en-inputs.ts';
 
 /**
  * Every text the assistant shows people, in English; zh.ts has the same keys. Keys are grouped by area
@@ -183,6 +184,7 @@ export const en = {
   'card.request.superseded': 'Superseded by revision {n}: the version you were asked to review is no longer current.',
   'card.request.editInErp': 'Edit this document in the ERP and submit it there again; the approval here starts over.',
   ...enErpOrigin,
+  ...enInputs,
 
   // card.timeline: the request card's timeline
   'card.timeline.submitted': 'Submitted',

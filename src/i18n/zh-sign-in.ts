@@ -15,6 +15,7 @@ export const zhSignIn: { readonly [K in keyof typeof enSignIn]: string } = {
   'signIn.inactive': '你在本系统的账号已停用。如有疑问请联系管理员。',
   'signIn.refused': '{platform}拒绝了本次登录（错误码 {code}）。请重新登录；如果一直失败，请告知管理员。',
   'signIn.unreachable': '{platform}未能及时响应，请稍后再试。',
+  'signIn.busy': '正在进行的登录过多，请几分钟后再试。',
   'signIn.csrf': '退出登录需要页面的安全令牌（x-csrf-token）。',
   'signIn.codeRequired': '缺少授权码（code）。',
 };

@@ -50,7 +50,7 @@ export function signInRoutes(d: SignInRoutesDeps): Hono {
   const startPath = (b: SignInBot) => `${cookiePath(b)}/start`;
   const platformName = (b: SignInBot) => t(b.locale, `signIn.platform.${b.platform}`);
 
-  const page = (c: Context, status: 400 | 403 | 404 | 502 | 504, locale: Locale, message: string, again?: string) =>
+  const page = (c: Context, status: 400 | 403 | 404 | 502 | 503 | 504, locale: Locale, message: string, again?: string) =>
     c.html(signInPage(locale, message, again), status, { 'cache-control': 'no-store' });
 
   const refuse = async (c: Context, b: SignInBot, status: 400 | 403 | 502 | 504, reason: string, message: string) => {
@@ -90,6 +90,7 @@ export function signInRoutes(d: SignInRoutesDeps): Hono {
     if (!b || !d.publicUrl) return page(c, 404, 'zh', `${t('zh', 'signIn.noSuchBot')} ${t('en', 'signIn.noSuchBot')}`);
     const returnTo = safeReturnTo(c.req.query('return_to') ?? `${prefix}${DEFAULT_RETURN_TO}`);
     const state = await beginSignIn(d.db, d.clock, b.id, returnTo);
+    if (state === null) return page(c, 503, b.locale, t(b.locale, 'signIn.busy'));
     c.header('set-cookie', stateCookie(cookiePath(b), state, d.secureCookies));
     c.header('cache-control', 'no-store');
     return c.redirect(b.client.authorizeUrl(redirectUriOf(d.publicUrl, b), state), 302);

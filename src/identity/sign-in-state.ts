@@ -15,13 +15,24 @@ export const STATE_COOKIE = 'aa_signin';
 /** Where a sign-in returns when it names no page (or an unacceptable one). */
 export const DEFAULT_RETURN_TO = '/console';
 const RETURN_TO_MAX = 500;
+/**
+ * Sign-ins in progress at most. Starting one needs no credentials, so a flood of starts would otherwise add a row
+ * each for STATE_TTL_MS; past this, starts are refused until older ones expire (a few hundred people signing in
+ * within ten minutes stay far below it).
+ */
+export const MAX_PENDING_SIGN_INS = 5000;
 
-/** Starts a sign-in: answers the state to send to the platform (and to put in the browser's cookie). */
-export async function beginSignIn(db: Kysely<Database>, clock: Clock, botId: string, returnTo: string): Promise<string> {
+/**
+ * Starts a sign-in: answers the state to send to the platform (and to put in the browser's cookie), or null when
+ * MAX_PENDING_SIGN_INS are already in progress.
+ */
+export async function beginSignIn(db: Kysely<Database>, clock: Clock, botId: string, returnTo: string, maxPending = MAX_PENDING_SIGN_INS): Promise<string | null> {
   const state = newSecret();
   const now = clock.now();
   // Starts that were never finished are cleared here, so the table holds at most the last STATE_TTL_MS of them.
   await db.deleteFrom('sign_in_states').where('expires_at', '<=', now).execute();
+  const pending = await db.selectFrom('sign_in_states').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  if (Number(pending.n) >= maxPending) return null;
   await db.insertInto('sign_in_states').values({
     state_hash: hashSecret(state), bot_id: botId, return_to: returnTo, created_at: now, expires_at: new Date(now.getTime() + STATE_TTL_MS),
   }).execute();

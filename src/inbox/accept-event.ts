@@ -3,6 +3,7 @@ import type { InboundCardAction, InboundEvent } from '../core/inbound-event.ts';
 import type { Database } from '../db/database.ts';
 import type { AckReply, AcceptEvent } from '../core/inbound-event.ts';
 import { InboxBatcher } from './inbox-batcher.ts';
+import { describeUnsafeText, findUnsafeText } from '../core/text-input.ts';
 
 export interface AcceptDeps {
   db: Kysely<Database>;
@@ -20,6 +21,10 @@ export interface AcceptDeps {
 export function createAccept(d: AcceptDeps): AcceptEvent {
   const inbox = new InboxBatcher(d.db);
   return async (e) => {
+    // The last fence for every platform (webhooks, long connections, the console): an event whose ids or text hold
+    // what PostgreSQL cannot store is refused here, before the inbox or a click's transaction would fail on it.
+    const unsafe = findUnsafeText(e);
+    if (unsafe) return { status: 400, error: { code: 'request.invalid_text', message: describeUnsafeText(unsafe, 'event') } };
     if (e.kind === 'card_action') {
       d.onEvent?.(e, 'action');
       return d.onCardAction(e);

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { Doorbell } from '../scheduler/doorbell.ts';
 import type { Database } from '../db/database.ts';
-import { isDatabaseUnavailable } from '../db/db-errors.ts';
+import { isDatabaseUnavailable, isValueRejected } from '../db/db-errors.ts';
 import * as inboxRepo from './inbox-repo.ts';
 import type { InboxRow } from './inbox-repo.ts';
 
@@ -112,7 +112,9 @@ export class InboxWorker {
               return handled;
             }
             logger.error({ err: e, inboxId: row.id, eventId: row.event.eventId }, 'inbox event failed');
-            await inboxRepo.markAttemptFailed(db, row.id, e instanceof Error ? e.message : String(e), this.o.maxAttempts);
+            // A value the database refuses fails the same way every time: failed now, not after maxAttempts runs.
+            const attempts = isValueRejected(e) ? 0 : this.o.maxAttempts;
+            await inboxRepo.markAttemptFailed(db, row.id, e instanceof Error ? e.message : String(e), attempts);
             return handled; // keep order: later events of this conversation wait for this one
           }
         }

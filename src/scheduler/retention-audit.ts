@@ -10,8 +10,9 @@ import type { Database } from '../db/database.ts';
  * A hash chain detects a deleted row, so rows leave a chain only from its start: a purge deletes the oldest rows of
  * a chain up to the first one it must keep, and records in the chain's head where the chain now starts (floor_seq)
  * and the hash the first kept row links to (floor_hash); audit:verify checks from there (audit/audit-log.ts). A
- * chain left empty loses its head too (endpoint chains are named by request paths, which callers choose), and the
- * next refusal starts it again at seq 1.
+ * chain left empty keeps its head, floor at its last seq: its signed head and checkpoints still name it, and a
+ * missing head means a deleted chain. (Refusals no longer make a chain per request path: they are counted,
+ * audit/refusal-counts.ts, so these heads are few.)
  */
 const REFUSAL = sql`subject_type in ('bot', 'endpoint') and action in ('inbound.rejected', 'card.denied', 'inbound.unknown_user')`;
 
@@ -58,8 +59,8 @@ async function purgeChainStart(db: Kysely<Database>, c: Chain, cutoff: Date, lim
     const last = firstKept < 0 ? rows.at(-1) : rows[firstKept - 1];
     if (!last) return 0;
     const r = await sql`delete from audit_log where ${inChain()} and seq > ${head.floor_seq} and seq <= ${last.seq}`.execute(trx);
-    if (Number(last.seq) === Number(head.seq)) await sql`delete from audit_heads where ${inChain()}`.execute(trx);
-    else await sql`update audit_heads set floor_seq = ${last.seq}, floor_hash = ${last.hash} where ${inChain()}`.execute(trx);
+    // An emptied chain keeps its head (floor = seq): a chain whose head is gone reads as deleted to audit:verify.
+    await sql`update audit_heads set floor_seq = ${last.seq}, floor_hash = ${last.hash} where ${inChain()}`.execute(trx);
     return Number(r.numAffectedRows ?? 0n);
   });
 }

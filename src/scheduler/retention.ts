@@ -14,7 +14,10 @@ import { purgeRefusals } from './retention-audit.ts';
  * | outbox_jobs | every reply, card render, ERP call | pending/running: until finished; done: RETENTION_OUTBOX_DONE_DAYS; dead: RETENTION_OUTBOX_DEAD_DAYS after dead-lettering (replay window) |
  * | console_messages | every console reply | RETENTION_CONSOLE_MESSAGES_DAYS; a message that carries a kept card (request, ERP document) stays with it |
  * | card_messages | requests (kept), help/status replies and drafts (purged) | `dialog:`, `help:`, `status:` cards: RETENTION_CHAT_CARDS_DAYS; request and ERP-document cards are business records |
- * | audit_log, audit_heads | business changes (kept) and refusals (purged) | refusal rows (inbound.rejected, card.denied, inbound.unknown_user): RETENTION_REFUSALS_DAYS, oldest rows of a chain first (retention-audit.ts) |
+ * | audit_log, audit_heads | business changes (kept) and refusals (purged) | refusal rows (inbound.rejected, card.denied, inbound.unknown_user): RETENTION_REFUSALS_DAYS, oldest rows of a chain first (retention-audit.ts); heads are kept |
+ * | refusal_counts | one row per tenant, source, reason and minute with refusals | summarized counters: RETENTION_REFUSALS_DAYS |
+ * | auth_failures | one row per source and window with failed authentications | two days past the window's start (windows are at most a day) |
+ * | audit_head_macs, audit_checkpoints | one per audit chain; the export's lines | as long as their chain; lines until delivered (the last stays) |
  * | dialog_sessions | one per user | RETENTION_EXPIRED_DIALOGS_DAYS after the draft expired (its card is no longer marked expired on the user's next message) |
  * | rate_limits | one per limiter key (per message for Feishu) | an hour after the key's last slot; the limiter also prunes idle keys as it goes |
  * | conversation_leases | conversations whose worker died holding them | an hour after the lease ran out |
@@ -30,11 +33,14 @@ import { purgeRefusals } from './retention-audit.ts';
 /** Tables whose size /metrics reports (src/observability/table-sizes.ts): purged ones and kept business ones. */
 export const TRAFFIC_TABLES = [
   'inbox_events', 'outbox_jobs', 'console_messages', 'card_messages', 'audit_log', 'audit_heads', 'dialog_sessions', 'rate_limits',
-  'conversation_leases', 'requests', 'approval_tasks', 'erp_push_events',
+  'conversation_leases', 'requests', 'approval_tasks', 'erp_push_events', 'refusal_counts', 'auth_failures',
 ] as const;
 
 /** Card subjects that are replies, not records: a draft's confirmation card, the help card, a status answer. */
 export const TRANSIENT_CARD = sql`(subject like 'dialog:%' or subject like 'help:%' or subject like 'status:%')`;
+
+/** Failed-auth windows are at most a day (AUTH_FAILURE_WINDOW_MS): two days after one started it counts nothing. */
+const AUTH_FAILURES_KEEP_MS = 2 * 24 * 3600_000;
 
 /** Rate-limit slots and conversation leases are seconds of state: an hour past them they hold nothing. */
 const STATE_GRACE_MS = 3600_000;
@@ -73,6 +79,8 @@ function purges(cfg: RetentionConfig, now: Date): Purge[] {
     { name: 'dialog_sessions.expired', table: 'dialog_sessions', order: null, where: sql`expires_at < ${ago(now, cfg.expiredDialogsMs)}` },
     { name: 'rate_limits', table: 'rate_limits', order: null, where: sql`next_us < ${(now.getTime() - STATE_GRACE_MS) * 1000}::bigint` },
     { name: 'conversation_leases', table: 'conversation_leases', order: null, where: sql`until < ${ago(now, STATE_GRACE_MS)}` },
+    { name: 'refusal_counts', table: 'refusal_counts', order: 'minute', where: sql`summarized and minute < ${ago(now, cfg.refusalsMs)}` },
+    { name: 'auth_failures', table: 'auth_failures', order: 'window_start', where: sql`window_start < ${ago(now, AUTH_FAILURES_KEEP_MS)}` },
     // Event ids of ERP pushes refuse replays; a replay older than the push window is refused by its timestamp anyway.
     { name: 'erp_push_events', table: 'erp_push_events', order: 'received_at', where: sql`received_at < ${ago(now, cfg.inboxDoneMs)}` },
   ];

@@ -17,6 +17,7 @@ import { submitDirect } from '../support/submit-request.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
 import { until } from '../support/until.ts';
 import { listByRequester } from '../../src/workflow/request-repo.ts';
+import { adminToken } from '../support/admin-token.ts';
 
 /**
  * ERP progress as the requester lives it, through the console: an intent without an ERP mapping completes at
@@ -124,7 +125,7 @@ describe('ERP progress on the requester\'s card', () => {
 
     const dead = await app.db.db.selectFrom('outbox_jobs').select('id').where('kind', '=', 'erp.create').where('status', '=', 'dead')
       .where('payload', '@>', JSON.stringify({ requestId: req.id })).executeTakeFirstOrThrow();
-    expect((await app.http.request(`/admin/api/jobs/${dead.id}/replay`, { method: 'POST' })).status).toBe(200);
+    expect((await app.http.request(`/admin/api/jobs/${dead.id}/replay`, { method: 'POST', headers: (await adminToken(app)).headers })).status).toBe(200);
     const created = await requesterCard(req.number, (m) => timelineItem(m.card, 'ERP 单据已生成')?.status === 'done');
     const doc = await app.db.db.selectFrom('erp_documents').select(['number']).where('request_id', '=', req.id).executeTakeFirstOrThrow();
     expect(timelineItem(created.card, 'ERP 单据已生成')?.detail).toBe(`sandbox ${doc.number}`);

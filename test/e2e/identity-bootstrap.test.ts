@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app/create-app.ts';
 import { systemClock } from '../../src/core/clock.ts';
@@ -10,7 +10,7 @@ import { startApp } from '../support/start-app.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
 
 /** A logger whose lines the test reads. */
-function capture(): { logger: pino.Logger; lines: string[] } {
+function capture(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
   const stream = new Writable({ write(chunk: Buffer, _e, done) { lines.push(...chunk.toString().split('\n').filter(Boolean)); done(); } });
   return { logger: pino({ level: 'info' }, stream), lines };

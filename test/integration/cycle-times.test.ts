@@ -5,6 +5,7 @@ import { DEMO_USERS, writeDirectoryFile } from '../support/directory-fixture.ts'
 import { startApp } from '../support/start-app.ts';
 import { submitDirect } from '../support/submit-request.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
+import { adminToken } from '../support/admin-token.ts';
 
 /**
  * Cycle times over a scripted month: requests made through the real approval service and the sandbox ERP, the
@@ -14,7 +15,8 @@ import { createTestDb, type TestDb } from '../support/test-db.ts';
  */
 const T0 = Date.parse('2026-11-02T00:00:00Z');
 const H = 3600_000;
-const TOKEN = 'cycle-times-admin-token-0123456789';
+/** A service token with admin:read (set once the app runs). */
+let TOKEN = '';
 const clock = fixedClock(new Date(T0 - 30 * H));
 /** zhaoliu: a finance-department employee whose manager is admin (the demo people are in sales, finance, hq). */
 const USERS = [...DEMO_USERS, { id: 'zhaoliu', name: '赵六', department: 'finance', manager: 'admin', roles: ['employee'] }];
@@ -79,7 +81,8 @@ const NOW = 62;
 
 beforeAll(async () => {
   tdb = await createTestDb();
-  app = await startApp({ db: tdb.handle, clock, env: { DIRECTORY_FILE: writeDirectoryFile(USERS), CONSOLE_TOKEN: TOKEN }, noWorkers: true });
+  app = await startApp({ db: tdb.handle, clock, env: { DIRECTORY_FILE: writeDirectoryFile(USERS) }, noWorkers: true });
+  TOKEN = (await adminToken(app, 'default', ['admin:read'])).token;
   // Stable sort: events at the same hour keep their order above.
   for (const [at, step] of [...SCRIPT].sort((a, b) => a[0] - b[0])) {
     clock.set(new Date(T0 + at * H));

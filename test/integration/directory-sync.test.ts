@@ -13,6 +13,7 @@ import { startFakeFeishuServer, type FakeFeishuServer } from '../fakes/feishu-se
 import { FEISHU_BOT, feishuBot, secrets, writePlatformEnv } from '../support/platform-env.ts';
 import { startApp } from '../support/start-app.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
+import { adminToken } from '../support/admin-token.ts';
 
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
 let tdb: TestDb;
@@ -97,12 +98,13 @@ describe('directory sync from the platforms\' contact APIs', () => {
   it('POST /admin/api/directory/sync runs it on demand for the running bots; an unknown bot is a 404', async () => {
     const app: App = await startApp({ db: tdb.handle, env: writePlatformEnv([feishuBot(feishu.url)], {}), secrets });
     try {
-      const res = await app.http.request('/admin/api/directory/sync', { method: 'POST' });
+      const { headers } = await adminToken(app);
+      const res = await app.http.request('/admin/api/directory/sync', { method: 'POST', headers });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ synced: [{ botId: FEISHU_BOT, tenantId: 'default', users: 3, departments: 2, created: 3, identities: 7 }] });
-      const one = await app.http.request(`/admin/api/directory/sync?bot=${FEISHU_BOT}`, { method: 'POST' });
+      const one = await app.http.request(`/admin/api/directory/sync?bot=${FEISHU_BOT}`, { method: 'POST', headers });
       expect(((await one.json()) as { synced: { created: number }[] }).synced[0]?.created).toBe(0);
-      const missing = await app.http.request('/admin/api/directory/sync?bot=nope', { method: 'POST' });
+      const missing = await app.http.request('/admin/api/directory/sync?bot=nope', { method: 'POST', headers });
       expect(missing.status).toBe(404);
       expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('directory.unknown_bot');
     } finally {

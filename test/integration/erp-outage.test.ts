@@ -8,6 +8,7 @@ import { startApp } from '../support/start-app.ts';
 import { submitDirect } from '../support/submit-request.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
 import { until } from '../support/until.ts';
+import { adminToken } from '../support/admin-token.ts';
 
 /** The sandbox ERP behind an outage switch: while down (or for the next `failNext` calls), creates fail like a 503. */
 function withOutage(inner: ErpConnector, state: { down: boolean; failNext: number; calls: number; refuse: string | null }): ErpConnector {
@@ -75,7 +76,7 @@ describe('an ERP that is down', () => {
     expect(dead[0]?.last_error).toContain('ERP answered 503');
 
     erp.down = false;
-    const replay = await app.http.request(`/admin/api/jobs/${dead[0]?.id}/replay`, { method: 'POST' });
+    const replay = await app.http.request(`/admin/api/jobs/${dead[0]?.id}/replay`, { method: 'POST', headers: (await adminToken(app)).headers });
     expect(replay.status).toBe(200);
     const created = await until(requestRow(req.id), (r) => r.erp_status === 'created');
     expect(created.erp_status).toBe('created');
@@ -104,7 +105,7 @@ describe('an ERP that is down', () => {
     expect((await app.db.db.selectFrom('outbox_jobs').select('status').where('id', '=', dead.id).executeTakeFirstOrThrow()).status).toBe('dead');
 
     erp.refuse = null;
-    expect((await app.http.request(`/admin/api/jobs/${dead.id}/replay`, { method: 'POST' })).status).toBe(200);
+    expect((await app.http.request(`/admin/api/jobs/${dead.id}/replay`, { method: 'POST', headers: (await adminToken(app)).headers })).status).toBe(200);
     await until(requestRow(req.id), (r) => r.erp_status === 'created');
     const docs = await app.db.db.selectFrom('sandbox_erp_documents').selectAll().where('external_key', 'like', `%${req.number}%`).execute();
     expect(docs).toHaveLength(1);

@@ -4,15 +4,18 @@ import { fixedClock } from '../../src/core/clock.ts';
 import type { Finding } from '../../src/reconciliation/findings-repo.ts';
 import { startApp } from '../support/start-app.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
+import { adminToken } from '../support/admin-token.ts';
 
-const TOKEN = 'a-console-token-long-enough-0123456789';
+/** A service token with both admin scopes (set once the app runs). */
+let TOKEN = '';
 const clock = fixedClock(new Date('2026-12-07T02:00:00Z'));
 let tdb: TestDb;
 let app: App;
 
 beforeAll(async () => {
   tdb = await createTestDb();
-  app = await startApp({ db: tdb.handle, clock, env: { CONSOLE_TOKEN: TOKEN } });
+  app = await startApp({ db: tdb.handle, clock });
+  TOKEN = (await adminToken(app)).token;
   // A document made in the ERP and approved there, never in chat.
   await app.db.db.insertInto('erp_originated').values({
     connector: 'sandbox', erp_id: 'PR-9', tenant_id: 'default', doc_kind: 'purchase_requisition', request_id: null, number: 'PR-9', state: 'approved',
@@ -38,7 +41,7 @@ describe('reconciliation admin API', () => {
     ['GET', '/admin/api/reconciliation/findings'],
     ['POST', '/admin/api/reconciliation/run'],
     ['POST', '/admin/api/reconciliation/findings/00000000-0000-4000-8000-000000000000/resolve'],
-  ])('%s %s needs the bearer token, like the other admin routes', async (method, path) => {
+  ])('%s %s needs a session or a service token, like the other admin routes', async (method, path) => {
     const res = await call(path, { auth: false, method });
     expect(res.status).toBe(401);
     expect(await openCount()).toBe(0);
@@ -58,8 +61,9 @@ describe('reconciliation admin API', () => {
     // Bad input: a clear 4xx, nothing closed.
     expect(await errorCode(await call('/admin/api/reconciliation/findings?open=maybe'))).toBe('request.invalid');
     expect(await errorCode(await call('/admin/api/reconciliation/findings?kind=bogus'))).toBe('request.invalid');
-    expect((await call('/admin/api/reconciliation/findings?tenant=nope')).status).toBe(404);
-    expect((await call('/admin/api/reconciliation/run?tenant=nope', { body: '' })).status).toBe(404);
+    // Another tenant than the token's is refused before the route runs (the token acts for "default" only).
+    expect(await errorCode(await call('/admin/api/reconciliation/findings?tenant=nope'))).toBe('auth.tenant_mismatch');
+    expect(await errorCode(await call('/admin/api/reconciliation/run?tenant=nope', { body: '' }))).toBe('auth.tenant_mismatch');
     expect(await errorCode(await call('/admin/api/reconciliation/findings/not-a-uuid/resolve', { body: '' }))).toBe('request.invalid');
     expect(await errorCode(await call('/admin/api/reconciliation/findings/00000000-0000-4000-8000-000000000000/resolve', { body: '' }))).toBe('reconciliation.finding_not_found');
     expect(await errorCode(await call(`/admin/api/reconciliation/findings/${id}/resolve`, { body: '{"by": ' }))).toBe('request.malformed_json');
@@ -72,8 +76,9 @@ describe('reconciliation admin API', () => {
     expect((await json<{ finding: Finding }>(resolved)).finding).toMatchObject({ id, closedAt: clock.now().toISOString() });
     const audit = await app.db.db.selectFrom('audit_log').selectAll().where('action', '=', 'reconciliation.resolved').execute();
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actor: 'admin:wangwu', source: 'api', subject_type: 'finding', subject_id: id });
-    expect(audit[0]!.meta).toMatchObject({ kind: 'approved_in_erp_without_chat', key: 'sandbox:PR-9', note: 'approved on paper, see ticket 12' });
+    // The actor is who called (the token), not the `by` the body names, which is kept as what they wrote.
+    expect(audit[0]).toMatchObject({ actor: expect.stringMatching(/^token:\d+:test-admin$/), source: 'api', subject_type: 'finding', subject_id: id });
+    expect(audit[0]!.meta).toMatchObject({ kind: 'approved_in_erp_without_chat', key: 'sandbox:PR-9', note: 'approved on paper, see ticket 12', by: 'wangwu' });
     expect(await errorCode(await call(`/admin/api/reconciliation/findings/${id}/resolve`, { body: '' }))).toBe('reconciliation.already_closed');
     expect(await app.db.db.selectFrom('audit_log').select('id').where('action', '=', 'reconciliation.resolved').execute()).toHaveLength(1);
 

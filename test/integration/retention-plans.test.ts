@@ -76,6 +76,13 @@ beforeAll(async () => {
     from generate_series(1, ${N}) g`.execute(db);
   await sql`insert into erp_push_events (instance, event_id, tenant_id, received_at)
     select 'erp-' || (g % 3), 'e' || g, 'default', ${T}::timestamptz - (g || ' minutes')::interval from generate_series(1, ${N}) g`.execute(db);
+  // Refusal counters (one per tenant, source, reason and minute) and failed-auth windows, a few past retention.
+  await sql`insert into refusal_counts (tenant_id, source, reason, minute, count, summarized)
+    select 'default', '10.0.' || (g % 200) || '.1', 'auth.required', ${T}::timestamptz - ((case when g % 100 = 0 then 200000 else g end) || ' minutes')::interval, 3, g % 7 <> 0
+    from generate_series(1, ${N}) g on conflict do nothing`.execute(db);
+  await sql`insert into auth_failures (source, window_start, failures, last_reason)
+    select '10.1.' || (g % 250) || '.' || (g % 97), ${T}::timestamptz - ((case when g % 100 = 0 then 4000 else g % 90 end) || ' minutes')::interval, 1, 'auth.required'
+    from generate_series(1, ${N}) g on conflict do nothing`.execute(db);
   await sql`analyze`.execute(db);
 }, 120_000);
 

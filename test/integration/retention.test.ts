@@ -142,11 +142,13 @@ describe('retention', () => {
     expect((await sql<{ key: string }>`select key from rate_limits`.execute(db)).rows.map((r) => r.key)).toEqual(['k-new']);
     expect((await sql<{ key: string }>`select key from conversation_leases`.execute(db)).rows.map((r) => r.key)).toEqual(['l-new']);
 
-    // Refusals: the old rows of b-test in two batches (10 + 2), the endpoint chain whole (head too); b-mixed starts
+    // Refusals: the old rows of b-test in two batches (10 + 2), the endpoint chain's rows all (its head stays, floor at
+    // its last seq: a head gone reads as a deleted chain to audit:verify); b-mixed starts
     // with a row that is not a refusal, so its chain stays whole.
     expect(result(rs, 'audit_log.refusals')?.deleted).toBe(15);
     expect((await sql<{ seq: number }>`select seq from audit_log where chain = 'bot:b-test' order by seq`.execute(db)).rows.map((r) => Number(r.seq))).toEqual([13, 14]);
-    expect(await count('audit_heads', sql`chain = 'endpoint:/admin/api/x'`)).toBe(0);
+    expect(await count('audit_log', sql`chain = 'endpoint:/admin/api/x'`)).toBe(0);
+    expect(await count('audit_heads', sql`chain = 'endpoint:/admin/api/x' and seq = 3 and floor_seq = 3`)).toBe(1);
     expect(await count('audit_log', sql`chain = 'bot:b-mixed'`)).toBe(4);
     expect(await count('audit_heads', sql`chain = 'bot:b-test' and floor_seq = 12`)).toBe(1);
 
@@ -162,9 +164,9 @@ describe('retention', () => {
 
   it('a purged chain keeps verifying as it grows, and still detects a kept row deleted', async () => {
     await refusals({ type: 'bot', id: 'b-test' }, 1, at(DAY));
-    await refusals({ type: 'endpoint', id: '/admin/api/x' }, 1, at(DAY)); // the emptied chain starts again at seq 1
+    await refusals({ type: 'endpoint', id: '/admin/api/x' }, 1, at(DAY)); // the emptied chain goes on from its head
     expect((await verifyAuditChain(db)).every((r) => r.ok)).toBe(true);
-    expect((await sql<{ seq: number }>`select seq from audit_log where chain = 'endpoint:/admin/api/x'`.execute(db)).rows.map((r) => Number(r.seq))).toEqual([1]);
+    expect((await sql<{ seq: number }>`select seq from audit_log where chain = 'endpoint:/admin/api/x'`.execute(db)).rows.map((r) => Number(r.seq))).toEqual([4]);
 
     await sql`delete from audit_log where chain = 'bot:b-test' and seq = 13`.execute(db);
     const [r] = await verifyAuditChain(db);

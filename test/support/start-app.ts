@@ -11,6 +11,8 @@ import type { DbHandle } from '../../src/db/create-db.ts';
  */
 export const TEST_ENV: Record<string, string> = {
   LOG_LEVEL: 'silent', WORKER_POLL_MS: '20', ERP_POLL_MS: '3600000', SLA_CHECK_MS: '3600000', PORT: '0', HOST: '127.0.0.1', CONSOLE_DEMO: 'true',
+  // A fixed test key: no key file is written beside the working directory's ./data.
+  AUDIT_HMAC_KEYS: `test:${Buffer.alloc(32, 7).toString('base64')}`,
 };
 
 export interface StartOptions extends Omit<AppOptions, 'config' | 'db'> {

@@ -2,15 +2,22 @@ import type { IntentCatalog } from '../../config/intent-catalog.ts';
 import type { IntentDefinition } from '../../config/intent-schema.ts';
 import { Bm25Index } from './bm25-index.ts';
 import { isBookingRequest, isGreetingOrHelp, isInjectionAttempt } from './guard-cues.ts';
-import { isStatusQuestion } from './status-cues.ts';
+import { COMMON_ENGLISH } from './common-words.ts';
 import { KeywordMatcher } from './keyword-matcher.ts';
+import { maskSpans, negatedSpans, spanText } from './negation-scope.ts';
+import { questionForm } from './status-cues.ts';
 import { tokenize } from './tokenizer.ts';
+import { TypoTolerance } from './typo-tolerance.ts';
 
 /**
  * Offline intent classification from the catalog alone: BM25 over each intent's examples, keywords,
  * names, description and enum synonyms, plus a bonus per catalog keyword found in the message.
- * Guards run first (prompt injection → blocked, greeting → help), status cues next; a form intent
- * needs keyword evidence or a clear text match, otherwise the answer is none (the bot shows help).
+ * Before scoring, likely typos of catalog keywords are rewritten (typo-tolerance.ts) and negated
+ * stretches ("不算差旅", "not a contract") are masked: an intent named only to be ruled out is not a
+ * candidate (negation-scope.ts). The status intent is scored like the others; a question about
+ * progress (status-cues.ts) or a request number of the catalog's prefixes also makes it a status
+ * question. Guards run first (prompt injection → blocked, greeting → help); a form intent needs
+ * keyword evidence or a clear text match, otherwise the answer is none (the bot shows help).
  */
 export type ClassificationKind = 'form' | 'status' | 'help' | 'blocked' | 'none';
 
@@ -39,11 +46,24 @@ function documentTokens(def: IntentDefinition): string[] {
   return parts.flatMap(tokenize);
 }
 
+/** Every word the catalog uses about an intent: such words are never taken for typos. */
+function vocabulary(def: IntentDefinition): string[] {
+  const parts = [...def.examples.zh, ...def.examples.en, ...def.keywords.zh, ...def.keywords.en, def.name.zh, def.name.en, def.description.zh, def.description.en];
+  for (const f of def.fields) {
+    parts.push(f.label.zh, f.label.en, f.prompt?.zh ?? '', f.prompt?.en ?? '');
+    for (const o of f.options ?? []) parts.push(...o.synonyms, o.label.zh, o.label.en);
+  }
+  return parts;
+}
+
 export class IntentClassifier {
   private readonly index: Bm25Index<string>;
   private readonly keywords: Map<string, KeywordMatcher>;
   private readonly statusIntent: string | undefined;
   private readonly names: Map<string, IntentDefinition['name']>;
+  private readonly typos: TypoTolerance;
+  /** "EXP-202611-0003": a request number of one of the catalog's prefixes refers to a request that exists. */
+  private readonly requestNumber: RegExp | null;
 
   constructor(catalog: IntentCatalog) {
     const intents = catalog.chatIntents;
@@ -51,6 +71,9 @@ export class IntentClassifier {
     this.names = new Map(intents.map((d) => [d.key, d.name]));
     this.index = new Bm25Index(intents.map((d) => ({ label: d.key, tokens: documentTokens(d) })));
     this.keywords = new Map(intents.map((d) => [d.key, new KeywordMatcher([...d.keywords.zh, ...d.keywords.en])]));
+    this.typos = new TypoTolerance(intents.flatMap((d) => [...d.keywords.zh, ...d.keywords.en]), [...COMMON_ENGLISH, ...intents.flatMap(vocabulary)]);
+    const prefixes = catalog.formIntents.flatMap((d) => (d.prefix ? [d.prefix] : []));
+    this.requestNumber = prefixes.length ? new RegExp(`\\b(?:${prefixes.join('|')})-\\d{6}-\\d{3,}\\b`, 'i') : null;
   }
 
   /**
@@ -71,20 +94,29 @@ export class IntentClassifier {
   }
 
   classify(text: string): Classification {
-    const cleaned = text.replace(FIELD_REFERENCES, ' ');
     if (isInjectionAttempt(text)) return { kind: 'blocked', intent: null, confidence: 1, ranked: [] };
+    const corrected = this.typos.correct(text.replace(FIELD_REFERENCES, ' '));
+    const spans = negatedSpans(corrected);
+    const cleaned = maskSpans(corrected, spans);
+    const negated = spanText(corrected, spans);
     const bm25 = this.index.score(tokenize(cleaned), (t) => (t.length === 1 ? UNIGRAM_WEIGHT : 1));
+    const hits = (intent: string, s: string): number => (s.trim() === '' ? 0 : this.keywords.get(intent)?.count(s) ?? 0);
     const ranked = [...bm25.entries()]
-      .filter(([key]) => key !== this.statusIntent)
+      // Ruled out: an intent with as much keyword evidence inside the negated stretches as outside them.
+      .filter(([key]) => key !== this.statusIntent && !(hits(key, negated) > 0 && hits(key, negated) >= hits(key, cleaned)))
       .map(([intent, s]) => {
-        const keywordHits = this.keywords.get(intent)?.count(cleaned) ?? 0;
+        const keywordHits = hits(intent, cleaned);
         return { intent, score: s + KEYWORD_WEIGHT * keywordHits, keywordHits };
       })
       .sort((a, b) => b.score - a.score);
     const top = ranked[0];
     const second = ranked[1];
-    if (isStatusQuestion(text) || (this.statusIntent && (this.keywords.get(this.statusIntent)?.count(cleaned) ?? 0) > 0 && !top?.keywordHits)) {
-      return { kind: 'status', intent: this.statusTopic(text, ranked), confidence: 0.9, ranked };
+    const statusHits = this.statusIntent ? hits(this.statusIntent, cleaned) : 0;
+    const statusScore = this.statusIntent ? (bm25.get(this.statusIntent) ?? 0) + KEYWORD_WEIGHT * statusHits : 0;
+    const form = questionForm(text);
+    const asksProgress = form === 'progress' || (this.requestNumber?.test(text) ?? false);
+    if (this.statusIntent && (asksProgress || (statusHits > 0 && (form === 'question' || statusScore >= (top?.score ?? 0))))) {
+      return { kind: 'status', intent: this.statusTopic(cleaned, ranked), confidence: asksProgress ? 0.9 : 0.75, ranked };
     }
     if (isGreetingOrHelp(text)) return { kind: 'help', intent: null, confidence: 0.9, ranked };
     if (isBookingRequest(text)) return { kind: 'none', intent: null, confidence: 0.6, ranked };

@@ -1,10 +1,52 @@
 /**
- * "Where is my X?" versus "submit X": phrasings that ask about something already submitted.
- * They win over form intents, since the same nouns (报销, purchase request) appear in both.
+ * The grammar of asking about something that already exists, as opposed to asking for something.
+ * Which words mean "posted" or "paid" comes from the status intent's own examples and keywords
+ * (intents/status_query.yaml, scored like every other intent); what lives here is only the shape
+ * of the sentence, in both languages:
+ *
+ * - a completion question: has it happened yet? (批了吗, 入账没有, 付没付, 有没有到账, "has … been …",
+ *   "did …", "was it paid", "… yet");
+ * - a where / who / when question about it (到哪, 在谁那, 什么时候到, "where is", "who is holding",
+ *   "when will");
+ * - a how / may question ("怎么报", "可以报销吗", "how do I claim") asks for the form, not a status;
+ * - any other question ("what's …", "…吗", "…?"): a status word in it is then asked about.
  */
-const ZH_STATUS = /到哪一?步|到哪了|到哪儿了|到哪里了|走到哪|进度|状态|批了没|批了吗|批没批|批下来|审批了(吗|没)|审完了?(吗|没)|通过了?(吗|没)|有没有(通过|批|审批|到账)|(什么时候|何时|多久|啥时候|几时|多长时间)[^，,。]{0,6}?(到账|到卡|打到|打款|打过来|批|审批|通过|付款|报下来|下来|收到|拿到|回款|到)|到账了?(吗|没)|还没(到账|批|审批|通过|打款|收到)|怎么还没|卡在|在谁(那|手)|谁在审|查(一下|询|查|看)?(我|一下)?(的)?(申请|报销|单|审批|流程)|(申请|报销|单子|审批)(呢|怎么样了|咋样了)|处理(好|完)了?(吗|没)|打款了?(吗|没)/u;
-const EN_STATUS = /\b(where\s+(is|are|'s)\s+(my|our|the)|status|progress|any\s+update|has\s+(my|the|our)\b.*\b(been\s+)?(approved|paid|processed|signed)|(was|were|is|are)\s+(my|the|our)\b.*\b(approved|paid|processed|rejected)|when\s+will\s+(i|my|we|it)|track(ing)?\s+(my|the)|check\s+on|still\s+pending|stuck|what\s+happened\s+to|been\s+approved\s+yet|approved\s+yet|paid\s+yet)\b/i;
+export type QuestionForm = 'progress' | 'how' | 'question' | null;
 
-export function isStatusQuestion(text: string): boolean {
-  return ZH_STATUS.test(text) || EN_STATUS.test(text);
+/** Clause breaks; a comma between digits (3,200) is part of a number. */
+const CLAUSES = /[，。；;！!？\n]|,(?!\d)|\?(?=.)|\s[—–-]\s|—/u;
+
+/** 批了吗 / 审过吗 / 处理好了么 / 入账没有 / 批了没 / 到了没有; the particle may be followed by 呢/啊. */
+const ZH_DONE_END = /(?:[了过](?:吗|么|嘛|没有?|未)|没有?|未)[呢啊呀]?\s*$/u;
+/** 批没批 / 付没付 / 到没到, 有没有到账, 是否已, 已经…了吗. */
+const ZH_DONE_INSIDE = /(\p{Script=Han})没\1|有没有|是否已|已经.{0,12}[了过](?:吗|么)/u;
+const ZH_WHERE_WHO_WHEN = /到哪|哪一步|哪个环节|哪个阶段|在谁|谁手|谁在(?:审|批|处理)|什么时候|啥时候|何时|几时|多久|怎么还没|为什么还没|还没(?:有)?[^，,。]{0,6}(?:吗|呢)|什么情况|怎么样了|咋样了|如何了|还在[^，,。]{0,8}(?:吗|么|呢)\s*$/u;
+/** 能/可以/要不要 … 吗 asks whether one may do it; 怎么/如何 asks how. */
+const ZH_HOW = /怎么(?!还没|样了)|如何(?!了)|能不能|可不可以|可以|能否|要不要|需不需要|该怎/u;
+
+const EN_DONE = /^(?:has|have|had)\b.*\b(?:been|yet|already|\w{3,}ed|paid|done|gone|sent|through)\b|^did\b|^(?:was|were|is|are)\b.*\b(?:\w{3,}ed|paid|done|through|still|yet|out|waiting|pending|approved)\b|\byet\b\s*\??$/iu;
+const EN_WHERE_WHO_WHEN = /^(?:where\s+(?:is|are|'s|does|do)|who\s+(?:is|has|approved|holds|'s)|when\s+(?:will|do|does|did|can|is|are|am)|how\s+(?:far|long)|what\s+happened|what'?s\s+happening|what'?s\s+going\s+on)\b/iu;
+const EN_HOW = /^(?:how\s+(?:do|can|should)|can\s+i|could\s+i|may\s+i|should\s+i|do\s+i\s+need|is\s+it\s+(?:ok|possible|allowed))\b/iu;
+
+function clauseForm(raw: string): QuestionForm {
+  const c = raw.trim().replace(/^(?:请问|问一下|想问下?|我想问下?|那|那么|so|and|but|also|hey|hi|btw)[\s,，]*/iu, '').trim();
+  if (c === '') return null;
+  if (EN_HOW.test(c)) return 'how';
+  if (EN_WHERE_WHO_WHEN.test(c) || EN_DONE.test(c)) return 'progress';
+  if (ZH_WHERE_WHO_WHEN.test(c) || ZH_DONE_INSIDE.test(c)) return 'progress';
+  if (ZH_DONE_END.test(c)) return ZH_HOW.test(c) ? 'how' : 'progress';
+  if (/[吗么][呢啊]?\s*$/u.test(c) && ZH_HOW.test(c)) return 'how';
+  if (/[吗么呢][啊呀]?\s*[?？]?\s*$|[?？]\s*$/u.test(c) || /^(?:what|which|how|any|is|are|was|were|has|have|does|do)\b/iu.test(c)) return 'question';
+  return null;
+}
+
+/** Whether (some clause of) the message asks how a request stands, asks how to make one, or neither. */
+export function questionForm(text: string): QuestionForm {
+  let found: QuestionForm = null;
+  for (const clause of text.split(CLAUSES)) {
+    const f = clauseForm(clause);
+    if (f === 'progress') return 'progress';
+    if (f === 'how' || (f === 'question' && found === null)) found = f;
+  }
+  return found;
 }

@@ -15,6 +15,11 @@ const STOP = new Set([
   'by', 'about', 'some', 'just', 'get', 'got', 'have', 'ha', 'had', 'there', 'here', 'wa', 'so', 'if', 'up',
 ]);
 
+/** A function word or question word (the tokenizer drops these). */
+export function isStopWord(word: string): boolean {
+  return STOP.has(word);
+}
+
 export function stemEnglish(word: string): string {
   let w = word.toLowerCase();
   if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`;

@@ -1,4 +1,4 @@
-import { normalizeMoney, type Money } from '../../core/money.ts';
+import { dropThousandsSeparators, normalizeMoney, type Money } from '../../core/money.ts';
 import { parseChineseNumber } from './chinese-numerals.ts';
 
 /**
@@ -16,8 +16,10 @@ const ENGLISH_SCALE: ReadonlyArray<[RegExp, number]> = [
 export function parseAmount(input: string | number): number | null {
   if (typeof input === 'number') return Number.isFinite(input) ? input : null;
   let s = input.trim().replace(CURRENCY, '').replace(CURRENCY, '').trim();
-  s = s.replace(/(\d),(?=\d{3}\b)/g, '$1').replace(/[，,]/g, '');
-  if (s === '') return null;
+  // "8,999" and "15,000" are amounts; "1,2,3" is not 123 (dropThousandsSeparators says null).
+  const ungrouped = dropThousandsSeparators(s);
+  if (ungrouped === null || ungrouped === '') return null;
+  s = ungrouped;
   if (/^\d+(?:\.\d+)?$/.test(s)) return Number(s);
   for (const [re, scale] of ENGLISH_SCALE) {
     const m = re.exec(s);

@@ -35,6 +35,8 @@ export function findMoney(text: string, masks: readonly Span[] = []): MoneyMenti
     if (!hasCurrency && NOT_MONEY_AFTER.test(after)) continue;
     if (!hasCurrency && !hasMagnitude && /^\s+[a-z]/i.test(after) && !ALLOWED_WORD_AFTER.test(after) && !/^\s*(?:k|w)\b/i.test(after)) continue;
     if (/第\s*$/.test(before)) continue;
+    // Digits glued to more digits by a comma that is no thousands separator ("1,2,3"): no amount to read here.
+    if (/^,\d/.test(masked.slice(end)) || /\d,$/.test(text.slice(0, start))) continue;
     const cue = CUE_BEFORE.test(before);
     if (isChinese && !hasCurrency && !(cue && body.length >= 2) && !(body.length >= 2 && /[百千万亿]/.test(body))) continue;
     const value = parseAmount(body);

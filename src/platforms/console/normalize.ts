@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refineSafeText } from '../../http/text-guard.ts';
 import type { InboundCardAction, InboundMessage } from '../../core/inbound-event.ts';
 
 /**
@@ -11,7 +12,7 @@ export const messageBodySchema = z.object({
   text: z.string().trim().min(1).max(4000),
   /** Optional client-chosen id: a retried POST with the same id is one event. */
   eventId: z.string().min(1).max(128).optional(),
-}).strict();
+}).strict().superRefine(refineSafeText);
 
 export const actionBodySchema = z.object({
   user: z.string().min(1).max(64).optional(),
@@ -24,7 +25,7 @@ export const actionBodySchema = z.object({
    * click on an older view is refused with 409 card.outdated instead of acting on what the card shows now.
    */
   revision: z.number().int().min(1).optional(),
-}).strict();
+}).strict().superRefine(refineSafeText);
 
 export type MessageBody = z.infer<typeof messageBodySchema>;
 export type ActionBody = z.infer<typeof actionBodySchema>;

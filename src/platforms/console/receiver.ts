@@ -4,12 +4,13 @@ import { z } from 'zod';
 import type { ButtonView, CardView } from '../../core/card-view.ts';
 import type { ConsoleBotConfig } from '../../config/bot-schema.ts';
 import type { Clock } from '../../core/clock.ts';
-import { AppError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { AppError, NotFoundError } from '../../core/errors.ts';
 import type { IdGenerator } from '../../core/ids.ts';
 import type { Database } from '../../db/database.ts';
 import { chatLocale, findUserByIdentity, getUsers, listActiveUsers } from '../../directory/directory-repo.ts';
 import { readBodyText } from '../../http/body.ts';
 import { cspNonce } from '../../http/security-headers.ts';
+import { parseJsonBody, refineSafeText, zodFailure } from '../../http/text-guard.ts';
 import { actingUser, mayPickAnyUser, sessionInfo } from '../../identity/console-guard.ts';
 import { t, type PlainKey } from '../../i18n/catalog.ts';
 import type { Receiver } from '../platform.ts';
@@ -27,7 +28,7 @@ const inboxQuery = z.object({
   /** Long-poll wait, capped below common proxy idle timeouts. */
   waitMs: z.coerce.number().int().min(0).max(30_000).default(0),
   html: z.enum(['0', '1']).optional(),
-});
+}).superRefine(refineSafeText);
 
 const OUTDATED = 'toast.cardOutdated';
 const NOT_YOURS = 'toast.cardNotYours';
@@ -133,18 +134,11 @@ function findButton(card: CardView, actionId: string): ButtonView | undefined {
 }
 
 async function readJson(c: Context): Promise<unknown> {
-  const text = await readBodyText(c);
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ValidationError('request.malformed_json', 'the body is not valid JSON');
-  }
+  return parseJsonBody(await readBodyText(c));
 }
 
 function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const r = schema.safeParse(input);
-  if (!r.success) {
-    throw new ValidationError('request.invalid', r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
-  }
+  if (!r.success) throw zodFailure(r.error);
   return r.data;
 }

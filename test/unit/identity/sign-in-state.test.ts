@@ -32,7 +32,7 @@ describe('the OAuth state', () => {
   it('is kept hashed, taken once (also by two callbacks at once), only with its own cookie, within 10 minutes', async () => {
     const db = t.handle.db;
     const clock = fixedClock(new Date('2026-12-06T00:00:00Z'));
-    const state = await beginSignIn(db, clock, 'bot-a', '/console');
+    const state = (await beginSignIn(db, clock, 'bot-a', '/console'))!;
     expect(JSON.stringify(await db.selectFrom('sign_in_states').selectAll().execute())).not.toContain(state);
     expect(await consumeSignIn(db, clock, 'bot-a', state, undefined)).toEqual({ ok: false, reason: 'not_this_browser' });
     expect(await consumeSignIn(db, clock, 'bot-a', state, 'x'.repeat(43))).toEqual({ ok: false, reason: 'not_this_browser' });
@@ -40,16 +40,22 @@ describe('the OAuth state', () => {
     expect(both.filter((r) => r.ok)).toEqual([{ ok: true, returnTo: '/console' }]);
     expect(both.filter((r) => !r.ok)).toEqual([{ ok: false, reason: 'unknown_or_used' }]);
 
-    const late = await beginSignIn(db, clock, 'bot-a', '/x');
+    const late = (await beginSignIn(db, clock, 'bot-a', '/x'))!;
     clock.advance(10 * 60_000);
     expect(await consumeSignIn(db, clock, 'bot-a', late, late)).toEqual({ ok: false, reason: 'expired' });
-    const other = await beginSignIn(db, clock, 'bot-a', '/x');
+    const other = (await beginSignIn(db, clock, 'bot-a', '/x'))!;
     expect(await consumeSignIn(db, clock, 'bot-b', other, other)).toEqual({ ok: false, reason: 'other_bot' });
     // Starts never finished are cleared by later starts.
     await beginSignIn(db, clock, 'bot-a', '/x');
     clock.advance(10 * 60_000);
     await beginSignIn(db, clock, 'bot-a', '/x');
     expect((await db.selectFrom('sign_in_states').select('state_hash').execute()).length).toBe(1);
+    // A flood of starts is bounded: past the limit a start is refused until older ones expire.
+    expect(await beginSignIn(db, clock, 'bot-a', '/x', 3)).not.toBeNull();
+    expect(await beginSignIn(db, clock, 'bot-a', '/x', 3)).not.toBeNull();
+    expect(await beginSignIn(db, clock, 'bot-a', '/x', 3)).toBeNull();
+    clock.advance(10 * 60_000);
+    expect(await beginSignIn(db, clock, 'bot-a', '/x', 3)).not.toBeNull();
   });
 });
 
