@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.ts';
@@ -23,8 +22,6 @@ export interface HttpDeps {
   refusals?: RefusalCounting;
   /** Failed-auth limit per source on the console, admin and sign-in APIs (auth-limit.ts). */
   authLimit?: { limiter: AuthFailureLimiter; sourceOf: (c: Context) => string };
-  /** Bearer token required on /console/api/* and /admin/api/* when set. */
-  apiToken?: string | undefined;
   /** Origins besides a loopback one whose pages may call the browser-facing APIs (PUBLIC_URL's, TRUSTED_ORIGINS). */
   trustedOrigins?: readonly string[];
 }
@@ -54,20 +51,6 @@ export function createHttpApp(d: HttpDeps): Hono {
   if (d.authLimit) {
     const { limiter, sourceOf } = d.authLimit;
     app.use('*', authRateLimit(limiter, sourceOf, (e: unknown) => d.logger.warn({ err: e }, 'failed-auth limit unavailable')));
-  }
-  if (d.apiToken) {
-    const token = d.apiToken;
-    const expected = createHash('sha256').update(`Bearer ${token}`).digest();
-    const guard: MiddlewareHandler = async (c, next) => {
-      // Compared as digests in constant time: no byte-by-byte early exit to time.
-      const given = createHash('sha256').update(c.req.header('authorization') ?? '').digest();
-      if (!timingSafeEqual(given, expected)) return c.json({ error: { code: 'auth.required', message: 'missing or wrong bearer token' } }, 401);
-      return next();
-    };
-    // Every console bot's API: the first is mounted at /console, the others at /console/<bot id>.
-    app.use('/console/api/*', guard);
-    app.use('/console/:bot/api/*', guard);
-    app.use('/admin/api/*', guard);
   }
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   const ready = boundedCheck(d.ready, READY_DEADLINE_MS);
