@@ -10,6 +10,9 @@ export const REQUEST_OPS: ReadonlySet<CardOp> = new Set(['approve', 'reject', 't
 const STATUS_OF_ERROR: Record<string, number> = {
   'workflow.not_approver': 403, 'workflow.not_requester': 403, 'workflow.not_participant': 403, 'workflow.already_handled': 409,
   'workflow.reason_required': 400, 'workflow.invalid_transfer': 400, 'workflow.remind_cooldown': 429, 'workflow.illegal_transition': 409,
+  // Separation of duties: a transfer that would put someone on two steps (or on their own request) is a bad choice of
+  // person (400); approving one's own request or a second step is not allowed (403).
+  'workflow.sod_transfer': 400, 'workflow.sod_self': 403, 'workflow.sod_two_steps': 403,
 };
 
 /** Runs an approval event on the request; the engine decides whether the clicker may. */

@@ -37,7 +37,7 @@ export function wireServices(d: ServiceDeps): { intents: IntentVersions; directo
   const resolver = d.resolver ?? createResolver({ mode: config.nlu.mode, catalog, openai: config.nlu.openai, logger });
   const approvals = new ApprovalService({
     db, clock, ids, directory, timeZone: config.timeZone, maxAttempts: config.workers.maxAttempts, onCommitted: kick,
-    onCommitBatch: (n) => d.metrics.commitBatch.observe(n),
+    onCommitBatch: (n) => d.metrics.commitBatch.observe(n), intents,
   });
   const conversation = new ConversationService({
     db, catalog, intents, resolver, approvals, directory, clock, ids, logger, timeZone: config.timeZone, maxAttempts: config.workers.maxAttempts, onCommitted: kick,

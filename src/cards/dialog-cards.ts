@@ -5,6 +5,7 @@ import { compareMoney, normalizeMoney } from '../core/money.ts';
 import type { ResolvedStep } from '../workflow/approval-states.ts';
 import type { CardBlock, CardView, InputType, InputView } from '../core/card-view.ts';
 import { button } from './card-actions.ts';
+import { separationNotes } from './route-separation.ts';
 import { inputValue } from './format-value.ts';
 
 /** What the confirmation card shows of a draft (the conversation's dialog state has more). */
@@ -62,6 +63,7 @@ export function buildConfirmCard(m: ConfirmCardModel): CardView {
     button({ op: 'dialog.cancel', dialogId: state.id }, t(locale, 'card.dialog.cancel'), 'default', { sendsForm: false }),
   ] });
   blocks.push({ type: 'text', text: routePreview(m) });
+  if (m.route.ok) for (const note of separationNotes(m.route.steps, m.names, locale)) blocks.push({ type: 'note', text: note });
   return { title, subtitle: t(locale, 'card.dialog.subtitle'), tone: 'orange', blocks, key };
 }
 

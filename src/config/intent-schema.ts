@@ -120,6 +120,11 @@ export const separationSchema = z.object({
 }).strict();
 export type Separation = z.infer<typeof separationSchema>;
 
+/** An intent's separation rules, its `separation:` block or, without one, the safe defaults (everything on). */
+export function separationOf(intent: { separation?: Separation | undefined }): Separation {
+  return intent.separation ?? separationSchema.parse({});
+}
+
 export const intentSchema = z.object({
   key: identifier,
   /** form: collects fields and submits a request; query: answers (status_query). */
@@ -142,7 +147,8 @@ export const intentSchema = z.object({
   /** Minimum time between two reminders (催办) on one task. */
   remind_cooldown_minutes: z.number().nonnegative().default(30),
   route: z.object({ steps: z.array(routeStepSchema) }).strict().default({ steps: [] }),
-  separation: separationSchema.prefault({}),
+  /** Absent: the defaults (separationOf). */
+  separation: separationSchema.optional(),
   erp: erpMappingSchema.optional(),
 }).strict().superRefine((intent, ctx) => {
   const names = new Set<string>();

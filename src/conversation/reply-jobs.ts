@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { buildConfirmCard, buildHelpCard } from '../cards/dialog-cards.ts';
+import { routePeople } from '../cards/route-separation.ts';
 import { buildStatusListCard } from '../cards/status-list-card.ts';
 import type { CardView } from '../core/card-view.ts';
 import type { IntentCatalog } from '../config/intent-catalog.ts';
@@ -40,7 +41,8 @@ export async function confirmCard(c: ReplyContext, s: DialogState, extra: { erro
   const intent = c.catalog.get(s.intent);
   if (!intent) return null;
   const route = resolveRoute(intent, s.fields, c.userId, await c.directory.get(c.tenantId, c.db));
-  const ids = route.ok ? route.steps.flatMap((st) => st.approvers) : [];
+  // The preview names the approvers and whoever separation of duties took off a step (cards/route-separation.ts).
+  const ids = route.ok ? routePeople(route.steps) : [];
   const users = await getUsers(c.db, c.tenantId, ids);
   // A card that no longer takes input (submitted, cancelled, expired) needs no options.
   const open = !extra.submittedAs && !extra.cancelled && !extra.expired;

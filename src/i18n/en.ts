@@ -1,8 +1,9 @@
 import { enErpOrigin } from './en-erp-origin.ts';
+import { enSeparation } from './en-separation.ts';
 import { enRecon } from './en-recon.ts';
 import { enSignIn } from './en-sign-in.ts';
-import { enConsolePage } from './en-console-page.ts';
 import { enBootstrap } from './en-bootstrap.ts';
+import { enConsolePage } from './en-console-page.ts';
 import { enInputs } from './en-inputs.ts';
 
 /**
@@ -184,6 +185,7 @@ export const en = {
   'card.request.superseded': 'Superseded by revision {n}: the version you were asked to review is no longer current.',
   'card.request.editInErp': 'Edit this document in the ERP and submit it there again; the approval here starts over.',
   ...enErpOrigin,
+  ...enSeparation,
   ...enInputs,
 
   // card.timeline: the request card's timeline

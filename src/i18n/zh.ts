@@ -1,9 +1,10 @@
 import type { Catalog } from './catalog.ts';
 import { zhErpOrigin } from './zh-erp-origin.ts';
+import { zhSeparation } from './zh-separation.ts';
 import { zhRecon } from './zh-recon.ts';
 import { zhSignIn } from './zh-sign-in.ts';
-import { zhConsolePage } from './zh-console-page.ts';
 import { zhBootstrap } from './zh-bootstrap.ts';
+import { zhConsolePage } from './zh-console-page.ts';
 import { zhInputs } from './zh-inputs.ts';
 
 /** Every text the assistant shows people, in Chinese: the keys of en.ts (a missing or extra key does not compile). */
@@ -180,6 +181,7 @@ export const zh: Catalog = {
   'card.request.superseded': '已被第 {n} 次提交取代：你收到的这一版已失效，无需处理。',
   'card.request.editInErp': '请在 ERP 中修改这张单据并重新提交，这里的审批会重新开始。',
   ...zhErpOrigin,
+  ...zhSeparation,
   ...zhInputs,
 
   // card.timeline: the request card's timeline

@@ -85,6 +85,8 @@ const isError = (x: TaskSnapshot | TransitionError): x is TransitionError => 'co
 function approve(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'approve' }>): Transition {
   const task = actionableTask(s, ev.actor, ev.taskId);
   if (isError(task)) return { ok: false, error: task };
+  const refused = approvalRefused(s, task, ev.actor);
+  if (refused) return { ok: false, error: refused };
   const effects: Effect[] = [{ type: 'update_task', taskId: task.id, status: 'approved', actor: ev.actor, ...(ev.comment ? { comment: ev.comment } : {}) }];
   const tasks = s.tasks.map((t) => (t.id === task.id ? { ...t, status: 'approved' as const } : t));
   const stepTasks = tasks.filter((t) => t.stepIndex === task.stepIndex);
@@ -114,18 +116,58 @@ function transfer(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'transf
   const task = actionableTask(s, ev.actor, ev.taskId);
   if (isError(task)) return { ok: false, error: task };
   if (ev.to === ev.actor) return fail('workflow.invalid_transfer', 'cannot transfer a task to yourself', localized('error.transferToSelf'));
-  if (ev.to === s.requesterId) return fail('workflow.invalid_transfer', 'cannot transfer a task to the requester', localized('error.transferToRequester'));
+  if (ev.to === s.requesterId) return fail('workflow.sod_transfer', 'cannot transfer a task to the requester: nobody approves their own request', localized('error.sodTransferRequester'));
   // Someone who holds or already approved this step can't take a second task in it (one vote each in 会签).
   const theirs = s.tasks.find((t) => t.stepIndex === task.stepIndex && t.approverId === ev.to && (t.status === 'pending' || t.status === 'approved'));
   if (theirs?.status === 'pending') return fail('workflow.invalid_transfer', 'that person already has this task', localized('error.alreadyHasTask'));
   if (theirs) return fail('workflow.invalid_transfer', 'that person already approved this step', localized('error.alreadyApprovedStep'));
+  const steps = ev.steps ?? s.steps;
+  const clash = s.sharedSteps ? undefined : otherStepOf(s, steps, task.stepIndex, ev.to);
+  if (clash) return { ok: false, error: clash };
   const effects: Effect[] = [
     { type: 'update_task', taskId: task.id, status: 'transferred', actor: ev.actor, ...(ev.comment ? { comment: ev.comment } : {}) },
     { type: 'create_tasks', stepIndex: task.stepIndex, approvers: [ev.to], transferredFrom: ev.actor },
     { type: 'notify', userIds: [s.requesterId], message: { kind: 'transferred', by: ev.actor } },
   ];
   const tasks = s.tasks.map((t) => (t.id === task.id ? { ...t, status: 'transferred' as const } : t));
-  return { ok: true, next: { ...s, tasks }, effects };
+  return { ok: true, next: { ...s, steps, tasks }, effects };
+}
+
+const stepName = (s: RequestSnapshot, steps: ResolvedStep[], index: number): Localized =>
+  steps.find((st) => st.index === index)?.name ?? s.steps.find((st) => st.index === index)?.name ?? { zh: String(index + 1), en: String(index + 1) };
+
+/**
+ * Separation of duties on a transfer of a step-`stepIndex` task to `to`: refused when `to` approved or holds a task of
+ * another step of this revision, or is an approver of a later step (`steps`: the route after any reassignment the
+ * service worked out for `separation.transfer: reassign`, which takes `to` off those steps).
+ */
+function otherStepOf(s: RequestSnapshot, steps: ResolvedStep[], stepIndex: number, to: string): TransitionError | undefined {
+  const acted = s.tasks.find((t) => t.stepIndex !== stepIndex && t.approverId === to && (t.status === 'approved' || t.status === 'pending'));
+  if (acted) {
+    const step = stepName(s, steps, acted.stepIndex);
+    return refusal('workflow.sod_transfer', `${to} approved or holds another step of this request (${step.en}); nobody approves two steps`,
+      localized('error.sodTransferOtherStep', { person: to, step }));
+  }
+  const later = steps.find((st) => st.index > stepIndex && st.approvers.includes(to));
+  if (later) {
+    return refusal('workflow.sod_transfer', `${to} approves a later step of this request (${later.name.en}); nobody approves two steps`,
+      localized('error.sodTransferLaterStep', { person: to, step: later.name }));
+  }
+  return undefined;
+}
+
+/**
+ * Separation of duties at the click, whatever put the task there (a route resolved before these rules, a directory
+ * changed since): the requester never approves their own request, and nobody approves two steps of one revision.
+ * They can still transfer the task, so the request never sticks.
+ */
+function approvalRefused(s: RequestSnapshot, task: TaskSnapshot, actor: string): TransitionError | undefined {
+  if (actor === s.requesterId) return refusal('workflow.sod_self', 'the requester cannot approve their own request', localized('error.sodSelf'));
+  if (s.sharedSteps) return undefined;
+  const other = s.tasks.find((t) => t.stepIndex !== task.stepIndex && t.approverId === actor && t.status === 'approved');
+  if (!other) return undefined;
+  const step = stepName(s, s.steps, other.stepIndex);
+  return refusal('workflow.sod_two_steps', `${actor} already approved another step of this request (${step.en})`, localized('error.sodTwoSteps', { step }));
 }
 
 function comment(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'comment' }>): Transition {

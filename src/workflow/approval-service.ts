@@ -1,11 +1,10 @@
 import type { Kysely, Transaction } from 'kysely';
 import { appendAudit, type AuditEntry, type AuditSource } from '../audit/audit-log.ts';
-import type { IntentDefinition } from '../config/intent-schema.ts';
+import { separationOf, type IntentDefinition } from '../config/intent-schema.ts';
 import type { Clock } from '../core/clock.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import type { IdGenerator } from '../core/ids.ts';
 import type { ChatTarget, InboundEvent } from '../core/inbound-event.ts';
-import { normalizeMoney } from '../core/money.ts';
 import { formatMonth, localDateOf } from '../core/time-zone.ts';
 import type { Database } from '../db/database.ts';
 import { GroupBatcher } from '../db/group-batcher.ts';
@@ -17,7 +16,10 @@ import { planEffects } from './request-effects.ts';
 import { commitPayload, commitRequestChange } from './request-commit.ts';
 import * as requestRepo from './request-repo.ts';
 import type { RequestRecord, TaskRecord } from './request-repo.ts';
+import { commentOnRequest } from './request-comments.ts';
+import { amountOf, merge, snapshotOf } from './request-snapshot.ts';
 import { resolveRoute } from './route-resolver.ts';
+import { reassignLaterSteps } from './separation.ts';
 import { localized } from '../i18n/catalog.ts';
 
 export interface ApprovalServiceDeps {
@@ -31,6 +33,8 @@ export interface ApprovalServiceDeps {
   onCommitted?: () => void;
   /** Told the size of each group commit (metrics). */
   onCommitBatch?: (size: number) => void;
+  /** The intent a request was made under (its `separation` rules); absent, the safe defaults apply. */
+  intents?: { definition(tenantId: string, key: string, version: number): Promise<IntentDefinition | undefined> };
 }
 
 /** Group commit and batched loads: at most this many batches on the wire, each of at most this many items. */
@@ -61,6 +65,9 @@ export type ActEvent = Exclude<ApprovalEvent, { type: 'submit' } | { type: 'resu
 
 /** The ERP service's events (approval-states.ts has what each carries). */
 export type ErpEvent = Extract<ApprovalEvent, { type: `erp_${string}` }>;
+
+/** What a change will be (the event and what else the request row gets), or why it is refused before the machine runs. */
+type Planned = { event: ApprovalEvent; patch: Partial<RequestRecord> } | { refused: TransitionError };
 
 const MAX_RACE_RETRIES = 8;
 const AUDITED_DENIALS = new Set(['workflow.not_approver', 'workflow.not_requester', 'workflow.not_participant']);
@@ -127,15 +134,45 @@ export class ApprovalService {
    * same statement as the change: a redelivered event changes nothing and comes back as already handled.
    */
   async act(tenantId: string, requestId: string, ev: ActEvent, source: AuditSource, inbound?: InboundEvent): Promise<ActOutcome> {
-    if (ev.type === 'transfer' && !(await this.d.directory.get(tenantId)).user(ev.to)) {
+    if (ev.type === 'comment') return this.comment(tenantId, requestId, ev, source, inbound);
+    const dir = ev.type === 'transfer' ? await this.d.directory.get(tenantId) : undefined;
+    if (ev.type === 'transfer' && !dir?.user(ev.to)) {
       throw new ValidationError('workflow.invalid_transfer', `"${ev.to}" is not an active person in the directory`,
         { details: { localized: localized('error.notInDirectory', { person: ev.to }) } });
     }
-    return this.run(tenantId, requestId, source, `request.${ev.type}`, (req, tasks) => {
-      if (ev.type !== 'comment') return { event: ev, patch: ev.type === 'reject' ? { rejectReason: ev.reason.trim() } : {} };
-      const participants = [req.requesterId, ...tasks.map((t) => t.approverId)];
-      return { event: { ...ev, participants }, patch: {} };
+    return this.run(tenantId, requestId, source, `request.${ev.type}`, async (req, tasks) => {
+      if (ev.type !== 'transfer' || !dir) return { event: ev, patch: ev.type === 'reject' ? { rejectReason: ev.reason.trim() } : {} };
+      // separation.transfer: reassign: later steps that would be the new holder's go to their fallback with the transfer.
+      const intent = await this.intentOf(req);
+      const sep = intent && separationOf(intent);
+      if (!intent || sep?.transfer !== 'reassign' || !sep.distinct_steps || ev.to === req.requesterId) return { event: ev, patch: {} };
+      const current = tasks.filter((t) => t.revision === req.revision);
+      const from = current.find((t) => t.id === ev.taskId)?.stepIndex ?? req.currentStep;
+      const r = reassignLaterSteps(intent, req.steps, from, ev.to, req.requesterId, current.map((t) => t.approverId), dir);
+      if (r.ok) return { event: { ...ev, steps: r.steps }, patch: {} };
+      return { refused: { code: 'workflow.sod_transfer', message: `transferring to ${ev.to} would leave step "${r.stepName.en}" to nobody (no fallback names anyone)`,
+        localized: localized('error.sodTransferNoFallback', { person: ev.to, step: r.stepName }) } };
     }, inbound);
+  }
+
+  /** A comment: written beside the request, never through its version (request-comments.ts says why). */
+  private async comment(tenantId: string, requestId: string, ev: Extract<ActEvent, { type: 'comment' }>, source: AuditSource, inbound?: InboundEvent): Promise<ActOutcome> {
+    const found = await this.loads.submit({ tenantId, id: requestId });
+    if (!found) throw new NotFoundError('request.not_found', `no request ${requestId}`, { details: { localized: localized('error.requestNotFound') } });
+    const snapshot = snapshotOf(found.request, found.tasks.filter((x) => x.revision === found.request.revision));
+    const out = await commentOnRequest(this.d, found, snapshot, ev.actor, ev.text, source, inbound);
+    return out.ok ? { ok: true, request: found.request } : { ok: false, request: found.request, error: out.error };
+  }
+
+  /** Whether the request's intent lets one person approve two steps (`separation.distinct_steps: false`). */
+  private async sharedSteps(req: RequestRecord): Promise<boolean> {
+    const intent = await this.intentOf(req);
+    return intent ? !separationOf(intent).distinct_steps : false;
+  }
+
+  /** The definition the request was made under (cached by IntentVersions). */
+  private async intentOf(req: RequestRecord): Promise<IntentDefinition | undefined> {
+    return this.d.intents?.definition(req.tenantId, req.intentKey, req.intentVersion);
   }
 
   /**
@@ -182,7 +219,7 @@ export class ApprovalService {
    */
   private async run(
     tenantId: string, requestId: string, source: AuditSource, action: string,
-    plan: (req: RequestRecord, tasks: TaskRecord[]) => { event: ApprovalEvent; patch: Partial<RequestRecord> },
+    plan: (req: RequestRecord, tasks: TaskRecord[]) => Planned | Promise<Planned>,
     inbound?: InboundEvent,
     trx?: Transaction<Database>,
   ): Promise<ActOutcome> {
@@ -192,8 +229,11 @@ export class ApprovalService {
       if (!found || found.request.tenantId !== tenantId) throw new NotFoundError('request.not_found', `no request ${requestId}`, { details: { localized: localized('error.requestNotFound') } });
       const { request: req, tasks: allTasks } = found;
       const now = this.d.clock.now();
-      const { event, patch } = plan(req, allTasks);
-      const t = transition(snapshotOf(req, allTasks.filter((x) => x.revision === req.revision)), event, now);
+      const planned = await plan(req, allTasks);
+      if ('refused' in planned) return { ok: false, request: req, error: planned.refused };
+      const { event, patch } = planned;
+      const shared = event.type === 'approve' || event.type === 'transfer' ? (await this.sharedSteps(req)) : false;
+      const t = transition({ ...snapshotOf(req, allTasks.filter((x) => x.revision === req.revision)), ...(shared ? { sharedSteps: true } : {}) }, event, now);
       const actor = 'actor' in event ? event.actor : 'erp';
       if (!t.ok) {
         if (AUDITED_DENIALS.has(t.error.code)) {
@@ -219,27 +259,6 @@ export class ApprovalService {
   }
 }
 
-function snapshotOf(r: RequestRecord, tasks: RequestSnapshot['tasks']): RequestSnapshot {
-  const paid = r.erpRef?.['paid'];
-  return { status: r.status, erpStatus: r.erpStatus, ...(typeof paid === 'string' ? { erpPaid: paid } : {}), currentStep: r.currentStep, revision: r.revision, requesterId: r.requesterId, steps: r.steps, tasks,
-    ...(r.erpOrigin ? { originated: true } : {}) };
-}
-
-function merge(r: RequestRecord, s: RequestSnapshot, now: Date): RequestRecord {
-  const decided = s.status !== r.status && (s.status === 'approved' || s.status === 'rejected' || s.status === 'withdrawn');
-  const resubmitted = s.revision !== r.revision;
-  return {
-    ...r, status: s.status, erpStatus: s.erpStatus, erpRef: s.erpPaid ? { ...(r.erpRef ?? {}), paid: s.erpPaid } : r.erpRef, currentStep: s.currentStep, revision: s.revision, steps: s.steps, updatedAt: now,
-    decidedAt: decided ? now : resubmitted ? null : r.decidedAt, submittedAt: resubmitted ? now : r.submittedAt,
-  };
-}
-
-function amountOf(intent: IntentDefinition, fields: Record<string, unknown>): string | null {
-  const f = intent.fields.find((x) => x.type === 'money' && x.name === 'amount') ?? intent.fields.find((x) => x.type === 'money');
-  const v = f ? fields[f.name] : undefined;
-  return typeof v === 'string' || typeof v === 'number' ? normalizeMoney(v) : null;
-}
-
 /**
  * What an ERP event changes on the request row besides its status: the link to the document, the last failure
  * (the ERP's message, shown on the card), the currency it pays in. The amount paid so far comes from the machine (merge).
@@ -256,7 +275,7 @@ function eventSummary(e: ApprovalEvent): Record<string, unknown> {
   switch (e.type) {
     case 'reject': return { type, taskId: e.taskId, reason: e.reason };
     case 'approve': return { type, taskId: e.taskId, ...(e.comment ? { comment: e.comment } : {}) };
-    case 'transfer': return { type, taskId: e.taskId, to: e.to };
+    case 'transfer': return { type, taskId: e.taskId, to: e.to, ...(e.steps ? { reassigned: e.steps.filter((st) => st.separation).map((st) => ({ step: st.index, approvers: st.approvers })) } : {}) };
     case 'comment': return { type, text: e.text };
     case 'erp_created': return { type, ...(e.number ? { number: e.number } : {}) };
     case 'erp_failed': return { type, reason: e.reason, ...(e.code ? { code: e.code } : {}) };

@@ -37,12 +37,28 @@ export interface ErpOrigin {
   decision?: { decision: 'approve' | 'reject'; revision: number; status: 'sending' | 'done' | 'failed'; at?: string; error?: string };
 }
 
+/** Why someone the step's rule named may not approve it: they are the requester, or they approve another step. */
+export type SeparationWhy = 'requester' | 'other_step';
+/** A fallback rule of an intent's `separation.fallback` as it named approvers (`user` for `user:<id>`). */
+export type FallbackKind = 'role_others' | 'managers_manager' | 'user';
+
+/**
+ * How separation of duties changed a step (src/workflow/separation.ts): who the rule named but may not approve it,
+ * and the fallback that named its approvers when nobody was left. Shown on the route preview and kept with the route.
+ */
+export interface StepSeparation {
+  removed: { userId: string; why: SeparationWhy }[];
+  fallback?: FallbackKind;
+}
+
 /** A route step after conditions were evaluated and approvers resolved to user ids. */
 export interface ResolvedStep {
   index: number;
   name: Localized;
   mode: 'any' | 'all';
   approvers: string[];
+  /** Present when separation of duties took people off the step (and maybe gave it to a fallback). */
+  separation?: StepSeparation;
 }
 
 export interface TaskSnapshot {
@@ -70,13 +86,19 @@ export interface RequestSnapshot {
   tasks: TaskSnapshot[];
   /** The request approves a document made in the ERP: the decision goes back to it (no document is created). */
   originated?: boolean;
+  /** Whether one person may approve two steps (the intent's `separation.distinct_steps` off); absent = not allowed. */
+  sharedSteps?: boolean;
 }
 
 export type ApprovalEvent =
   | { type: 'submit' }
   | { type: 'approve'; actor: string; taskId: string; comment?: string }
   | { type: 'reject'; actor: string; taskId: string; reason: string }
-  | { type: 'transfer'; actor: string; taskId: string; to: string; comment?: string }
+  /**
+   * `steps`: the route with later steps reassigned away from `to` (the intent's `separation.transfer: reassign`, worked
+   * out by the service with the directory); absent, a transfer to someone on another step is refused.
+   */
+  | { type: 'transfer'; actor: string; taskId: string; to: string; comment?: string; steps?: ResolvedStep[] }
   | { type: 'comment'; actor: string; text: string; participants: string[] }
   | { type: 'withdraw'; actor: string }
   /** `erpRequired`: whether the intent (as resubmitted) has an ERP mapping; absent keeps what submit decided. */
@@ -130,7 +152,7 @@ export type Effect =
 export type TransitionErrorCode =
   | 'workflow.already_handled' | 'workflow.not_approver' | 'workflow.not_requester' | 'workflow.illegal_transition'
   | 'workflow.reason_required' | 'workflow.remind_cooldown' | 'workflow.invalid_transfer' | 'workflow.not_participant'
-  | 'workflow.erp_owned';
+  | 'workflow.erp_owned' | 'workflow.sod_transfer' | 'workflow.sod_self' | 'workflow.sod_two_steps';
 
 /** `message` for logs and the API (English); `localized` for the person in chat, in their language. */
 export interface TransitionError { code: TransitionErrorCode; message: string; localized: Localized; retryAfterMs?: number }

@@ -1,29 +1,43 @@
-import type { ApproverRule, Condition, IntentDefinition } from '../config/intent-schema.ts';
+import { separationOf, type ApproverRule, type Condition, type IntentDefinition } from '../config/intent-schema.ts';
 import { compareMoney, normalizeMoney } from '../core/money.ts';
 import { localized, type Localized } from '../i18n/catalog.ts';
 import type { DirectoryView } from '../directory/directory-view.ts';
 import type { ResolvedStep } from './approval-states.ts';
+import { placeStep } from './separation.ts';
 
 export type RouteResult =
   | { ok: true; steps: ResolvedStep[] }
-  /** `message` for logs and the API; `localized` for the person in chat. */
-  | { ok: false; code: 'workflow.no_approver'; message: string; localized: Localized };
+  /**
+   * `message` for logs and the API; `localized` for the person in chat. `workflow.no_approver`: the rule names nobody;
+   * `workflow.no_separate_approver`: it names only people separation of duties keeps off the step, and no fallback helps.
+   */
+  | { ok: false; code: 'workflow.no_approver' | 'workflow.no_separate_approver'; message: string; localized: Localized };
 
-/** Evaluates the intent's route for a request: conditions on fields, approvers resolved to user ids. */
+/**
+ * Evaluates the intent's route for a request: conditions on fields, approvers resolved to user ids, then separation
+ * of duties (separation.ts): the requester is never an approver and, with `distinct_steps`, nobody approves two steps;
+ * a step left with nobody goes to the intent's fallbacks, and when none names anyone the route is refused, not skipped.
+ */
 export function resolveRoute(intent: IntentDefinition, fields: Record<string, unknown>, requesterId: string, dir: DirectoryView): RouteResult {
   const requester = dir.user(requesterId);
+  const sep = separationOf(intent);
   const steps: ResolvedStep[] = [];
+  const taken = new Set<string>();
   for (const [index, step] of intent.route.steps.entries()) {
     if (step.when && !evaluateCondition(step.when, fields, requester?.departmentId ?? null)) continue;
     const candidates = approversFor(step.approvers, requesterId, dir);
-    const approvers = candidates.filter((id) => id !== requesterId);
-    if (approvers.length === 0 && !candidates.includes(requesterId)) {
+    if (candidates.length === 0) {
       const message = `no approver found for step "${step.name.en}" (${describeRule(step.approvers)})`;
       return { ok: false, code: 'workflow.no_approver', message,
         localized: localized('error.noApprover', { step: step.name, rule: ruleInWords(step.approvers) }) };
     }
-    // A step whose only approver is the requester is skipped: nobody approves their own request.
-    steps.push({ index, name: step.name, mode: step.mode, approvers });
+    const placed = placeStep(step.approvers, candidates, { requesterId, others: sep.distinct_steps ? taken : new Set() }, sep, dir);
+    if (!placed.ok) {
+      const message = `nobody may approve step "${step.name.en}": ${placed.removed.map((r) => `${r.userId} (${r.why})`).join(', ')}; no fallback (${sep.fallback.join(', ')}) names anyone else`;
+      return { ok: false, code: 'workflow.no_separate_approver', message, localized: localized('error.noSeparateApprover', { step: step.name }) };
+    }
+    for (const id of placed.approvers) taken.add(id);
+    steps.push({ index, name: step.name, mode: step.mode, approvers: placed.approvers, ...(placed.separation ? { separation: placed.separation } : {}) });
   }
   return { ok: true, steps };
 }
@@ -40,8 +54,8 @@ function approversFor(rule: ApproverRule, requesterId: string, dir: DirectoryVie
 
 /**
  * Leaders of the requester's department; if the requester leads it, the parent department's leaders.
- * The head of the top department has nobody above: the step is theirs (`[requester]`), so it is skipped
- * like any other step whose only approver is the requester.
+ * The head of the top department has nobody above: the step is theirs (`[requester]`), so it goes to the
+ * intent's fallback like any other step whose only approver is the requester.
  */
 function departmentLeaders(deptId: string | null, requesterId: string, dir: DirectoryView): string[] {
   let id = deptId;

@@ -32,7 +32,7 @@ const rows: Row[] = [
   ['reject by a non-approver is refused', snap(), { type: 'reject', actor: 'zs', taskId: 't1', reason: 'no' }, 'workflow.not_approver'],
   ['transfer hands the task over', snap(), { type: 'transfer', actor: 'ls', taskId: 't1', to: 'ad' }, { status: 'pending', currentStep: 0 }, ['update_task', 'create_tasks', 'notify']],
   ['transfer to yourself is refused', snap(), { type: 'transfer', actor: 'ls', taskId: 't1', to: 'ls' }, 'workflow.invalid_transfer'],
-  ['transfer to the requester is refused', snap(), { type: 'transfer', actor: 'ls', taskId: 't1', to: 'zs' }, 'workflow.invalid_transfer'],
+  ['transfer to the requester is refused (separation of duties)', snap(), { type: 'transfer', actor: 'ls', taskId: 't1', to: 'zs' }, 'workflow.sod_transfer'],
   ['all-of: transfer to someone who still has the step is refused', snap({ steps: [step(0, ['ls', 'ww'], 'all')], tasks: [task('t1', 0, 'ls'), task('t2', 0, 'ww')] }), { type: 'transfer', actor: 'ls', taskId: 't1', to: 'ww' }, 'workflow.invalid_transfer'],
   ['all-of: transfer to someone who already approved the step is refused (one vote each)', snap({ steps: [step(0, ['ls', 'ww'], 'all')], tasks: [task('t1', 0, 'ls'), task('t2', 0, 'ww', 'approved')] }), { type: 'transfer', actor: 'ls', taskId: 't1', to: 'ww' }, 'workflow.invalid_transfer'],
   ['transfer back to someone who transferred it away is allowed', snap({ tasks: [task('t0', 0, 'ad', 'transferred'), task('t1', 0, 'ls')] }), { type: 'transfer', actor: 'ls', taskId: 't1', to: 'ad' }, { status: 'pending' }, ['update_task', 'create_tasks', 'notify']],

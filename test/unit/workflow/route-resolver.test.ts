@@ -35,8 +35,9 @@ describe('resolveRoute', () => {
     ['named user', [{ name, approvers: { rule: 'user', user: 'ad' } }], 'zs', {}, [['ad']]],
     ['condition false drops the step', [{ name, approvers: { rule: 'manager' } }, { name, approvers: { rule: 'role', role: 'finance' }, when: { field: 'amount', op: 'gt', value: 5000 } }], 'zs', { amount: '5000.00' }, [['ls']]],
     ['condition true keeps the step (decimal compare)', [{ name, approvers: { rule: 'manager' } }, { name, approvers: { rule: 'role', role: 'finance' }, when: { field: 'amount', op: 'gt', value: 5000 } }], 'zs', { amount: '5000.01' }, [['ls'], ['ww']]],
-    ['self-approval is skipped', [{ name, approvers: { rule: 'role', role: 'finance' } }], 'ww', {}, [[]]],
-    ['department leader for the head of the top department is their own step: skipped', [{ name, approvers: { rule: 'department_leader' } }], 'ad', {}, [[]]],
+    // Separation of duties (more in separation.test.ts): a step that is only the requester's is never skipped.
+    ['a step only the requester could approve, with no fallback, is refused', [{ name, approvers: { rule: 'role', role: 'finance' } }], 'ww', {}, 'workflow.no_separate_approver'],
+    ['department leader for the head of the top department, with no fallback, is refused', [{ name, approvers: { rule: 'department_leader' } }], 'ad', {}, 'workflow.no_separate_approver'],
     ['a top department without a leader is an error', [{ name, approvers: { rule: 'department_leader' } }], 'lone', {}, 'workflow.no_approver'],
     ['no manager is an error', [{ name, approvers: { rule: 'manager' } }], 'orphan', {}, 'workflow.no_approver'],
     ['unknown named user is an error', [{ name, approvers: { rule: 'user', user: 'ghost' } }], 'zs', {}, 'workflow.no_approver'],
