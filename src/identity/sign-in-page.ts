@@ -1,10 +1,6 @@
 import type { Locale } from '../core/locale.ts';
+import { escapeHtml } from '../http/html-escape.ts';
 import { t } from '../i18n/catalog.ts';
-
-/** Text for HTML: every character that could open markup or end an attribute is an entity. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"'`]/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
 
 /**
  * The page a sign-in that could not finish shows: one sentence in the bot's language, and a link to start again

@@ -1,6 +1,6 @@
 import type { Locale } from '../../core/locale.ts';
 import { t, type PlainKey } from '../../i18n/catalog.ts';
-import { escapeHtml, scriptJson } from './escape-html.ts';
+import { escapeHtml, scriptJson } from '../../http/html-escape.ts';
 import { PAGE_SCRIPT } from './page-script.ts';
 
 /**

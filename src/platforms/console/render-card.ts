@@ -1,5 +1,5 @@
 import { webUrl, type CardBlock, type CardView, type InputView } from '../../core/card-view.ts';
-import { escapeHtml as esc } from './escape-html.ts';
+import { escapeHtml as esc } from '../../http/html-escape.ts';
 
 /**
  * Neutral card → HTML for API clients that ask for it (`html=1`), every value through escapeHtml. The page itself
