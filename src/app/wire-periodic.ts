@@ -6,6 +6,7 @@ import type { DbHandle } from '../db/create-db.ts';
 import type { ErpService } from '../erp/erp-service.ts';
 import type { ErpOriginated } from '../erp/erp-originated.ts';
 import { Periodic } from '../scheduler/periodic.ts';
+import { pruneIdentity } from '../identity/prune.ts';
 import { retentionTask } from '../scheduler/retention.ts';
 import type { ApprovalService } from '../workflow/approval-service.ts';
 import { remindOverdue } from '../workflow/sla-reminders.ts';
@@ -39,7 +40,13 @@ export function wirePeriodic(d: PeriodicDeps): Periodic[] {
   const originated = d.originatedFeeds.map((f) => new Periodic(`erp-originated:${f.connector}`, f.pollIntervalMs, async () => { await d.originated.syncConnector(f.tenant, f.connector); }, logger));
   const sla = new Periodic('sla-reminders', config.workers.slaCheckMs, async () => { await remindOverdue(db, d.catalog, d.approvals, clock.now()); }, logger);
   // Tables that grow with traffic are purged past their retention (config.retention); business records are kept.
-  const retention = new Periodic('retention', config.retention.intervalMs, retentionTask({ db, clock, cfg: config.retention, logger, vacuum: d.dbh.kind === 'pglite' }), logger);
+  // Ended sessions and spent sign-in states go with them (src/identity/prune.ts).
+  const purge = retentionTask({ db, clock, cfg: config.retention, logger, vacuum: d.dbh.kind === 'pglite' });
+  const retention = new Periodic('retention', config.retention.intervalMs, async () => {
+    await purge();
+    const pruned = await pruneIdentity(db, clock.now());
+    if (pruned.sessions + pruned.states > 0) logger.info(pruned, 'retention: ended sessions and spent sign-in states deleted');
+  }, logger);
   // Tenant by tenant: one tenant's failure is logged and the others still run.
   const reconcile = new Periodic('reconcile', config.reconcile.intervalMs, async () => {
     for (const t of d.tenants) await d.reconcile(t).catch((e: unknown) => logger.warn({ err: e, tenant: t }, 'reconciliation failed'));
