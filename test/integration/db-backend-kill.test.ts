@@ -54,7 +54,7 @@ async function oneTry(tryNo: number): Promise<TryFigures & { problems: string[] 
   try {
     child = startServiceChild({
       DATABASE_URL: `${tdb.url ?? ''}?application_name=${APP_NAME}`, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', WORKER_POLL_MS: '20', ERP_POLL_MS: '3600000', SLA_CHECK_MS: '3600000',
-      DIRECTORY_FILE: directoryFile, CONSOLE_TOKEN: '', DATABASE_POOL_SIZE: '10',
+      DIRECTORY_FILE: directoryFile, CONSOLE_DEMO: 'true', DATABASE_POOL_SIZE: '10',
     });
     const svc = child;
     const port = await svc.port;
