@@ -122,7 +122,7 @@ function transfer(s: RequestSnapshot, ev: Extract<ApprovalEvent, { type: 'transf
   if (theirs?.status === 'pending') return fail('workflow.invalid_transfer', 'that person already has this task', localized('error.alreadyHasTask'));
   if (theirs) return fail('workflow.invalid_transfer', 'that person already approved this step', localized('error.alreadyApprovedStep'));
   const steps = ev.steps ?? s.steps;
-  const clash = s.sharedSteps ? undefined : otherStepOf(s, steps, task.stepIndex, ev.to);
+  const clash = s.sharedSteps ? undefined : otherStepOf(s, steps, task.stepIndex, ev.to, ev.toName ?? ev.to);
   if (clash) return { ok: false, error: clash };
   const effects: Effect[] = [
     { type: 'update_task', taskId: task.id, status: 'transferred', actor: ev.actor, ...(ev.comment ? { comment: ev.comment } : {}) },
@@ -141,17 +141,17 @@ const stepName = (s: RequestSnapshot, steps: ResolvedStep[], index: number): Loc
  * another step of this revision, or is an approver of a later step (`steps`: the route after any reassignment the
  * service worked out for `separation.transfer: reassign`, which takes `to` off those steps).
  */
-function otherStepOf(s: RequestSnapshot, steps: ResolvedStep[], stepIndex: number, to: string): TransitionError | undefined {
+function otherStepOf(s: RequestSnapshot, steps: ResolvedStep[], stepIndex: number, to: string, person: string): TransitionError | undefined {
   const acted = s.tasks.find((t) => t.stepIndex !== stepIndex && t.approverId === to && (t.status === 'approved' || t.status === 'pending'));
   if (acted) {
     const step = stepName(s, steps, acted.stepIndex);
     return refusal('workflow.sod_transfer', `${to} approved or holds another step of this request (${step.en}); nobody approves two steps`,
-      localized('error.sodTransferOtherStep', { person: to, step }));
+      localized('error.sodTransferOtherStep', { person, step }));
   }
   const later = steps.find((st) => st.index > stepIndex && st.approvers.includes(to));
   if (later) {
     return refusal('workflow.sod_transfer', `${to} approves a later step of this request (${later.name.en}); nobody approves two steps`,
-      localized('error.sodTransferLaterStep', { person: to, step: later.name }));
+      localized('error.sodTransferLaterStep', { person, step: later.name }));
   }
   return undefined;
 }

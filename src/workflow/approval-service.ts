@@ -140,18 +140,20 @@ export class ApprovalService {
       throw new ValidationError('workflow.invalid_transfer', `"${ev.to}" is not an active person in the directory`,
         { details: { localized: localized('error.notInDirectory', { person: ev.to }) } });
     }
+    // A refusal of the transfer names the person as people know them.
+    const named: ActEvent = ev.type === 'transfer' ? { ...ev, toName: (await this.d.directory.people(tenantId)).name(ev.to) ?? ev.to } : ev;
     return this.run(tenantId, requestId, source, `request.${ev.type}`, async (req, tasks) => {
-      if (ev.type !== 'transfer' || !dir) return { event: ev, patch: ev.type === 'reject' ? { rejectReason: ev.reason.trim() } : {} };
+      if (named.type !== 'transfer' || !dir) return { event: named, patch: named.type === 'reject' ? { rejectReason: named.reason.trim() } : {} };
       // separation.transfer: reassign: later steps that would be the new holder's go to their fallback with the transfer.
       const intent = await this.intentOf(req);
       const sep = intent && separationOf(intent);
-      if (!intent || sep?.transfer !== 'reassign' || !sep.distinct_steps || ev.to === req.requesterId) return { event: ev, patch: {} };
+      if (!intent || sep?.transfer !== 'reassign' || !sep.distinct_steps || named.to === req.requesterId) return { event: named, patch: {} };
       const current = tasks.filter((t) => t.revision === req.revision);
-      const from = current.find((t) => t.id === ev.taskId)?.stepIndex ?? req.currentStep;
-      const r = reassignLaterSteps(intent, req.steps, from, ev.to, req.requesterId, current.map((t) => t.approverId), dir);
-      if (r.ok) return { event: { ...ev, steps: r.steps }, patch: {} };
-      return { refused: { code: 'workflow.sod_transfer', message: `transferring to ${ev.to} would leave step "${r.stepName.en}" to nobody (no fallback names anyone)`,
-        localized: localized('error.sodTransferNoFallback', { person: ev.to, step: r.stepName }) } };
+      const from = current.find((t) => t.id === named.taskId)?.stepIndex ?? req.currentStep;
+      const r = reassignLaterSteps(intent, req.steps, from, named.to, req.requesterId, current.map((t) => t.approverId), dir);
+      if (r.ok) return { event: { ...named, steps: r.steps }, patch: {} };
+      return { refused: { code: 'workflow.sod_transfer', message: `transferring to ${named.to} would leave step "${r.stepName.en}" to nobody (no fallback names anyone)`,
+        localized: localized('error.sodTransferNoFallback', { person: named.toName ?? named.to, step: r.stepName }) } };
     }, inbound);
   }
 

@@ -96,9 +96,10 @@ export type ApprovalEvent =
   | { type: 'reject'; actor: string; taskId: string; reason: string }
   /**
    * `steps`: the route with later steps reassigned away from `to` (the intent's `separation.transfer: reassign`, worked
-   * out by the service with the directory); absent, a transfer to someone on another step is refused.
+   * out by the service with the directory); absent, a transfer to someone on another step is refused. `toName`: how
+   * a refusal names `to` to the person (their display name).
    */
-  | { type: 'transfer'; actor: string; taskId: string; to: string; comment?: string; steps?: ResolvedStep[] }
+  | { type: 'transfer'; actor: string; taskId: string; to: string; comment?: string; steps?: ResolvedStep[]; toName?: string }
   | { type: 'comment'; actor: string; text: string; participants: string[] }
   | { type: 'withdraw'; actor: string }
   /** `erpRequired`: whether the intent (as resubmitted) has an ERP mapping; absent keeps what submit decided. */

@@ -55,7 +55,7 @@ describe('finance of two, transfers refused (the default)', () => {
     const card = await c.cc.waitFor('lisi', onRequest(req.number));
     const toFinance = await c.cc.click('lisi', card.id, 'transfer', { transfer_to: 'wangwu' });
     expect([toFinance.status, toFinance.body.error?.code]).toEqual([400, 'workflow.sod_transfer']);
-    expect(toFinance.body.toast?.text).toMatch(/不能转交给wangwu：对方是本申请后续步骤（财务审批）的审批人/);
+    expect(toFinance.body.toast?.text).toMatch(/不能转交给王五：对方是本申请后续步骤（财务审批）的审批人/);
     const toRequester = await c.cc.click('lisi', card.id, 'transfer', { transfer_to: 'zhangsan' });
     expect([toRequester.status, toRequester.body.error?.code]).toEqual([400, 'workflow.sod_transfer']);
     expect(toRequester.body.toast?.text).toMatch(/申请人不能|不能审批自己的申请/);
