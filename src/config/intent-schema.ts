@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MASTER_KINDS } from '../core/master-kinds.ts';
 import { checkDatePairs, checkFieldRange } from './field-ranges.ts';
+import { checkSlotRole, SLOT_ROLES } from './slot-roles.ts';
 
 /**
  * The intent catalog format (`intents/*.yaml`). One file per intent: what it is called, how people ask
@@ -43,6 +44,8 @@ export const fieldSchema = z.object({
    * `connector`: which ERP instance's records (default: the one the intent's documents go to).
    */
   source: z.object({ master: z.enum(MASTER_KINDS), connector: z.string().min(1).optional() }).strict().optional(),
+  /** Which offline extractor fills this field from a message (slot-roles.ts); without one, only its type does. */
+  extract: z.enum(SLOT_ROLES).optional(),
 }).strict().superRefine((f, ctx) => {
   if (f.type === 'enum' && (!f.options || f.options.length === 0)) {
     ctx.addIssue({ code: 'custom', message: 'enum fields need options', path: ['options'] });
@@ -50,6 +53,7 @@ export const fieldSchema = z.object({
   if (f.type !== 'enum' && f.options) ctx.addIssue({ code: 'custom', message: 'options are only for enum fields', path: ['options'] });
   if (f.source && f.type !== 'text') ctx.addIssue({ code: 'custom', message: 'a master-data source is for text fields', path: ['source'] });
   checkFieldRange(f, ctx);
+  checkSlotRole(f, ctx);
 });
 export type FieldDefinition = z.infer<typeof fieldSchema>;
 

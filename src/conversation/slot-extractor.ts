@@ -1,32 +1,45 @@
 import type { FieldDefinition, IntentDefinition } from '../config/intent-schema.ts';
+import type { SlotRole } from '../config/slot-roles.ts';
 import type { FieldValue } from './commands.ts';
 import { amountToMoney } from './extractors/amount-expression.ts';
 import { findDestination } from './extractors/destination-extractor.ts';
 import { matchEnumOption } from './extractors/enum-matcher.ts';
 import { findItem } from './extractors/item-extractor.ts';
-import { findParty, type PartyRole } from './extractors/party-extractor.ts';
+import { findModel } from './extractors/model-extractor.ts';
+import { findParty, findPartyMention } from './extractors/party-extractor.ts';
 import { findPurpose } from './extractors/purpose-extractor.ts';
 import { bestQuantity } from './extractors/quantity-extractor.ts';
-import { findWarehouse } from './extractors/warehouse-extractor.ts';
+import { maskSpans, type Span } from './extractors/span.ts';
+import { findWarehouse, findWarehouseMention } from './extractors/warehouse-extractor.ts';
 import type { TextFindings } from './text-findings.ts';
 
 /**
  * Fills an intent's fields from one message with the deterministic extractors. Typed fields
- * (money, date, month, date_range, enum, number) go by type; free-text fields by their name
- * (destination, payee, item…), since a name says what the text is about. Values are normalized.
+ * (money, date, month, date_range, enum, number) go by type; free-text fields by the role their
+ * YAML declares (`extract: warehouse | supplier | payee | item …`, config/slot-roles.ts), never by
+ * their name. Spans are picked by role: a warehouse ("苏州仓") or a supplier phrase ("从晨光买",
+ * "from Dell") is claimed first, so the item is read from what is left. Values are normalized.
  */
 type Slots = Record<string, FieldValue>;
 
-const PARTY_FIELDS: Readonly<Record<string, PartyRole>> = {
-  payee: 'payee', counterparty: 'counterparty', supplier: 'supplier', vendor: 'supplier', customer: 'counterparty',
-};
+/** The spans that belong to a place or a party: whatever else a message names, they are not the item. */
+function itemText(f: TextFindings): string {
+  const claimed: Span[] = [];
+  const warehouse = findWarehouseMention(f.text);
+  if (warehouse) claimed.push(warehouse);
+  const supplier = findPartyMention(f.text, 'supplier');
+  if (supplier) claimed.push(supplier);
+  return maskSpans(f.text, claimed);
+}
 
-function textField(field: FieldDefinition, f: TextFindings): string | null {
-  const role = PARTY_FIELDS[field.name];
-  if (role) return findParty(f.text, role);
-  switch (field.name) {
+function textField(role: SlotRole, f: TextFindings): string | null {
+  switch (role) {
+    case 'payee':
+    case 'counterparty':
+    case 'supplier': return findParty(f.text, role);
     case 'destination': return findDestination(f.text)?.value ?? null;
-    case 'item': return findItem(f.text, f.quantities);
+    case 'item': return findItem(itemText(f), f.quantities);
+    case 'model': return findModel(f.text);
     case 'warehouse': return findWarehouse(f.text);
     case 'contract_no': return f.contractNumbers[0]?.value ?? null;
     case 'purpose': return findPurpose(f.text);
@@ -36,8 +49,8 @@ function textField(field: FieldDefinition, f: TextFindings): string | null {
 
 function dayFields(fields: FieldDefinition[], f: TextFindings, slots: Slots): void {
   const dateFields = fields.filter((d) => d.type === 'date');
-  const start = dateFields.find((d) => /start|from|begin|depart/.test(d.name));
-  const end = dateFields.find((d) => /end|until|to$|return/.test(d.name));
+  const start = dateFields.find((d) => d.extract === 'range_start');
+  const end = dateFields.find((d) => d.extract === 'range_end');
   const range = f.dates.ranges[0];
   if (start && end && range) {
     slots[start.name] = range.value.start;
@@ -81,7 +94,7 @@ export function extractSlots(intent: IntentDefinition, f: TextFindings): Slots {
       }
       case 'text':
       case 'textarea': {
-        const value = textField(field, f);
+        const value = field.extract ? textField(field.extract, f) : null;
         if (value) slots[field.name] = value;
         break;
       }

@@ -1,6 +1,7 @@
 import { dropOverlaps, type DateMention, type DateReference } from './date-mention.ts';
 import { enDateMentions } from './en-date-rules.ts';
-import { todayIn } from './calendar.ts';
+import { addDays, compareDates, isoWeekday, todayIn, weekdayOf } from './calendar.ts';
+import { dayRangeMentions } from './day-range-rules.ts';
 import { zhDateMentions } from './zh-date-rules.ts';
 import { formatLocalDate, formatMonth } from '../../core/time-zone.ts';
 
@@ -20,7 +21,7 @@ const RANGE_JOINER = /^\s*(?:到|至|-|~|～|—|–|－|to|until|till|through|t
 
 export function findDates(text: string, now: Date, timeZone: string): DateFindings {
   const ref: DateReference = { today: todayIn(now, timeZone), futureBias: FUTURE_CUE.test(text) };
-  const mentions = dropOverlaps([...zhDateMentions(text, ref), ...enDateMentions(text, ref)]);
+  const mentions = dropOverlaps([...dayRangeMentions(text, ref), ...zhDateMentions(text, ref), ...enDateMentions(text, ref)]);
   const days: DateFindings['days'] = [];
   const months: DateFindings['months'] = [];
   const ranges: DateFindings['ranges'] = [];
@@ -29,7 +30,12 @@ export function findDates(text: string, now: Date, timeZone: string): DateFindin
     const a = mentions[i];
     const b = mentions[i + 1];
     if (a?.kind === 'day' && b?.kind === 'day' && RANGE_JOINER.test(text.slice(a.end, b.start))) {
-      const endDate = b.dayOnly ? { ...a.date, day: b.date.day } : b.date;
+      let endDate = b.dayOnly ? { ...a.date, day: b.date.day } : b.date;
+      // "下周一到周三": the bare weekday ends the range in the start's week (or the next one, never before it).
+      if (b.bareWeekday) {
+        endDate = weekdayOf(a.date, isoWeekday(b.date), 0);
+        if (compareDates(endDate, a.date) < 0) endDate = addDays(endDate, 7);
+      }
       ranges.push({ start: a.start, end: b.end, value: { start: formatLocalDate(a.date), end: formatLocalDate(endDate) } });
       used.add(i); used.add(i + 1);
     }

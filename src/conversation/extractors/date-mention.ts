@@ -9,6 +9,8 @@ export type DateMention =
     date: LocalDate;
     /** Only the day was written ("5号"): a range may take month and year from its other end. */
     dayOnly?: boolean;
+    /** A weekday without a week ("周三"): as the end of a range, it is the one on or after the start. */
+    bareWeekday?: boolean;
   }
   | { kind: 'month'; start: number; end: number; month: { year: number; month: number } };
 

@@ -12,7 +12,16 @@ export interface MoneyMention extends Span {
   score: number;
 }
 
-const AMOUNT = /(?<![A-Za-z\d.\-_/#])([¥￥$]\s*|(?:rmb|cny)\s*)?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*(?:万|千|百|k|w|million|mn|thousand)(?![a-z]))?(?:[一二两三四五六七八九\d](?![\d.]))?|[零〇一二两三四五六七八九十百千万亿]+)(\s*(?:元|块钱?|圆|rmb|yuan|cny|kuai|bucks)(?![a-z]))?/gi;
+const ZH_NUM = '[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟萬]+';
+const ZH_DIGIT = '[0-9一二两三四五六七八九壹贰叁肆伍陆柒捌玖]';
+/** Yuan and jiao spoken or written together: "12块8", "5元5角", "叁佰元伍角贰分". */
+const YUAN_JIAO = `(?:\\d+|${ZH_NUM})\\s*(?:块|元|圆)\\s*${ZH_DIGIT}\\s*(?:毛|角)?(?:\\s*${ZH_DIGIT}\\s*分)?(?![\\d.])`;
+/** Jiao alone: "3毛5", "8毛" (毛巾 and 毛衣 are towels and sweaters, not money). */
+const JIAO = `${ZH_DIGIT}\\s*(?:毛(?![巾衣笔线毯绒料皮刷])|角(?=\\s*${ZH_DIGIT}\\s*分))(?:\\s*${ZH_DIGIT}(?![\\d.])\\s*分?)?`;
+const PLAIN = String.raw`(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*(?:万|千|百|k|w|million|mn|thousand|m)(?![a-z]))?(?:[一二两三四五六七八九\d](?![\d.]))?`;
+const AMOUNT = new RegExp(String.raw`(?<![A-Za-z\d.\-_/#])([¥￥$]\s*|(?:rmb|cny)\s*)?(${YUAN_JIAO}|${JIAO}|${PLAIN}|${ZH_NUM})(\s*(?:元整|圆整|元|块钱?|圆|rmb|yuan|cny|kuai|bucks)(?![a-z]))?`, 'gi');
+/** Formal numerals (大写) are only written for amounts; 元/块/毛 inside the body are a currency too. */
+const CURRENCY_IN_BODY = /[块元圆毛角壹贰叁肆伍陆柒捌玖拾佰仟]/;
 const CUE_BEFORE = /(金额|预算|总价|总额|总计|合计|一共|总共|共计|共|花了|花费|花|用了|付款|支付|付|报销|报|费用|费|价格|价值|标的|价款|价|款|约|大概|大约|左右|budget|total|amount|cost|costs|spent|spend|paid|pay|claim|worth|value|price|for|of|is|about|around|approx\.?)\s*[:：为是了]?\s*$/i;
 const TOTAL_CUE = /(预算|总价|总额|总计|合计|一共|总共|共计|共|total|budget|in total|altogether)\s*[:：为是了]?\s*$/i;
 const UNIT_PRICE_BEFORE = /(每[^\d\s，,。]{0,2}|单价|单个|per\s+\w+|each|unit price)\s*[:：为是]?\s*$/i;
@@ -29,9 +38,11 @@ export function findMoney(text: string, masks: readonly Span[] = []): MoneyMenti
     const end = start + whole.length;
     const after = masked.slice(end);
     const before = text.slice(Math.max(0, start - 8), start);
-    const isChinese = /^[零〇一二两三四五六七八九十百千万亿]+$/.test(body);
-    const hasCurrency = Boolean(pre || suf);
-    const hasMagnitude = /[万千百kwKW]|million|mn|thousand/i.test(body);
+    const isChinese = /^[零〇一二两三四五六七八九十百千万亿萬]+$/.test(body);
+    const hasCurrency = Boolean(pre || suf) || CURRENCY_IN_BODY.test(body);
+    const hasMagnitude = /[万千百kwKW]|million|mn|thousand|\dm$/i.test(body);
+    // "1.5M" is a million; a bare lowercase "5m" may be metres, so it needs a currency or a cue.
+    if (/\dm$/.test(body) && !hasCurrency && !CUE_BEFORE.test(before)) continue;
     if (!hasCurrency && NOT_MONEY_AFTER.test(after)) continue;
     if (!hasCurrency && !hasMagnitude && /^\s+[a-z]/i.test(after) && !ALLOWED_WORD_AFTER.test(after) && !/^\s*(?:k|w)\b/i.test(after)) continue;
     if (/第\s*$/.test(before)) continue;

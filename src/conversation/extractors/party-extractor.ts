@@ -1,4 +1,5 @@
 import { readOrganization } from './organization-name.ts';
+import type { Span } from './span.ts';
 
 /**
  * The other party of a payment, contract or purchase, named after a trigger word. Each role has
@@ -22,18 +23,30 @@ const TRIGGERS: Readonly<Record<PartyRole, readonly RegExp[]>> = {
     /(?:客户|供应商|服务商)\s*/g,
   ],
   supplier: [
-    /(?:供应商|厂家|商家|vendor|supplier)\s*(?:是|为|:|：)?\s*/gi,
+    /(?:供应商|供货商|供货方|厂家|厂商|商家|卖家|vendor|supplier|seller)\s*(?:是|为|:|：)?\s*/gi,
     /(?:找|向|从|跟|在)\s*(?=\S+?(?:买|采购|购买|订购|订|下单|进货|拿货))/g,
     /\b(?:from|via|through)\s+/gi,
   ],
 };
 
-export function findParty(text: string, role: PartyRole): string | null {
+/** A party named in a message: `value` is the name, the span covers its trigger too ("从晨光", "from Dell"). */
+export interface PartyMention extends Span {
+  value: string;
+}
+
+export function findPartyMention(text: string, role: PartyRole): PartyMention | null {
   for (const trigger of TRIGGERS[role]) {
     for (const m of text.matchAll(trigger)) {
-      const name = readOrganization(text, m.index + m[0].length);
-      if (name) return name;
+      const from = m.index + m[0].length;
+      const name = readOrganization(text, from);
+      if (!name) continue;
+      const at = text.indexOf(name, from);
+      return { start: m.index, end: at < 0 ? from : at + name.length, value: name };
     }
   }
   return null;
+}
+
+export function findParty(text: string, role: PartyRole): string | null {
+  return findPartyMention(text, role)?.value ?? null;
 }

@@ -64,8 +64,8 @@ function monthRef(prefix: string | undefined, monthNum: string | undefined, ref:
 export function zhDateMentions(text: string, ref: DateReference): DateMention[] {
   const out: DateMention[] = [];
   const t = ref.today;
-  const day = (start: number, end: number, date: LocalDate, dayOnly = false): void => {
-    if (isValidDate(date.year, date.month, date.day)) out.push({ kind: 'day', start, end, date, ...(dayOnly ? { dayOnly } : {}) });
+  const day = (start: number, end: number, date: LocalDate, dayOnly = false, bareWeekday = false): void => {
+    if (isValidDate(date.year, date.month, date.day)) out.push({ kind: 'day', start, end, date, ...(dayOnly ? { dayOnly } : {}), ...(bareWeekday ? { bareWeekday } : {}) });
   };
   for (const m of text.matchAll(/(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?/g)) {
     day(m.index, m.index + m[0].length, { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) });
@@ -100,7 +100,7 @@ export function zhDateMentions(text: string, ref: DateReference): DateMention[] 
       if (cmp > 0 && !ref.futureBias) d = addDays(d, -7);
       if (cmp < 0 && ref.futureBias) d = addDays(d, 7);
     }
-    day(m.index, m.index + m[0].length, d);
+    day(m.index, m.index + m[0].length, d, false, offset === null);
   }
   for (const m of text.matchAll(MONTH_PART)) {
     const suffix = m[3] ?? '';
