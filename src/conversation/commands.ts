@@ -9,11 +9,23 @@ export type Command =
   | { type: 'confirm' }
   | { type: 'cancel' }
   | { type: 'clarify'; options: string[] }
-  | { type: 'status_query'; filters?: { intent?: string; status?: 'open' | 'all' } }
+  | { type: 'status_query'; filters?: { intent?: string; status?: 'open' | 'all'; about?: StatusAbout } }
   | { type: 'help' }
   /** A correction ("金额改成3000") with no draft open: nothing to apply it to. */
   | { type: 'nothing_to_correct' }
   | { type: 'none' };
+
+/**
+ * What a status question says about the request it means (status-about.ts): a request or ERP number,
+ * an amount (decimal string), a day (YYYY-MM-DD), and the question itself, whose words may name a
+ * counterparty or a destination. The answer is about the one request that fits, else a short list.
+ */
+export interface StatusAbout {
+  number?: string;
+  amount?: string;
+  date?: string;
+  text?: string;
+}
 
 /**
  * Normalized field values:

@@ -16,6 +16,7 @@ import type { Command } from './commands.ts';
 import { fillChatTurn } from './confirm-gate.ts';
 import { DIALOG_TTL_MS, type DialogState } from './dialog-state.ts';
 import { fillForm, type FillResult, type Reply } from './form-filler.ts';
+import { withStatusAbout } from './status-about.ts';
 import { closedCardJobs, errorJobs, replyJobs, submittedJobs, type ReplyContext } from './reply-jobs.ts';
 import type { IntentResolver, Resolution } from './resolver.ts';
 import type { Locale } from '../core/locale.ts';
@@ -93,7 +94,8 @@ export class ConversationService {
       const locale = turn.localeFromText === false && prior?.locale ? prior.locale : turn.locale;
       const slash = parseSlashCommand(text, this.d.catalog);
       const resolved = slash ? null : await this.understand(text, session.state, locale, now);
-      const commands = slash ?? resolved?.commands ?? [];
+      // A status question also says which request it means (number, amount, day, a name): status-about.ts.
+      const commands = slash ?? withStatusAbout(resolved?.commands ?? [], text, now, this.d.timeZone);
       const master = await loadMasterChoices(this.d.master, this.d.db, turn.tenantId, turn.target.botId, this.d.catalog, session.state, commands);
       const ctx = this.fillContext(now, master);
       // A slash command is the person's own act; a resolver's confirm counts only as confirm-gate.ts says.
@@ -188,7 +190,7 @@ export class ConversationService {
       if (resubmitOf) await this.resubmitDraft(trx, turn, fill, resubmitOf, source, out);
       const lookup = this.d.master;
       const c: ReplyContext = {
-        db: trx, catalog: this.d.catalog, directory: this.d.directory, tenantId: turn.tenantId, userId: turn.user.id, target: turn.target, locale: turn.locale, eventKey: turn.eventKey,
+        db: trx, catalog: this.d.catalog, directory: this.d.directory, tenantId: turn.tenantId, userId: turn.user.id, target: turn.target, locale: turn.locale, eventKey: turn.eventKey, timeZone: this.d.timeZone,
         ...(lookup ? { master: (intent: IntentDefinition, field: Parameters<MasterLookup>[4], opts?: { limit?: number }) => lookup(trx, turn.tenantId, turn.target.botId, intent, field, opts) } : {}),
       };
       const jobs: NewJob[] = [...(await closedCardJobs(c, fill.dropped, 'cancelled')), ...(await closedCardJobs(c, o.stale, 'expired'))];

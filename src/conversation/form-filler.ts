@@ -13,7 +13,7 @@ export type Reply =
   | { type: 'text'; text: Localized }
   | { type: 'confirm_card' }
   | { type: 'help_card' }
-  | { type: 'status_card'; filters: { intent?: string; status?: 'open' | 'all' } };
+  | { type: 'status_card'; filters: NonNullable<Extract<Command, { type: 'status_query' }>['filters']> };
 
 export interface FillResult {
   state: DialogState | null;

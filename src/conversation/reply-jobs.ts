@@ -1,7 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { buildConfirmCard, buildHelpCard } from '../cards/dialog-cards.ts';
 import { routePeople } from '../cards/route-separation.ts';
-import { buildStatusListCard } from '../cards/status-list-card.ts';
 import type { CardView } from '../core/card-view.ts';
 import type { IntentCatalog } from '../config/intent-catalog.ts';
 import type { ChatTarget } from '../core/inbound-event.ts';
@@ -10,11 +9,11 @@ import { getUsers } from '../directory/directory-repo.ts';
 import type { DirectoryViews } from '../directory/directory-view.ts';
 import type { CardPutPayload, MessageSendPayload } from '../jobs/job-kinds.ts';
 import type { NewJob } from '../jobs/enqueue.ts';
-import * as requestRepo from '../workflow/request-repo.ts';
 import { resolveRoute } from '../workflow/route-resolver.ts';
 import type { DialogState } from './dialog-state.ts';
 import type { Reply } from './form-filler.ts';
 import { cardOptions, type MasterChoice } from './master-fields.ts';
+import { statusCard } from './status-reply.ts';
 import type { FieldDefinition, IntentDefinition } from '../config/intent-schema.ts';
 import type { Locale } from '../core/locale.ts';
 import { t } from '../i18n/catalog.ts';
@@ -29,6 +28,8 @@ export interface ReplyContext {
   locale: Locale;
   /** Unique per inbound event: makes reply jobs idempotent. */
   eventKey: string;
+  /** The tenant's time zone: the days and times a status answer shows. */
+  timeZone?: string;
   /** The records a master-sourced field offers (the user's tenant and bot); absent: such fields stay text inputs. */
   master?: (intent: IntentDefinition, field: FieldDefinition, opts?: { limit?: number }) => Promise<readonly MasterChoice[]>;
 }
@@ -109,22 +110,6 @@ export async function closedCardJobs(c: ReplyContext, s: DialogState | null | un
   if (!s || s.cardVersion === 0) return [];
   const card = await confirmCard({ ...c, locale: s.locale ?? c.locale }, s, how === 'cancelled' ? { cancelled: true } : { expired: true });
   return card ? [cardPutJob(c, `dialog:${s.id}`, card, s.cardVersion + 1)] : [];
-}
-
-/** "Where is my …": the user's recent requests (about one intent when asked so; all when none of that kind). */
-async function statusCard(c: ReplyContext, filters: Extract<Reply, { type: 'status_card' }>['filters']): Promise<CardView> {
-  // Filtered in the query, then limited: the request asked about is found however many others are newer.
-  const open = filters.status === 'open';
-  const byIntent = filters.intent ? await requestRepo.listByRequester(c.db, c.tenantId, c.userId, 10, { intent: filters.intent, open }) : [];
-  const shown = byIntent.length ? byIntent : await requestRepo.listByRequester(c.db, c.tenantId, c.userId, 10, { open });
-  const waiting = new Map<string, string[]>();
-  for (const r of shown.filter((m) => m.status === 'pending')) {
-    const tasks = await requestRepo.listTasks(c.db, r.id);
-    waiting.set(r.id, tasks.filter((t) => t.status === 'pending').map((t) => t.approverId));
-  }
-  const users = await getUsers(c.db, c.tenantId, [...new Set([...waiting.values()].flat())]);
-  const names = new Map([...waiting].map(([id, ids]) => [id, ids.map((u) => users.get(u)?.name ?? u)]));
-  return buildStatusListCard(shown, c.catalog, c.locale, names);
 }
 
 /** The bot's replies in one chat are delivered in the order they were written. */

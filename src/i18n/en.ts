@@ -5,6 +5,7 @@ import { enSignIn } from './en-sign-in.ts';
 import { enBootstrap } from './en-bootstrap.ts';
 import { enConsolePage } from './en-console-page.ts';
 import { enInputs } from './en-inputs.ts';
+import { enStatus } from './en-status.ts';
 
 /**
  * Every text the assistant shows people, in English; zh.ts has the same keys. Keys are grouped by area
@@ -187,6 +188,7 @@ export const en = {
   ...enErpOrigin,
   ...enSeparation,
   ...enInputs,
+  ...enStatus,
 
   // card.timeline: the request card's timeline
   'card.timeline.submitted': 'Submitted',

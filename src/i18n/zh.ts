@@ -6,6 +6,7 @@ import { zhSignIn } from './zh-sign-in.ts';
 import { zhBootstrap } from './zh-bootstrap.ts';
 import { zhConsolePage } from './zh-console-page.ts';
 import { zhInputs } from './zh-inputs.ts';
+import { zhStatus } from './zh-status.ts';
 
 /** Every text the assistant shows people, in Chinese: the keys of en.ts (a missing or extra key does not compile). */
 export const zh: Catalog = {
@@ -183,6 +184,7 @@ export const zh: Catalog = {
   ...zhErpOrigin,
   ...zhSeparation,
   ...zhInputs,
+  ...zhStatus,
 
   // card.timeline: the request card's timeline
   'card.timeline.submitted': '提交申请',
