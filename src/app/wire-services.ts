@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config/env.ts';
 import { ConversationService } from '../conversation/conversation-service.ts';
 import { createResolver } from '../conversation/create-resolver.ts';
+import { recordLlmTurn } from './llm-metrics.ts';
 import type { IntentResolver } from '../conversation/resolver.ts';
 import type { Clock } from '../core/clock.ts';
 import type { IdGenerator } from '../core/ids.ts';
@@ -34,7 +35,7 @@ export function wireServices(d: ServiceDeps): { intents: IntentVersions; directo
   const { catalog } = d.settings;
   const intents = new IntentVersions(db, catalog);
   const directory = new DirectoryViews(db);
-  const resolver = d.resolver ?? createResolver({ mode: config.nlu.mode, catalog, openai: config.nlu.openai, logger });
+  const resolver = d.resolver ?? createResolver({ mode: config.nlu.mode, catalog, openai: config.nlu.openai, logger, onLlmStats: (st) => recordLlmTurn(d.metrics, st) });
   const approvals = new ApprovalService({
     db, clock, ids, directory, timeZone: config.timeZone, maxAttempts: config.workers.maxAttempts, onCommitted: kick,
     onCommitBatch: (n) => d.metrics.commitBatch.observe(n), intents,

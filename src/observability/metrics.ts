@@ -20,6 +20,11 @@ export function createMetrics() {
     erpFailing: new Gauge({ name: 'erp_poll_failing', help: '1 when the last poll of an ERP connector failed', labelNames: ['connector', 'kind'] as const, registers: [registry] }),
     erpPending: new Gauge({ name: 'erp_documents_pending', help: 'ERP documents not yet paid, cancelled or rejected, per connector', labelNames: ['connector', 'kind'] as const, registers: [registry] }),
     erpPushes: new Counter({ name: 'erp_push_total', help: 'ERP pushes received, by instance and outcome (accepted or the refusal code)', labelNames: ['connector', 'outcome'] as const, registers: [registry] }),
+    // LLM mode (NLU_MODE=llm|hybrid): every call, why a turn fell back to offline, latency and the tokens the endpoint reported.
+    llmCalls: new Counter({ name: 'llm_calls_total', help: 'LLM resolver turns by outcome (ok, repaired, fallback, blocked)', labelNames: ['outcome'] as const, registers: [registry] }),
+    llmFallbacks: new Counter({ name: 'llm_fallbacks_total', help: 'LLM turns answered offline instead, by reason (auth, timeout, network, rate_limited, bad_reply…)', labelNames: ['reason'] as const, registers: [registry] }),
+    llmLatency: new Histogram({ name: 'llm_call_duration_seconds', help: 'LLM call latency, including failed calls', buckets: [0.1, 0.25, 0.5, 1, 2, 4, 8, 16], registers: [registry] }),
+    llmTokens: new Counter({ name: 'llm_tokens_total', help: 'Tokens reported by the LLM endpoint, by kind (prompt, completion)', labelNames: ['kind'] as const, registers: [registry] }),
     tableRows: new Gauge({ name: 'db_table_rows', help: 'Rows of each table that grows with traffic (planner estimate)', labelNames: ['table'] as const, registers: [registry] }),
   };
 }

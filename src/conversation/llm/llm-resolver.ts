@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type OpenAI from 'openai';
 import type { IntentCatalog } from '../../config/intent-catalog.ts';
 import { isInjectionAttempt } from '../classifier/guard-cues.ts';
@@ -5,6 +6,7 @@ import type { OfflineResolver } from '../offline-resolver.ts';
 import type { IntentResolver, Resolution, ResolveContext } from '../resolver.ts';
 import { buildMessages, catalogSummary, promptChars } from './llm-prompt.ts';
 import { parseReplyJson, replyToCommands } from './llm-reply.ts';
+import { fallbackReason, type FallbackReason } from './llm-fallback.ts';
 import { buildTool, TOOL_NAME, type ToolDefinition } from './llm-tool-schema.ts';
 
 /**
@@ -18,6 +20,10 @@ export interface LlmTurnStats {
   promptChars: number;
   latencyMs: number;
   outcome: 'ok' | 'repaired' | 'fallback' | 'blocked';
+  /** Why a turn fell back to offline (fallback only). */
+  reason?: FallbackReason;
+  /** Tokens the endpoint reported for this call (absent when it reported none, or never answered). */
+  tokens?: { prompt: number; completion: number };
 }
 export interface LlmResolverOptions {
   catalog: IntentCatalog;
@@ -52,9 +58,11 @@ export class LlmResolver implements IntentResolver {
   }
 
   async resolve(text: string, ctx: ResolveContext): Promise<Resolution> {
-    const started = Date.now();
-    const report = (outcome: LlmTurnStats['outcome'], chars: number): void => {
-      this.opts.onStats?.({ promptChars: chars, latencyMs: Date.now() - started, outcome });
+    // Latency is a duration, not a business time: the monotonic clock.
+    const started = performance.now();
+    let tokens: LlmTurnStats['tokens'];
+    const report = (outcome: LlmTurnStats['outcome'], chars: number, reason?: FallbackReason): void => {
+      this.opts.onStats?.({ promptChars: chars, latencyMs: performance.now() - started, outcome, ...(reason ? { reason } : {}), ...(tokens ? { tokens } : {}) });
     };
     if (text.trim() === '' || isInjectionAttempt(text)) {
       report('blocked', 0);
@@ -72,6 +80,7 @@ export class LlmResolver implements IntentResolver {
         tool_choice: { type: 'function', function: { name: TOOL_NAME } },
         temperature: 0,
       }, { timeout: this.opts.openai.timeoutMs, maxRetries: 0 });
+      if (completion.usage) tokens = { prompt: completion.usage.prompt_tokens, completion: completion.usage.completion_tokens };
       const message = completion.choices[0]?.message;
       const call = message?.tool_calls?.find((c) => c.type === 'function');
       // Only our one function's arguments are a reply; a call to any other name is not ours to read.
@@ -84,8 +93,10 @@ export class LlmResolver implements IntentResolver {
       report(outcome.dropped.length ? 'repaired' : 'ok', chars);
       return { commands: outcome.commands, confidence: outcome.dropped.length ? 0.7 : 0.85, source: 'llm' };
     } catch (e: unknown) {
-      this.opts.logger?.warn({ err: e instanceof Error ? e.message : String(e), model: this.opts.openai.model }, 'llm resolver failed; using the offline result');
-      report('fallback', chars);
+      // At warn, with the reason: a deployment with a wrong key or an unreachable endpoint shows in its logs, not only in worse answers.
+      const reason = fallbackReason(e);
+      this.opts.logger?.warn({ reason, err: e instanceof Error ? e.message : String(e), model: this.opts.openai.model }, `llm resolver failed (${reason}); using the offline result`);
+      report('fallback', chars, reason);
       return this.opts.offline.resolveSync(text, ctx);
     }
   }
