@@ -35,7 +35,7 @@ function clauseForm(raw: string): QuestionForm {
   if (EN_WHERE_WHO_WHEN.test(c) || EN_DONE.test(c)) return 'progress';
   if (ZH_WHERE_WHO_WHEN.test(c) || ZH_DONE_INSIDE.test(c)) return 'progress';
   if (ZH_DONE_END.test(c)) return ZH_HOW.test(c) ? 'how' : 'progress';
-  if (/[吗么][呢啊]?\s*$/u.test(c) && ZH_HOW.test(c)) return 'how';
+  if ((/[吗么][呢啊]?\s*$/u.test(c) && ZH_HOW.test(c)) || /^我?(?:该|要|得)?(?:怎么|如何)(?!还没|样)/u.test(c)) return 'how';
   if (/[吗么呢][啊呀]?\s*[?？]?\s*$|[?？]\s*$/u.test(c) || /^(?:what|which|how|any|is|are|was|were|has|have|does|do)\b/iu.test(c)) return 'question';
   return null;
 }
