@@ -123,7 +123,7 @@ describe('NLU story (offline): one sentence to a submitted request', () => {
     // C: a purchase request still with the manager.
     const c = await submitInOneGo('zhangsan', '我要申请采购5台显示器，预算一万五');
 
-    const zh = await (await turn(cc, 'zhangsan', '我的报销到哪一步了')).waitFor((m) => m.kind === 'card' && m.card?.key === 'status');
+    const zh = await (await turn(cc, 'zhangsan', '我的单子现在都到哪了')).waitFor((m) => m.kind === 'card' && m.card?.key === 'status');
     const stages = fieldsOf(zh);
     expect(stages[a]).toBe('审批中：财务审批（王五）');
     expect(stages[b]).toBe('已付款');

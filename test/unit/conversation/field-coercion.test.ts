@@ -49,7 +49,7 @@ describe('coerceFieldValue', () => {
   });
   const range: FieldDefinition = { name: 'trip', type: 'date_range', label: { zh: '行程', en: 'Trip' }, required: false };
   it('date_range from text or object', () => {
-    expect(ok(range, '11月3日到11月5日')).toEqual({ start: '2026-11-03', end: '2026-11-05' });
+    expect(ok(range, '10月8日到10月10日')).toEqual({ start: '2026-10-08', end: '2026-10-10' });
     expect(ok(range, { start: '昨天', end: '今天' })).toEqual({ start: '2026-11-22', end: '2026-11-23' });
     expect(coerceFieldValue(range, { start: '2026-11-05', end: '2026-11-03' }, ctx).ok).toBe(false);
   });

@@ -32,13 +32,13 @@ describe('LLM resolver against a fake chat completions server', () => {
   });
 
   it('sends one request with a forced tool, the date, the zone and a compact catalog', async () => {
-    fake.script({ kind: 'tool', args: { action: 'start_intent', intent: 'travel_expense', fields: emptyFields({ amount: '8万', destination: '北京', period: '上个月' }) } });
-    const r = await llm.resolve('上个月去北京出差花了8万', ctx());
+    fake.script({ kind: 'tool', args: { action: 'start_intent', intent: 'travel_expense', fields: emptyFields({ amount: '8万', destination: '西安', period: '上个月' }) } });
+    const r = await llm.resolve('上个月去西安出差花了8万', ctx());
     expect(r.source).toBe('llm');
     expect(r.commands).toEqual([
       { type: 'start_intent', intent: 'travel_expense' },
       { type: 'set_field', field: 'amount', value: '80000.00' },
-      { type: 'set_field', field: 'destination', value: '北京' },
+      { type: 'set_field', field: 'destination', value: '西安' },
       { type: 'set_field', field: 'period', value: '2026-10' },
     ]);
     expect(fake.requests).toHaveLength(1);
@@ -84,12 +84,14 @@ describe('LLM resolver against a fake chat completions server', () => {
   it('a slow server times out and the offline answer is used, logged', async () => {
     fake.script({ kind: 'tool', args: { action: 'none', intent: null, fields: {} }, delayMs: 2000 });
     const t0 = Date.now();
-    const r = await llm.resolve('打车费报销 86块', ctx());
+    const r = await llm.resolve('网约车费用报销 73块', ctx());
     expect(Date.now() - t0).toBeLessThan(1500);
     expect(r.source).toBe('offline');
-    expect(r.commands).toContainEqual({ type: 'set_field', field: 'amount', value: '86.00' });
+    expect(r.commands).toContainEqual({ type: 'set_field', field: 'amount', value: '73.00' });
     expect(warnings[0]?.msg).toMatch(/offline/);
+    expect(warnings[0]?.obj).toMatchObject({ reason: 'timeout' });
     expect(stats[0]?.outcome).toBe('fallback');
+    expect(stats[0]?.reason).toBe('timeout');
   });
 
   it('HTTP errors fall back to offline', async () => {

@@ -13,10 +13,10 @@ const travel = (awaiting: string | null): DialogSnapshot => ({ intent: 'travel_e
 
 describe('offline resolver outside a dialog', () => {
   it('starts an intent and sets every slot found', async () => {
-    expect(await run('报销上个月去北京出差的费用，一共3560元')).toEqual([
+    expect(await run('报销上个月去西安出差的开销，总共3560元')).toEqual([
       { type: 'start_intent', intent: 'travel_expense' },
       { type: 'set_field', field: 'period', value: '2026-10' },
-      { type: 'set_field', field: 'destination', value: '北京' },
+      { type: 'set_field', field: 'destination', value: '西安' },
       { type: 'set_field', field: 'amount', value: '3560.00' },
     ]);
   });
@@ -98,7 +98,7 @@ describe('offline resolver inside a dialog', () => {
     expect(await run(text, travel(null))).toEqual([{ type: 'confirm' }]);
   });
   it('a clearly different request switches intent', async () => {
-    const commands = await run('我要申请采购10台显示器，预算2万', travel('amount'));
+    const commands = await run('我要采购6台投影仪，预算2万', travel('amount'));
     expect(commands[0]).toEqual({ type: 'start_intent', intent: 'purchase_request' });
   });
   it('a purpose answer mentioning a contract does not switch', async () => {
@@ -106,6 +106,6 @@ describe('offline resolver inside a dialog', () => {
     expect(commands).toEqual([{ type: 'set_field', field: 'purpose', value: '和客户谈合同续签' }]);
   });
   it('a status question inside a dialog is still a status query', async () => {
-    expect((await run('我上次的报销到哪一步了', travel('amount')))[0]?.type).toBe('status_query');
+    expect((await run('我上回那笔报销走到哪了', travel('amount')))[0]?.type).toBe('status_query');
   });
 });
