@@ -12,7 +12,8 @@ import { until } from '../support/until.ts';
  * Asking about a request, through the console with the offline resolver: a travel claim paid in the sandbox
  * ledger, then a question in each language that names it (by where the trip went, or by its amount) is
  * answered about that request: paid, how much, when. A question that names no single request lists each
- * with its stage. A kind that is ruled out ("别算出差") does not win over the one that follows.
+ * with its stage. A kind that is ruled out ("不是差旅费") does not win over the one that follows, though the
+ * rest of the sentence still mentions the trip.
  */
 let tdb: TestDb;
 let app: App;
@@ -82,10 +83,10 @@ describe('the status answer names the request asked about', () => {
   });
 
   it('a kind ruled out, then the right one: the draft is an expense claim with its amount, in both languages', async () => {
-    const zh = await (await turn(cc, 'wangwu', '别算出差，按日常报销走：洗车加停车一共 42')).waitFor(openConfirmCard);
+    const zh = await (await turn(cc, 'wangwu', '不是差旅费，算普通报销，出差路上的地铁票 42')).waitFor(openConfirmCard);
     expect(zh.card?.title).toBe('费用报销 · 确认');
     expect(inputValues(zh).amount).toBe('42.00');
-    const en = await (await turn(cc, 'lisi', 'not a trip claim but an ordinary expense: parking at the venue, 27 yuan')).waitFor(openConfirmCard);
+    const en = await (await turn(cc, 'lisi', 'not a travel claim but a plain expense: the taxi during the trip, 27 yuan')).waitFor(openConfirmCard);
     expect(en.card?.title).toBe('Expense claim · confirm');
     expect(inputValues(en)).toMatchObject({ amount: '27.00', category: 'transport' });
   });

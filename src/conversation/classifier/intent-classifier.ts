@@ -59,6 +59,8 @@ function vocabulary(def: IntentDefinition): string[] {
 export class IntentClassifier {
   private readonly index: Bm25Index<string>;
   private readonly keywords: Map<string, KeywordMatcher>;
+  /** Keywords only one intent has (差旅, "business trip"; not 报销 or "claim"): what a negation can rule out. */
+  private readonly distinctive: Map<string, KeywordMatcher>;
   private readonly statusIntent: string | undefined;
   private readonly names: Map<string, IntentDefinition['name']>;
   private readonly typos: TypoTolerance;
@@ -71,6 +73,9 @@ export class IntentClassifier {
     this.names = new Map(intents.map((d) => [d.key, d.name]));
     this.index = new Bm25Index(intents.map((d) => ({ label: d.key, tokens: documentTokens(d) })));
     this.keywords = new Map(intents.map((d) => [d.key, new KeywordMatcher([...d.keywords.zh, ...d.keywords.en])]));
+    const owners = new Map<string, number>();
+    for (const d of intents) for (const k of new Set([...d.keywords.zh, ...d.keywords.en].map((w) => w.toLowerCase()))) owners.set(k, (owners.get(k) ?? 0) + 1);
+    this.distinctive = new Map(intents.map((d) => [d.key, new KeywordMatcher([...d.keywords.zh, ...d.keywords.en].filter((k) => owners.get(k.toLowerCase()) === 1))]));
     this.typos = new TypoTolerance(intents.flatMap((d) => [...d.keywords.zh, ...d.keywords.en]), [...COMMON_ENGLISH, ...intents.flatMap(vocabulary)]);
     const prefixes = catalog.formIntents.flatMap((d) => (d.prefix ? [d.prefix] : []));
     this.requestNumber = prefixes.length ? new RegExp(`\\b(?:${prefixes.join('|')})-\\d{6}-\\d{3,}\\b`, 'i') : null;
@@ -101,9 +106,10 @@ export class IntentClassifier {
     const negated = spanText(corrected, spans);
     const bm25 = this.index.score(tokenize(cleaned), (t) => (t.length === 1 ? UNIGRAM_WEIGHT : 1));
     const hits = (intent: string, s: string): number => (s.trim() === '' ? 0 : this.keywords.get(intent)?.count(s) ?? 0);
+    const own = (intent: string, s: string): number => (s.trim() === '' ? 0 : this.distinctive.get(intent)?.count(s) ?? 0);
     const ranked = [...bm25.entries()]
-      // Ruled out: an intent with as much keyword evidence inside the negated stretches as outside them.
-      .filter(([key]) => key !== this.statusIntent && !(hits(key, negated) > 0 && hits(key, negated) >= hits(key, cleaned)))
+      // Ruled out: an intent with as many of its own keywords inside the negated stretches as outside them.
+      .filter(([key]) => key !== this.statusIntent && !(own(key, negated) > 0 && own(key, negated) >= own(key, cleaned)))
       .map(([intent, s]) => {
         const keywordHits = hits(intent, cleaned);
         return { intent, score: s + KEYWORD_WEIGHT * keywordHits, keywordHits };
