@@ -130,9 +130,10 @@ describe('NLU story (offline): one sentence to a submitted request', () => {
     expect(stages[c]).toBe('审批中：直属上级审批（李四）');
     expect(stages['TRV-202611-0001']).toBe('审批中：直属上级审批（李四）');
 
+    // zhangsan has one purchase request: naming the kind picks it out, so the answer is about that one.
     const en = await (await turn(cc, 'zhangsan', 'where is my purchase request')).waitFor((m) => m.kind === 'card' && m.card?.key === 'status');
-    expect(en.card?.title).toBe('My requests');
-    expect(fieldsOf(en)).toEqual({ [c]: 'Pending: Manager approval (李四)' });
+    expect(en.card?.title).toBe(`${c} Purchase request`);
+    expect(fieldsOf(en)).toMatchObject({ Stage: 'Pending: Manager approval', With: '李四' });
   });
 
   it('chit-chat and "none" get the help card, in the language written in', async () => {
