@@ -14,6 +14,8 @@ const EN_NOT_NAME = /^(?:I|The|A|An|My|Our|This|That|It|Please|Pay|Friday|Monday
 export function readOrganization(text: string, from: number): string | null {
   let rest = text.slice(from).replace(/^\s*(?:是|为|:|：)?\s*/, '');
   rest = rest.replace(ROLE_PREFIX, '');
+  // Latin names are capitalized ("Globex", "TP-Link"); a lowercase word after "payment" is just English ("payment request to …").
+  if (/^[a-z]/.test(rest)) return null;
   if (/^[A-Z0-9]/.test(rest) && /^[\w&.'-]*[A-Za-z]/.test(rest)) {
     const m = EN_NAME.exec(rest);
     const name = m?.[1]?.replace(EN_TAIL, '').replace(/[.,]$/, '').trim();

@@ -40,6 +40,8 @@ export function findQuantities(text: string): QuantityMention[] {
     out.push({ start: m.index, end, value, vague, itemStart: end });
   }
   for (const m of text.matchAll(EXPLICIT)) {
+    // "型号 X200" is a model, not 200 of something.
+    if (/(?:型号|规格|机型|model)\s*[:：]?\s*$/i.test(text.slice(0, m.index))) continue;
     out.push({ start: m.index, end: m.index + m[0].length, value: Number(m[1]), vague: false, itemStart: m.index + m[0].length });
   }
   for (const m of text.matchAll(EN)) {

@@ -3,6 +3,7 @@ import { fieldSchema } from '../../../src/config/intent-schema.ts';
 import { findModel } from '../../../src/conversation/extractors/model-extractor.ts';
 import { findPartyMention } from '../../../src/conversation/extractors/party-extractor.ts';
 import { findWarehouseMention } from '../../../src/conversation/extractors/warehouse-extractor.ts';
+import { findNamedField } from '../../../src/conversation/field-aliases.ts';
 import { extractSlots } from '../../../src/conversation/slot-extractor.ts';
 import { analyzeText } from '../../../src/conversation/text-findings.ts';
 import type { IntentDefinition } from '../../../src/config/intent-schema.ts';
@@ -28,6 +29,8 @@ describe('slots by role', () => {
     ['purchase_request', '供应商 国美，采购 3 台冰柜', { item: '冰柜', supplier: '国美' }],
     ['payment_request', '付给华通物流运费8800', { payee: '华通物流', amount: '8800.00' }],
     ['payment_request', 'pay Globex Corp 6,400 for the cabling', { payee: 'Globex Corp', amount: '6400.00' }],
+    ['payment_request', 'payment request to Acme Ltd, 900 yuan', { payee: 'Acme Ltd', amount: '900.00' }],
+    ['purchase_request', '采购 型号 K800 的读卡器 6个', { quantity: 6 }],
     ['payment_request', '收款方：蓝鲸印务，叁仟元整', { payee: '蓝鲸印务', amount: '3000.00' }],
   ])('%s: %s', (intent, text, expected) => {
     expect(slots(intent, text)).toMatchObject(expected);
@@ -37,6 +40,8 @@ describe('slots by role', () => {
     expect(findWarehouseMention('螺母500个苏州仓')?.value).toBe('苏州仓');
     expect(findWarehouseMention('从二号库房领')?.value).toBe('二号库房');
     expect(findWarehouseMention('take 30 rolls from Main warehouse')?.value).toBe('Main warehouse');
+    expect(findWarehouseMention('30 rolls from the east warehouse')?.value).toBe('east warehouse');
+    expect(findWarehouseMention('ship it from warehouse B2')?.value).toBe('warehouse B2');
     expect(findWarehouseMention('货已入库')).toBeNull();
     expect(findWarehouseMention('查一下库存')).toBeNull();
   });
@@ -66,6 +71,12 @@ describe('the YAML says which extractor feeds which field', () => {
     const def = catalog.get('material_requisition') as IntentDefinition;
     const renamed: IntentDefinition = { ...def, fields: def.fields.map((f) => (f.name === 'warehouse' ? { ...f, name: 'store_location' } : f)) };
     expect(extractSlots(renamed, analyzeText('领 30个 垫圈 南通仓', NOW, 'Asia/Shanghai'))).toMatchObject({ store_location: '南通仓', item: '垫圈' });
+  });
+
+  it('a correction names a field by its role\'s everyday words, whatever the field is called', () => {
+    const def = catalog.get('material_requisition') as IntentDefinition;
+    const renamed: IntentDefinition = { ...def, fields: def.fields.map((f) => (f.name === 'warehouse' ? { ...f, name: 'store_location', label: { zh: '地点', en: 'Location' } } : f)) };
+    expect(findNamedField(renamed, '库房')?.name).toBe('store_location');
   });
 
   it('refuses a role on a field of the wrong type', () => {
