@@ -4,14 +4,14 @@ import type { DateMention, DateReference } from './date-mention.ts';
 
 /**
  * Day ranges written in shorthand, which the single-date rules cannot read on their own:
- * "11月28到30号" (the month is written once, on the first day), "1.10-1.12" / "1.10-12" (dotted
+ * "11月28到30号" / "11月30到12月2号" (no 日/号 on the first day), "1.10-1.12" / "1.10-12" (dotted
  * month.day, only ever a date when two of them make a range: alone, "1.10" is an amount), and
  * "from the 3rd to the 5th" (ordinal days of this month). Each end becomes a day mention; findDates
  * pairs them into a range. A year that is not written is the one nearest to today, as for single dates.
  */
 const N = String.raw`(\d{1,2}|[一二两三四五六七八九十]{1,3})`;
 const JOIN = String.raw`\s*(?:到|至|-|~|～|—|–|－)\s*`;
-const ZH_MONTH_DAY_TO_DAY = new RegExp(`${N}月${N}(?:[日号])?(?=${JOIN}${N}[日号])`, 'g');
+const ZH_MONTH_DAY_TO_DAY = new RegExp(`${N}月${N}(?:[日号])?(?=${JOIN}(?:${N}月)?${N}[日号])`, 'g');
 const DOTTED = /(?<![\d.])(\d{1,2})\.(\d{1,2})\s*(?:-|~|～|—|–|－|到|至|to)\s*(?:(\d{1,2})\.)?(\d{1,2})(?![\d.])(?!\s*(?:元|块|k|w|万|%))/gi;
 const ORDINALS = /\b(?:from\s+)?((?:the\s+)?\d{1,2}(?:st|nd|rd|th))(\s*(?:-|–|to|until|till|through|thru)\s*)((?:the\s+)?(\d{1,2})(?:st|nd|rd|th))\b/gi;
 

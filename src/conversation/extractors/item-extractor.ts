@@ -5,7 +5,7 @@ import { bestQuantity, type QuantityMention } from './quantity-extractor.ts';
  * "5 boxes of A4 paper" → A4 paper), else the words right before it ("办公椅20把" → 办公椅),
  * else the object of a verb (采购/购买/买/领/buy/purchase/order).
  */
-const ZH_ITEM_STOP = /预算|总价|总共|一共|共计|共|合计|总计|大概|大约|约|左右|每|单价|给|从|找|向|在|到货|送到|送至|放到|用于|用来|下周|本周|这周|下个月|月底|明天|今天|后天|之前|以前|以内|前|需要|急需|急用|尽快|马上|的话|吧|了|呢|，|,|。|；|;|！|!|？|\?|\s|\d{2,}|¥|￥/u;
+const ZH_ITEM_STOP = /预算|总价|总共|一共|共计|共|合计|总计|大概|大约|约|左右|每|单价|给|从|找|向|在|到货|送到|送至|放到|用于|用来|下周|本周|这周|下个月|月底|明天|今天|后天|之前|以前|以内|前|需要|急需|急用|尽快|马上|的话|吧|了|呢|，|,|。|；|;|！|!|？|\?|\s|（|\(|\d{2,}|¥|￥/u;
 const LEADING_NOISE = /^(?:的|个|些|点|一下|一些|一批|新的?|几个|若干)/;
 const BEFORE_COUNT = /([\p{Script=Han}A-Za-z0-9+._·-]{1,16})\s*[:：]?\s*$/u;
 const VERB_PREFIX = /^.*?(?:申请采购|申请购买|申请领用|申请领取|需要采购|采购|购买|订购|购置|添置|买|领用|领取|领料|领|申请|需要|要)/u;

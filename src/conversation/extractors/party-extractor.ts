@@ -18,13 +18,14 @@ const TRIGGERS: Readonly<Record<PartyRole, readonly RegExp[]>> = {
   ],
   counterparty: [
     /(?:合同对方|对方|客户|甲方|乙方|供应商|服务商|合作方|counterparty|client|customer|vendor|supplier|partner)\s*(?:是|为|:|：)\s*/gi,
+    /(?:甲方|乙方|合同对方)\s*/g,
     /(?:和|与|跟|同)\s*/g,
     /\b(?:with|between us and)\s+/gi,
     /(?:客户|供应商|服务商)\s*/g,
   ],
   supplier: [
     /(?:供应商|供货商|供货方|厂家|厂商|商家|卖家|vendor|supplier|seller)\s*(?:是|为|:|：)?\s*/gi,
-    /(?:找|向|从|跟|在)\s*(?=\S+?(?:买|采购|购买|订购|订|下单|进货|拿货))/g,
+    /(?:找|向|从|跟|在|通过)\s*(?=\S+?(?:买|采购|购买|订购|订|下单|进货|拿货))/g,
     /\b(?:from|via|through)\s+/gi,
   ],
 };

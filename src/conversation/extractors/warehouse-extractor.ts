@@ -6,7 +6,7 @@ import type { Span } from './span.ts';
  * item extractor reads the message with this span masked.
  */
 // Starts after a preposition, punctuation, or a count's classifier ("300个苏州仓"), so the place is read whole.
-const ZH = /(?:从|在|去|到|于|^|[，,：:\s]|(?<=\d\s*)[个台箱把卷米件套只支张包盒袋桶条份吨斤])\s*([A-Za-z0-9一二三四五六七八九十零]+号?(?:仓库|库房|仓|库)|[\p{Script=Han}A-Za-z0-9]{1,6}?(?:仓库|库房|仓|(?<![入出领备])库))(?![库管储位存])/gu;
+const ZH = /(?:从|在|去|到|于|^|[，,：:\s（(]|(?<=\d\s*)[个台箱把卷米件套只支张包盒袋桶条份吨斤])\s*([A-Za-z0-9一二三四五六七八九十零]+号?(?:仓库|库房|仓|库)|[\p{Script=Han}A-Za-z0-9]{1,6}?(?:仓库|库房|仓|(?<![入出领备])库))(?![库管储位存])/gu;
 const EN_CODE = /\b[Ww]arehouse\s+(?:[Nn]o\.?\s*)?[A-Z0-9]+\b/g;
 /** Every "<word> warehouse" (zero-width, so "from main warehouse" is also tried at "main"). */
 const EN_NAMED = /\b(?=([A-Za-z0-9]+\s+warehouse)\b)/gi;

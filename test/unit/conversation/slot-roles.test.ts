@@ -31,6 +31,11 @@ describe('slots by role', () => {
     ['payment_request', 'pay Globex Corp 6,400 for the cabling', { payee: 'Globex Corp', amount: '6400.00' }],
     ['payment_request', 'payment request to Acme Ltd, 900 yuan', { payee: 'Acme Ltd', amount: '900.00' }],
     ['purchase_request', '采购 型号 K800 的读卡器 6个', { quantity: 6 }],
+    ['material_requisition', '领用 8桶 清洗剂（嘉兴库）', { item: '清洗剂', warehouse: '嘉兴库' }],
+    ['purchase_request', '通过苏宁采购 2台 烤箱', { item: '烤箱', supplier: '苏宁' }],
+    ['contract_approval', '采购合同 甲方我们 乙方恒远钢构 80万', { counterparty: '恒远钢构', amount: '800000.00' }],
+    ['travel_expense', 'trip to Jinan to inspect the plant, 1800', { destination: 'Jinan', purpose: 'inspect the plant' }],
+    ['travel_expense', 'business trip to Harbin for a product launch, 2600', { destination: 'Harbin', purpose: 'product launch' }],
     ['payment_request', '收款方：蓝鲸印务，叁仟元整', { payee: '蓝鲸印务', amount: '3000.00' }],
   ])('%s: %s', (intent, text, expected) => {
     expect(slots(intent, text)).toMatchObject(expected);
