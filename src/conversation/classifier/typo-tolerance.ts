@@ -79,14 +79,21 @@ export class TypoTolerance {
   private correctChinese(text: string): string {
     if (this.zhPatterns.size === 0 || !HAN.test(text)) return text;
     const chars = [...text];
-    // Characters inside a dictionary word of two or more characters, by position.
-    const inWord = new Array<boolean>(chars.length).fill(false);
-    let pos = 0;
-    for (const seg of zhSegmenter.segment(text)) {
-      const n = [...seg.segment].length;
-      if (n >= 2 && HAN.test(seg.segment)) for (let j = pos; j < pos + n; j += 1) inWord[j] = true;
-      pos += n;
-    }
+    // Characters inside a dictionary word of two or more characters, by position; segmented only once a
+    // window looks like a typo (most messages have none, and segmenting is the costly part).
+    let inWordCache: boolean[] | null = null;
+    const inWord = (j: number): boolean => {
+      if (!inWordCache) {
+        inWordCache = new Array<boolean>(chars.length).fill(false);
+        let pos = 0;
+        for (const seg of zhSegmenter.segment(text)) {
+          const n = [...seg.segment].length;
+          if (n >= 2 && HAN.test(seg.segment)) for (let x = pos; x < pos + n; x += 1) inWordCache[x] = true;
+          pos += n;
+        }
+      }
+      return inWordCache[j] ?? false;
+    };
     const taken = new Array<boolean>(chars.length).fill(false);
     // Exact keywords keep their characters: 出差 is never read as a typo of 出库.
     for (const k of this.zhKeywords) {
@@ -99,12 +106,12 @@ export class TypoTolerance {
       for (let s = 0; s + len <= chars.length; s += 1) {
         const window = chars.slice(s, s + len);
         // A typo leaves characters the segmenter cannot join into words; any dictionary word here means no typo.
-        if (window.some((c, j) => !HAN.test(c) || taken[s + j] || inWord[s + j])) continue;
+        if (window.some((c, j) => !HAN.test(c) || taken[s + j])) continue;
         for (let i = 0; i < len; i += 1) {
           const odd = window[i] ?? '';
           if (FUNCTION_CHARS.has(odd)) continue;
           const k = this.zhPatterns.get(window.map((c, j) => (j === i ? '?' : c)).join(''));
-          if (!k) continue;
+          if (!k || window.some((_, j) => inWord(s + j))) continue;
           [...k].forEach((c, j) => { chars[s + j] = c; taken[s + j] = true; });
           break;
         }
