@@ -33,7 +33,8 @@ export async function benchApprovals(serverUrl: string) {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const db = await createDb({ databaseUrl: url.toString(), poolSize: 20 });
-  const config = loadConfig({ DATABASE_URL: url.toString(), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', WORKER_POLL_MS: '20', DATABASE_POOL_SIZE: '20' });
+  // Demo mode: the load client clicks as the approver from this machine's loopback, as the console page does in demo mode.
+  const config = loadConfig({ DATABASE_URL: url.toString(), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', WORKER_POLL_MS: '20', DATABASE_POOL_SIZE: '20', CONSOLE_DEMO: 'true' });
   const app = await createApp({ config, db });
   const stops: (() => Promise<void>)[] = [];
   try {
