@@ -11,7 +11,10 @@ export type PartyRole = 'payee' | 'counterparty' | 'supplier';
 const TRIGGERS: Readonly<Record<PartyRole, readonly RegExp[]>> = {
   payee: [
     /(?:收款方|收款人|收款单位|收款账户|供应商|payee|vendor|supplier|beneficiary)\s*(?:是|为|:|：)?\s*/gi,
+    /(?:收款对象|付款对象|对象)\s*(?:是|为|:|：)\s*/g,
     /(?:付给|支付给|转给|打给|汇给|结给|付款给|打款给|转账给|还给)\s*/g,
+    /(?:转到|打到|汇到|转入|打入)\s*(?![我你他她])/g,
+    /\b(?:invoice|bill)\s+from\s+/gi,
     /(?:给|向)\s*(?=\S+?(?:付|支付|打款|转账|汇款|结算|结款|还款|买单))/g,
     /(?:\bpay(?:ing|ment)?\s+(?:to\s+)?|\bremit\s+(?:to\s+)?|\bwire\s+(?:to\s+)?|\btransfer\s+to\s+|\bpayable\s+to\s+|\bto\s+)/gi,
     /(?:支付|付|结清|结)\s*(?!款|费|钱)/g,
