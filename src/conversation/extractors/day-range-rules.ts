@@ -4,15 +4,15 @@ import type { DateMention, DateReference } from './date-mention.ts';
 
 /**
  * Day ranges written in shorthand, which the single-date rules cannot read on their own:
- * "11月28到30号" / "11月30到12月2号" (no 日/号 on the first day), "1.10-1.12" / "1.10-12" (dotted
- * month.day, only ever a date when two of them make a range: alone, "1.10" is an amount), and
+ * "11月28到30号" / "11月30到12月2号" (no 日/号 on the first day), "1.10-1.12" / "1.10-12" / "11/2-11/5" (dotted
+ * month.day is only a date when two of them make a range: alone, "1.10" is an amount), and
  * "from the 3rd to the 5th" (ordinal days of this month). Each end becomes a day mention; findDates
  * pairs them into a range. A year that is not written is the one nearest to today, as for single dates.
  */
 const N = String.raw`(\d{1,2}|[一二两三四五六七八九十]{1,3})`;
 const JOIN = String.raw`\s*(?:到|至|-|~|～|—|–|－)\s*`;
 const ZH_MONTH_DAY_TO_DAY = new RegExp(`${N}月${N}(?:[日号])?(?=${JOIN}(?:${N}月)?${N}[日号])`, 'g');
-const DOTTED = /(?<![\d.])(\d{1,2})\.(\d{1,2})\s*(?:-|~|～|—|–|－|到|至|to)\s*(?:(\d{1,2})\.)?(\d{1,2})(?![\d.])(?!\s*(?:元|块|k|w|万|%))/gi;
+const DOTTED = /(?<![\d./])(\d{1,2})([./])(\d{1,2})(\s*(?:-|~|～|—|–|－|到|至|to)\s*)(?:(\d{1,2})\2)?(\d{1,2})(?![\d./])(?!\s*(?:元|块|k|w|万|%))/gi;
 const ORDINALS = /\b(?:from\s+)?((?:the\s+)?\d{1,2}(?:st|nd|rd|th))(\s*(?:-|–|to|until|till|through|thru)\s*)((?:the\s+)?(\d{1,2})(?:st|nd|rd|th))\b/gi;
 
 function num(s: string | undefined): number | null {
@@ -45,16 +45,14 @@ export function dayRangeMentions(text: string, ref: DateReference): DateMention[
     push(m.index, m.index + m[0].length, { year: nearestYear(mo, d, t), month: mo, day: d });
   }
   for (const m of text.matchAll(DOTTED)) {
-    const mo = Number(m[1]);
-    const d = Number(m[2]);
-    const mo2 = m[3] ? Number(m[3]) : mo;
-    const d2 = Number(m[4]);
+    const [whole, mo1, sep = '', d1, joiner = '', mo2raw, d2] = m;
+    const mo = Number(mo1);
+    const mo2 = mo2raw ? Number(mo2raw) : mo;
     if (mo < 1 || mo > 12 || mo2 < 1 || mo2 > 12) continue;
-    const year = nearestYear(mo, d, t);
-    const endYear = mo2 < mo ? year + 1 : year;
-    const mid = m.index + m[0].indexOf(String(m[2]), String(m[1]).length + 1) + String(m[2]).length;
-    push(m.index, mid, { year, month: mo, day: d });
-    push(m.index + m[0].length - (m[3] ? `${m[3]}.${m[4]}` : String(m[4])).length, m.index + m[0].length, { year: endYear, month: mo2, day: d2 });
+    const year = nearestYear(mo, Number(d1), t);
+    const firstEnd = m.index + `${mo1}${sep}${d1}`.length;
+    push(m.index, firstEnd, { year, month: mo, day: Number(d1) });
+    push(firstEnd + joiner.length, m.index + whole.length, { year: mo2 < mo ? year + 1 : year, month: mo2, day: Number(d2) });
   }
   for (const m of text.matchAll(ORDINALS)) {
     const first = m[1] ?? '';
