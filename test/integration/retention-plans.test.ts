@@ -1,6 +1,9 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Hono } from 'hono';
 import { adminRoutes } from '../../src/admin/admin-routes.ts';
+import { adminGuard } from '../../src/identity/admin-guard.ts';
+import { createServiceToken } from '../../src/identity/service-tokens.ts';
 import { loadConfig } from '../../src/config/env.ts';
 import { fixedClock } from '../../src/core/clock.ts';
 import type { Database } from '../../src/db/database.ts';
@@ -125,7 +128,13 @@ describe('retention, change feed and admin list plans', () => {
 
   it("the admin list takes a tenant's latest requests through (tenant_id, created_at), without sorting", async () => {
     const spy = spyOn(db);
-    const res = await adminRoutes(spy.db, () => undefined).request('/api/requests?tenant=default');
+    // Behind the real guard, as a service token of the tenant (the route takes the tenant from its caller).
+    const clock = fixedClock(T);
+    const { token } = await createServiceToken(db, { tenantId: 'default', name: 'plans', scopes: ['admin:read'] }, clock);
+    const api = new Hono();
+    api.use('*', adminGuard({ db, clock, notConfigured: () => null, onRefused: async () => undefined }));
+    api.route('/admin', adminRoutes(spy.db, () => undefined));
+    const res = await api.request('/admin/api/requests?tenant=default', { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { requests: unknown[] }).requests.length).toBe(200);
     const [q] = spy.queries.filter((x) => x.sql.includes('from "requests"'));
