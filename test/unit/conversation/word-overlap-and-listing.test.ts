@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { KeywordMatcher } from '../../../src/conversation/classifier/keyword-matcher.ts';
+import { questionForm } from '../../../src/conversation/classifier/status-cues.ts';
+import { OfflineResolver } from '../../../src/conversation/offline-resolver.ts';
+import { catalog } from './catalog-fixture.ts';
+
+const resolver = new OfflineResolver(catalog);
+const now = new Date('2026-11-23T10:00:00+08:00');
+const intentOf = (text: string): string => {
+  const c = resolver.resolveSync(text, { now, timeZone: 'Asia/Shanghai', locale: 'zh', dialog: null, catalog }).commands[0];
+  return c?.type === 'start_intent' ? c.intent : c?.type ?? 'none';
+};
+
+describe('the longest catalog word at a place is the one meant', () => {
+  it('a keyword inside a longer word of another intent does not count; on its own it does', () => {
+    const m = new KeywordMatcher(['路费'], ['过路费', '路费']);
+    expect(m.count('高速上交了过路费')).toBe(0);
+    expect(m.count('来回路费报一下')).toBe(1);
+    expect(m.count('过路费和路费')).toBe(1);
+  });
+  it.each([
+    ['跑业务的过路费 38 报一下', 'expense_claim'],
+    ['给厂车加了油，油费 260', 'expense_claim'],
+    ['tolls on the ring road, 25', 'expense_claim'],
+  ])('%s → %s', (text, intent) => {
+    expect(intentOf(text)).toBe(intent);
+  });
+});
+
+describe('asking for a list of one’s own requests', () => {
+  it.each(['show me all my reimbursements', 'list my stuff awaiting approval', 'which approvals do I have pending', '我提的那几张单子呢', '看一下我提交的'])(
+    'is a status question: %s',
+    (text) => {
+      expect(questionForm(text)).toBe('progress');
+      expect(intentOf(text)).toBe('status_query');
+    },
+  );
+  it('a request to buy is still a request', () => {
+    expect(intentOf('buy 3 chairs for the lobby')).toBe('purchase_request');
+  });
+});
+
+describe('ruling out an option of a form is not ruling out the form', () => {
+  it.each([
+    ['别算招待，是我自己的晚饭 41', 'expense_claim'],
+    ['不算差旅，市内打车 22', 'expense_claim'],
+  ])('%s → %s', (text, intent) => {
+    expect(intentOf(text)).toBe(intent);
+  });
+});
