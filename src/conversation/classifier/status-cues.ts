@@ -27,7 +27,7 @@ const ZH_WHERE_WHO_WHEN = /到哪|哪一步|哪个环节|哪个阶段|在谁|谁
 const ZH_HOW = /怎么(?!还没|样了)|如何(?!了)|能不能|可不可以|可以|能否|要不要|需不需要|该怎/u;
 
 const EN_DONE = /^(?:has|have|had)\b.*\b(?:been|yet|already|\w{3,}ed|paid|done|gone|sent|through)\b|^did\b|^(?:was|were|is|are)\b.*\b(?:\w{3,}ed|paid|done|through|still|yet|out|waiting|pending|approved)\b|\byet\b\s*\??$/iu;
-const EN_WHERE_WHO_WHEN = /^(?:where\s+(?:is|are|'s|does|do)|who\s+(?:is|has|approved|holds|'s)|when\s+(?:will|do|does|did|can|is|are|am)|how\s+(?:far|long)|what\s+happened|what'?s\s+happening|what'?s\s+going\s+on)\b/iu;
+const EN_WHERE_WHO_WHEN = /^(?:where\s+(?:is|are|'s|does|do)|who\s+(?:is|has|approved|holds|'s)|when\s+(?:will|do|does|did|can|is|are|am)|how\s+(?:far|long)|what\s+happened|what'?s\s+happening|what'?s\s+going\s+on|any(?:thing)?\s+(?:new|news|word|updates?|progress)\s+(?:on|about|with|from|for|regarding)|what'?s\s+(?:pending|waiting|open|outstanding))\b/iu;
 /** "show all my claims", "list everything I submitted", "what requests do I have open". */
 const EN_LIST = /^(?:(?:please\s+)?(?:show|list|view|display|give)(?:\s+me)?\s+(?:all\s+(?:of\s+)?|every\w*\s+)?(?:my|our|where|what|everything|all)\b|(?:what|which)\s+(?:\w+\s+){0,2}(?:do|did|have)\s+i\b)/iu;
 /** 我提的那些申请 / 我的单子都… / 列一下我的: the user's requests as a set. */

@@ -48,3 +48,30 @@ describe('ruling out an option of a form is not ruling out the form', () => {
     expect(intentOf(text)).toBe(intent);
   });
 });
+
+const fieldsOf = (text: string): Record<string, unknown> => {
+  const out: Record<string, unknown> = {};
+  for (const c of resolver.resolveSync(text, { now, timeZone: 'Asia/Shanghai', locale: 'zh', dialog: null, catalog }).commands) {
+    if (c.type === 'set_field') out[c.field] = c.value;
+  }
+  return out;
+};
+
+describe('everyday wording for a new request', () => {
+  it('a count in formal numerals is a quantity', () => {
+    expect(fieldsOf('申请购买 叁拾把 折叠凳')).toMatchObject({ item: '折叠凳', quantity: 30 });
+  });
+  it('给 right after the sum names the payee', () => {
+    expect(fieldsOf('付款 陆仟元整 给恒达五金')).toMatchObject({ payee: '恒达五金', amount: '6000.00' });
+  });
+  it('with no buying verb, what a budget is for is the item', () => {
+    expect(fieldsOf('set aside 900 for a new label printer, purchase please')).toMatchObject({ item: 'label printer' });
+  });
+  it.each([
+    ["I'd like to get 3 tripods for the studio", 'purchase_request'],
+    ['took the train to Wenzhou to see a supplier, 700', 'travel_expense'],
+    ['anything new on the Globex agreement?', 'status_query'],
+  ])('%s → %s', (text, intent) => {
+    expect(intentOf(text)).toBe(intent);
+  });
+});
