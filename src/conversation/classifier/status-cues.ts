@@ -4,7 +4,7 @@
  * (intents/status_query.yaml, scored like every other intent); what lives here is only the shape
  * of the sentence, in both languages:
  *
- * - a completion question: has it happened yet? (批了吗, 入账没有, 付没付, 有没有到账, "has … been …",
+ * - a completion question: has it happened yet? (批了吗, 付出去了吧, 入账没有, 付没付, 有没有到账, "has … been …",
  *   "did …", "was it paid", "… yet");
  * - a where / who / when question about it (到哪, 在谁那, 什么时候到, "where is", "who is holding",
  *   "when will");
@@ -21,8 +21,8 @@ const CLAUSES = /[，。；;！!？\n]|,(?!\d)|\?(?=.)|\s[—–-]\s|—/u;
 /** 批了吗 / 审过吗 / 处理好了么 / 入账没有 / 批了没 / 到了没有; the particle may be followed by 呢/啊. */
 const ZH_DONE_END = /(?:[了过](?:吗|么|嘛|没有?|未)|没有?|未)[呢啊呀]?\s*$/u;
 /** 批没批 / 付没付 / 到没到, 有没有到账, 是否已, 已经…了吗. */
-const ZH_DONE_INSIDE = /(\p{Script=Han})没\1|有没有|是否已|已经.{0,12}[了过](?:吗|么)/u;
-const ZH_WHERE_WHO_WHEN = /到哪|哪一步|哪个环节|哪个阶段|在谁|谁手|谁在(?:审|批|处理)|什么时候|啥时候|何时|几时|多久|怎么还没|为什么还没|还没(?:有)?[^，,。]{0,6}(?:吗|呢)|什么情况|怎么样了|咋样了|如何了|还在[^，,。]{0,8}(?:吗|么|呢)\s*$/u;
+const ZH_DONE_INSIDE = /(\p{Script=Han})没\1|有没有|是否已|已经.{0,12}[了过](?:吗|么)|(?:出去|过去|过来|下来|到账|入账|过账|完|好)了吧\s*$/u;
+const ZH_WHERE_WHO_WHEN = /到哪|现在在哪|卡在哪|在哪(?:里|儿)?(?:了|呢)?\s*$|哪一步|哪个环节|哪个阶段|在谁|谁手|谁在(?:审|批|处理)|什么时候|啥时候|何时|几时|多久|怎么还没|为什么还没|还没(?:有)?[^，,。]{0,6}(?:吗|呢)|什么情况|怎么样了|咋样了|如何了|还在[^，,。]{0,8}(?:吗|么|呢)\s*$/u;
 /** 能/可以/要不要 … 吗 asks whether one may do it; 怎么/如何 asks how. */
 const ZH_HOW = /怎么(?!还没|样了)|如何(?!了)|能不能|可不可以|可以|能否|要不要|需不需要|该怎/u;
 

@@ -75,3 +75,17 @@ describe('everyday wording for a new request', () => {
     expect(intentOf(text)).toBe(intent);
   });
 });
+
+describe('status questions in other shapes, and the requests they resemble', () => {
+  it.each([
+    ['设备款那笔财务打过去了吧', 'status_query'],
+    ['上周交的差旅单卡在哪', 'status_query'],
+    ['book an expense instead of a payment: parking 40', 'expense_claim'],
+    ['book a hotel in Xiamen for next week', 'none'],
+  ])('%s → %s', (text, intent) => {
+    expect(intentOf(text)).toBe(intent);
+  });
+  it('给 a name followed by the sum names the payee', () => {
+    expect(fieldsOf('不走合同，是付款：给启明设计 4500')).toMatchObject({ payee: '启明设计', amount: '4500.00' });
+  });
+});
