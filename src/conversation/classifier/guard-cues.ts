@@ -17,7 +17,7 @@ const INJECTION = new RegExp([
 const GREETING_OR_HELP = /^(?:你好|您好|嗨|哈喽|哈啰|在吗|在不在|早上好|下午好|晚上好|早|hi|hello|hey|yo|good\s+(?:morning|afternoon|evening)|help|帮助|求助|使用说明|说明|菜单|menu|怎么用|如何使用|你能做什么|你会什么|你可以做什么|能做什么|what can you do|how does this work|how do i use this|\/?help|\?|？)[\s!！。.~～?？,，呀啊呢吧]*$/i;
 
 /** Booking a ticket, a room or leave is not one of the catalog's requests (claims come after the fact). */
-const BOOKING = /^(?:请|麻烦|帮我|给我|帮忙|我要|我想|能不能|可以)?\s*(?:帮我|给我)?\s*(?:订|预订|预定|预约|订购一张|买一张|抢)(?:一?[张间个间]|个)?|^(?:please\s+|can you\s+|could you\s+)?(?:book|reserve)\b/i;
+const BOOKING = /^(?:请|麻烦|帮我|给我|帮忙|我要|我想|能不能|可以)?\s*(?:帮我|给我)?\s*(?:订|预订|预定|预约|订购一张|买一张|抢)(?:一?[张间个间]|个)?|^(?:please\s+|can you\s+|could you\s+)?(?:book|reserve)\b(?!\s+(?:(?:an?|the|my)\s+)?(?:purchase|expense|payment|claim|request|contract|requisition)s?\b)/i;
 
 export function isBookingRequest(text: string): boolean {
   return BOOKING.test(text.trim());

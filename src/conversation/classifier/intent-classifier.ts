@@ -72,10 +72,20 @@ export class IntentClassifier {
     this.statusIntent = intents.find((i) => i.kind === 'query')?.key;
     this.names = new Map(intents.map((d) => [d.key, d.name]));
     this.index = new Bm25Index(intents.map((d) => ({ label: d.key, tokens: documentTokens(d) })));
-    this.keywords = new Map(intents.map((d) => [d.key, new KeywordMatcher([...d.keywords.zh, ...d.keywords.en])]));
+    const allZh = intents.flatMap((d) => d.keywords.zh);
+    this.keywords = new Map(intents.map((d) => [d.key, new KeywordMatcher([...d.keywords.zh, ...d.keywords.en], allZh)]));
     const owners = new Map<string, number>();
     for (const d of intents) for (const k of new Set([...d.keywords.zh, ...d.keywords.en].map((w) => w.toLowerCase()))) owners.set(k, (owners.get(k) ?? 0) + 1);
-    this.distinctive = new Map(intents.map((d) => [d.key, new KeywordMatcher([...d.keywords.zh, ...d.keywords.en].filter((k) => owners.get(k.toLowerCase()) === 1))]));
+    // A word that also names one option of the intent's own fields (招待 is a kind of expense) picks between
+    // options when negated ("不算招待，就是午饭"): it does not rule the intent out.
+    const optionWords = (d: IntentDefinition): Set<string> => new Set(d.fields.flatMap((f) => (f.options ?? []).flatMap((o) => o.synonyms.map((w) => w.toLowerCase()))));
+    this.distinctive = new Map(
+      intents.map((d) => {
+        const options = optionWords(d);
+        const own = [...d.keywords.zh, ...d.keywords.en].filter((k) => owners.get(k.toLowerCase()) === 1 && !options.has(k.toLowerCase()));
+        return [d.key, new KeywordMatcher(own)];
+      }),
+    );
     this.typos = new TypoTolerance(intents.flatMap((d) => [...d.keywords.zh, ...d.keywords.en]), [...COMMON_ENGLISH, ...intents.flatMap(vocabulary)]);
     const prefixes = catalog.formIntents.flatMap((d) => (d.prefix ? [d.prefix] : []));
     this.requestNumber = prefixes.length ? new RegExp(`\\b(?:${prefixes.join('|')})-\\d{6}-\\d{3,}\\b`, 'i') : null;

@@ -11,9 +11,11 @@ const BEFORE_COUNT = /([\p{Script=Han}A-Za-z0-9+._·-]{1,16})\s*[:：]?\s*$/u;
 const VERB_PREFIX = /^.*?(?:申请采购|申请购买|申请领用|申请领取|需要采购|采购|购买|订购|购置|添置|买|领用|领取|领料|领|申请|需要|要)/u;
 const ZH_VERB = /(?:采购|购买|订购|购置|添置|买|领用|领取|领)\s*(?:一些|一批|一点|点|些|几个|新的)?\s*/gu;
 const EN_VERB = /\b(?:buy|purchase|order|procure|get|need|requisition|request|take|withdraw)\s+(?:some|a few|new|an?|the)?\s*/gi;
+/** "budget 2k for a new desk": with no buying verb, what the money is for is the thing wanted. */
+const EN_FOR = /\bfor\s+(?:an?|some|new|\s)+(?:new\s+)?(?=[a-z])/gi;
 const EN_STOP = /\s+(?:from|for|by|at|with|budget|total|costing|worth|before|due|to|on|in)\b|[,.;!?]|\s+\d/i;
 const EN_ITEM = /^([a-z][\w-]*(?:\s+[a-z0-9][\w-]*){0,3})/i;
-const NOT_ITEMS = /^(?:采购|购买|申请|东西|物品|物料|材料|一下|流程|审批|单|something|stuff|things?|approval|request|to|a|an|the|it|some|materials?|items?)$/i;
+const NOT_ITEMS = /^(?:采购|购买|申请|东西|物品|物料|材料|一下|流程|审批|单|something|stuff|things?|approval|request|to|a|an|the|it|some|materials?|items?|please|pls|thanks|asap|now|today)$/i;
 
 function cleanZh(raw: string): string | null {
   let s = raw.replace(LEADING_NOISE, '');
@@ -62,6 +64,10 @@ export function findItem(text: string, quantities: readonly QuantityMention[]): 
     if (item) return item;
   }
   for (const m of text.matchAll(EN_VERB)) {
+    const item = cleanEn(text.slice(m.index + m[0].length));
+    if (item) return item;
+  }
+  for (const m of text.matchAll(EN_FOR)) {
     const item = cleanEn(text.slice(m.index + m[0].length));
     if (item) return item;
   }

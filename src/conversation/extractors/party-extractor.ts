@@ -16,6 +16,10 @@ const TRIGGERS: Readonly<Record<PartyRole, readonly RegExp[]>> = {
     /(?:转到|打到|汇到|转入|打入)\s*(?![我你他她])/g,
     /\b(?:invoice|bill)\s+from\s+/gi,
     /(?:给|向)\s*(?=\S+?(?:付|支付|打款|转账|汇款|结算|结款|还款|买单))/g,
+    // "付款 8万 给东方建工": 给 right after the sum being paid names who gets it.
+    /(?<=(?:\d|[万千元整块]|钱|款)\s*)给\s*(?![我你他她])/g,
+    // "给诚信律所 9000": 给 a name followed straight by the sum.
+    /给\s*(?![我你他她])(?=[^\s，,。；;：:\d]{2,20}\s*\d)/g,
     /(?:\bpay(?:ing|ment)?\s+(?:to\s+)?|\bremit\s+(?:to\s+)?|\bwire\s+(?:to\s+)?|\btransfer\s+to\s+|\bpayable\s+to\s+|\bto\s+)/gi,
     /(?:支付|付|结清|结)\s*(?!款|费|钱)/g,
   ],

@@ -15,7 +15,7 @@ export interface QuantityMention extends Span {
   noun?: string;
 }
 
-const NUM = String.raw`(\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)`;
+const NUM = String.raw`(\d+(?:\.\d+)?|[一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟零〇]+)`;
 const CLASSIFIERS = [...ZH_CLASSIFIERS].filter((c) => c !== '打').sort((a, b) => b.length - a.length).join('|');
 const ZH = new RegExp(`(?<![A-Za-z\\d.\\-])${NUM}\\s*(${CLASSIFIERS}|些|点)(?!钟|前|后|半)`, 'g');
 const EXPLICIT = /(?:数量\s*[:：为是]?\s*|[x×*]\s*)(\d+)(?![\d.])/gi;
