@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app/create-app.ts';
 import { DEMO_USERS, writeDirectoryFile } from '../support/directory-fixture.ts';
+import { launchChromium, needBrowser } from '../support/chromium.ts';
 import { startApp } from '../support/start-app.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
 
@@ -13,9 +13,6 @@ import { createTestDb, type TestDb } from '../support/test-db.ts';
  * text; a page on another origin cannot make the browser post to the console API; every answer carries the
  * security headers.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const required = Boolean(process.env.CI);
 const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">';
 // Chinese words around it keep the chat in Chinese (a Latin-only answer would switch the chat's language).
 const HOSTILE_ITEM = 'A4 打印纸"><script>window.__pwned=2</script>';
@@ -33,7 +30,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${await new Promise<number>((resolve) => {
     server = serve({ fetch: app.http.fetch, port: 0, hostname: '127.0.0.1' }, (i) => resolve(i.port));
   })}`;
-  if (existsSync(CHROMIUM)) browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -42,18 +39,11 @@ afterAll(async () => {
   if (tdb) await tdb.drop();
 });
 
-function needBrowser(ctx: { skip: (note: string) => void }): Browser | undefined {
-  if (browser) return browser;
-  if (required) throw new Error(`${CHROMIUM} is missing (CI installs it in .ci/run)`);
-  ctx.skip(`${CHROMIUM} not installed: apt-get install chromium`);
-  return undefined;
-}
-
 const pwned = (page: Page) => page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned);
 
 describe('hostile text on the console page (Chromium)', () => {
   it('a display name with an onerror handler and a card field closing its attribute show as text, and run nothing', async (ctx) => {
-    const b = needBrowser(ctx);
+    const b = needBrowser(browser, ctx);
     if (!b) return;
     const page = await b.newPage();
     const blocked: string[] = [];
@@ -99,7 +89,7 @@ describe('hostile text on the console page (Chromium)', () => {
   });
 
   it('a page on another origin auto-submitting a text/plain form to the console API is refused, and nothing is accepted', async (ctx) => {
-    const b = needBrowser(ctx);
+    const b = needBrowser(browser, ctx);
     if (!b) return;
     // The classic JSON-smuggling form: name + "=" + value make {"user":"lisi","eventId":"forged-…","text":"我要领料="},
     // a body the console API took before (issue #14, finding 2).

@@ -1,14 +1,11 @@
-import { existsSync } from 'node:fs';
 import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app/create-app.ts';
+import { hasChromium, launchChromium, needBrowser } from '../support/chromium.ts';
 import { startApp } from '../support/start-app.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const required = Boolean(process.env.CI);
 let tdb: TestDb;
 let app: App;
 let base = '';
@@ -16,13 +13,13 @@ let browser: Browser | undefined;
 let server: ServerType | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) return;
+  if (!hasChromium()) return;
   tdb = await createTestDb();
   app = await startApp({ db: tdb.handle, env: { CONSOLE_DEMO: 'true' } }); // the user picker: demo mode, loopback only
   base = `http://127.0.0.1:${await new Promise<number>((resolve) => {
     server = serve({ fetch: app.http.fetch, port: 0, hostname: '127.0.0.1' }, (i) => resolve(i.port));
   })}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -33,12 +30,9 @@ afterAll(async () => {
 
 describe('the web console in Chromium', () => {
   it('chats, renders the confirmation card, submits it, and the approver approves from the page', async (ctx) => {
-    if (!browser) {
-      if (required) throw new Error(`${CHROMIUM} is missing (CI installs it in .ci/run)`);
-      ctx.skip(`${CHROMIUM} not installed: apt-get install chromium`);
-      return;
-    }
-    const page = await browser.newPage();
+    const b = needBrowser(browser, ctx);
+    if (!b) return;
+    const page = await b.newPage();
     await page.goto(`${base}/console?user=zhangsan`);
     const say = async (text: string): Promise<void> => {
       await page.fill('#text', text);
@@ -58,7 +52,7 @@ describe('the web console in Chromium', () => {
     await page.locator('.card .card-title', { hasText: /领料申请 · MR-\d{6}-0001/ }).waitFor();
     await page.screenshot({ path: 'test-results/console-requester.png', fullPage: true }).catch(() => undefined);
 
-    const approver = await browser.newPage();
+    const approver = await b.newPage();
     await approver.goto(`${base}/console?user=lisi`);
     const task = approver.locator('.card', { hasText: '一号仓' });
     await task.locator('button[data-action="approve"]').click();

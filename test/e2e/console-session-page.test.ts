@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
 import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app/create-app.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import { createSession } from '../../src/identity/sessions.ts';
 import { DEMO_USERS, writeDirectoryFile } from '../support/directory-fixture.ts';
+import { hasChromium, launchChromium, needBrowser } from '../support/chromium.ts';
 import { startApp } from '../support/start-app.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
 
@@ -13,9 +13,6 @@ import { createTestDb, type TestDb } from '../support/test-db.ts';
  * The console page on a service without demo mode: a signed-in person is who the page acts as (no picker, their
  * name as text, the CSRF token on every POST, nothing in web storage); without a session it offers only sign-in.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const required = Boolean(process.env.CI);
 const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">';
 
 let tdb: TestDb;
@@ -25,14 +22,14 @@ let browser: Browser | undefined;
 let server: ServerType | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) return;
+  if (!hasChromium()) return;
   tdb = await createTestDb();
   const directory = writeDirectoryFile([...DEMO_USERS, { id: 'mallory', name: HOSTILE_NAME, department: 'sales', manager: 'lisi', roles: ['employee'] }]);
   app = await startApp({ db: tdb.handle, env: { DIRECTORY_FILE: directory, CONSOLE_DEMO: 'false' } });
   base = `http://127.0.0.1:${await new Promise<number>((resolve) => {
     server = serve({ fetch: app.http.fetch, port: 0, hostname: '127.0.0.1' }, (i) => resolve(i.port));
   })}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -41,16 +38,9 @@ afterAll(async () => {
   if (tdb) await tdb.drop();
 });
 
-function needBrowser(ctx: { skip: (note: string) => void }): Browser | undefined {
-  if (browser) return browser;
-  if (required) throw new Error(`${CHROMIUM} is missing (CI installs it in .ci/run)`);
-  ctx.skip(`${CHROMIUM} not installed: apt-get install chromium`);
-  return undefined;
-}
-
 describe('the console page on sessions (Chromium)', () => {
   it('signed in, it acts as that person: their name as text, no picker, POSTs carry the CSRF token and JSON', async (ctx) => {
-    const b = needBrowser(ctx);
+    const b = needBrowser(browser, ctx);
     if (!b) return;
     const { setCookie } = await createSession(app.db.db, { tenantId: 'default', userId: 'mallory', via: 'feishu' }, systemClock);
     const token = /^aa_session=([^;]+)/.exec(setCookie)?.[1] ?? '';
@@ -84,7 +74,7 @@ describe('the console page on sessions (Chromium)', () => {
   });
 
   it('signed out and no demo: the sign-in links, no composer; a link that is not http(s) is left out', async (ctx) => {
-    const b = needBrowser(ctx);
+    const b = needBrowser(browser, ctx);
     if (!b) return;
     const page = await b.newPage();
     await page.goto(`${base}/console`);
